@@ -1,0 +1,113 @@
+// llmz public API: lossless compression of bytes with an LLM's next-token probabilities.
+//
+//   llmz::Model model = llmz::Model::load({.path = "smollm2.gguf"});
+//   std::vector<uint8_t> packed = llmz::compress(model, input, {});
+//   std::vector<uint8_t> again  = llmz::decompress(model, packed, {});
+//
+// Every failure is an llmz::Error carrying an ErrorCode (also the CLI's exit code).
+// The file format is specified in docs/FORMAT.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace llmz {
+
+enum class ErrorCode : int {
+  ok = 0,
+  usage = 1,        // bad command line or option value
+  io = 2,           // a file cannot be read or written
+  corrupt = 3,      // not an llmz file, truncated, damaged, or checksum mismatch
+  model = 4,        // model missing, unreadable, or not the one the file was made with
+  unsupported = 5,  // newer format version or a feature this build lacks
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ErrorCode code() const { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+// Called now and then during long work: bytes of input done so far, and in total.
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+struct ModelOptions {
+  std::string path;  // GGUF file
+  int threads = 2;   // threads for batched evaluation; one-token calls always use one (design §4)
+};
+
+namespace detail {
+class LoadedModel;
+}
+
+// A loaded GGUF model with its fingerprint. Loading is the slow part; reuse one Model for many files.
+class Model {
+ public:
+  static Model load(const ModelOptions& options);
+  ~Model();
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+
+  std::string name() const;         // general.name or the file name
+  std::string fingerprint() const;  // hex XXH3-128 of the GGUF tensor data
+  uint64_t file_size() const;
+  detail::LoadedModel& impl() const { return *impl_; }
+
+ private:
+  explicit Model(std::unique_ptr<detail::LoadedModel> impl);
+  std::unique_ptr<detail::LoadedModel> impl_;
+};
+
+struct CompressOptions {
+  std::string context;          // text both ends know (e.g. the prompt); empty = none
+  uint32_t chunk_tokens = 2048; // longest chunk, in tokens; each chunk is coded as an independent stream
+  uint32_t streams = 16;        // chunks evaluated in lock-step per forward pass
+  ProgressFn progress;
+};
+
+struct DecompressOptions {
+  std::string context;    // must be the same text the file was compressed with
+  uint32_t streams = 16;  // may differ from the encoder's: results do not depend on it
+  ProgressFn progress;
+};
+
+std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input, const CompressOptions& options);
+std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> file, const DecompressOptions& options);
+
+// What a file says about itself; needs no model.
+struct FileInfo {
+  uint32_t format_version = 0;
+  std::string model_name;
+  std::string model_fingerprint;
+  uint64_t tokenizer_hash = 0;
+  uint32_t vocab_size = 0;
+  uint32_t cdf_bits = 0;
+  uint32_t chunk_tokens = 0;
+  uint32_t streams = 0;
+  bool has_context = false;
+  uint64_t context_hash = 0;
+  uint32_t context_tokens = 0;
+  std::string compute;  // llama.cpp release, CPU features and evaluation settings used to encode
+  uint64_t original_size = 0;
+  uint64_t file_size = 0;
+  uint64_t input_checksum = 0;
+  uint64_t llm_chunks = 0, zstd_chunks = 0, stored_chunks = 0;
+  uint64_t llm_bytes = 0, llm_tokens = 0;
+};
+
+FileInfo inspect(std::span<const uint8_t> file);
+
+// This build's evaluation settings and CPU features, in the form FileInfo::compute records them.
+// Files decode exactly where this matches; elsewhere they usually do too, and checksums tell.
+std::string compute_signature();
+
+}  // namespace llmz

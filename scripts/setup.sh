@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs everything llmz needs, builds it, fetches the default models, and shows it working.
+# Idempotent: a second run reuses the cached llama.cpp build, the downloaded models and the build tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(build-essential cmake ninja-build pkg-config
+  libcli11-dev libfmt-dev nlohmann-json3-dev libxxhash-dev libzstd-dev libgtest-dev
+  libbenchmark-dev libcpp-httplib-dev zstd xz-utils bzip2 gzip time)
+# Tools that may come from elsewhere than apt (e.g. nodejs from nodesource, python from pyenv).
+declare -A APT_FOR_COMMAND=([git]=git [npm]=npm [python3]=python3)
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "system packages"
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for c in "${!APT_FOR_COMMAND[@]}"; do command -v "$c" >/dev/null || missing+=("${APT_FOR_COMMAND[$c]}"); done
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+if ((${#missing[@]})); then
+  sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "all present" >&2
+fi
+
+step "llama.cpp"
+LLAMA_PREFIX=$(scripts/build_llama.sh | tail -n 1)
+
+step "llmz"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$LLAMA_PREFIX" >/dev/null
+cmake --build build -j "$(nproc)"
+
+step "models"
+python3 scripts/fetch_models.py models
+if [[ ! -f models/SmolLM2-135M-Instruct.Q8_0.gguf ]]; then
+  build/tools/llmz-requantize models/SmolLM2-135M-Instruct.Q4_1.gguf models/SmolLM2-135M-Instruct.Q8_0.gguf
+fi
+build/llmz models
+
+step "sample: compress and decompress docs/FORMAT.md with the default model"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp docs/FORMAT.md "$tmp/sample.txt"
+build/llmz -q "$tmp/sample.txt"
+build/llmz -q -d "$tmp/sample.txt.llmz" -o "$tmp/roundtrip.txt"
+cmp "$tmp/sample.txt" "$tmp/roundtrip.txt"
+printf 'sample.txt: %s bytes -> sample.txt.llmz: %s bytes; decompressed copy identical\n' \
+  "$(stat -c %s "$tmp/sample.txt")" "$(stat -c %s "$tmp/sample.txt.llmz")"
+echo "setup done: build/llmz is ready (see README.md)" >&2

@@ -1,0 +1,272 @@
+// llmz command line: compress, decompress, test and inspect files, with the habits of gzip/xz/zstd.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "cli/file_io.h"
+#include "cli/model_registry.h"
+#include "cli/progress.h"
+#include "common/error.h"
+#include "llmz/llmz.h"
+
+namespace llmz::cli {
+namespace {
+
+const char* kSuffix = ".llmz";
+
+enum class Mode { compress, decompress, test, info, models };
+
+struct Options {
+  Mode mode = Mode::compress;
+  std::vector<std::string> files;
+  std::string output;
+  bool to_stdout = false, force = false, keep = false, remove_input = false;
+  bool verbose = false, quiet = false, json = false;
+  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  std::string model = default_model();
+  std::string context_file;
+  uint32_t chunk_tokens = CompressOptions{}.chunk_tokens;
+  uint32_t streams = CompressOptions{}.streams;
+};
+
+const char* kExitCodes =
+    "Exit codes: 0 success, 1 usage error, 2 file I/O error, 3 corrupt or truncated input,\n"
+    "4 model missing or not the one the file was made with, 5 unsupported format version.\n"
+    "Environment: LLMZ_MODEL (default model), LLMZ_MODELS_DIR (where short model names are found).";
+
+class Runner {
+ public:
+  explicit Runner(Options o) : o_(std::move(o)) {}
+
+  int run() {
+    if (o_.mode == Mode::models) return list_models();
+    if (o_.files.empty()) o_.files.push_back("-");
+    if (!o_.output.empty() && o_.files.size() > 1) fail(ErrorCode::usage, "-o takes a single input file");
+    if (!o_.context_file.empty()) {
+      auto bytes = read_input(o_.context_file);
+      context_.assign(bytes.begin(), bytes.end());
+    }
+    int status = 0;
+    for (const auto& f : o_.files) {
+      try {
+        process(f);
+      } catch (const Error& e) {
+        std::cerr << "llmz: " << (f == "-" ? std::string("stdin") : f) << ": " << e.what() << "\n";
+        if (status == 0) status = int(e.code());
+        if (e.code() == ErrorCode::model && !model_) return status;  // no point trying the other files
+      }
+    }
+    return status;
+  }
+
+ private:
+  const Model& model() {
+    if (!model_) model_ = Model::load({resolve_model(o_.model), o_.threads});
+    return *model_;
+  }
+
+  std::string output_path(const std::string& in) const {
+    if (o_.to_stdout || (in == "-" && o_.output.empty())) return "-";
+    if (!o_.output.empty()) return o_.output;
+    if (o_.mode == Mode::compress) return in + kSuffix;
+    if (in.size() <= strlen(kSuffix) || in.compare(in.size() - strlen(kSuffix), std::string::npos, kSuffix) != 0)
+      fail(ErrorCode::usage, std::string("unknown suffix (expected ") + kSuffix + "); use -o or -c");
+    return in.substr(0, in.size() - strlen(kSuffix));
+  }
+
+  void process(const std::string& in) {
+    const std::vector<uint8_t> input = read_input(in);
+    if (o_.mode == Mode::info) return print_info(in, input);
+
+    const std::string out = o_.mode == Mode::test ? "" : output_path(in);
+    if (o_.mode == Mode::compress && out == "-" && isatty(STDOUT_FILENO) && !o_.force)
+      fail(ErrorCode::usage, "compressed data not written to a terminal (use -f to force)");
+    if (!out.empty() && out != "-" && !o_.force && access(out.c_str(), F_OK) == 0)
+      fail(ErrorCode::io, out + ": already exists (use -f to overwrite)");
+
+    const auto start = std::chrono::steady_clock::now();
+    const char* verb = o_.mode == Mode::compress ? "compressing" : o_.mode == Mode::test ? "testing" : "decompressing";
+    std::vector<uint8_t> result;
+    {
+      ProgressBar bar(verb, !o_.quiet);
+      auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
+      if (o_.mode == Mode::compress) {
+        result = compress(model(), input, {context_, o_.chunk_tokens, o_.streams, progress});
+      } else {
+        result = decompress(model(), input, {context_, o_.streams, progress});
+      }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!out.empty()) write_output(out, result, o_.force);
+    if (o_.remove_input && in != "-" && !out.empty() && out != "-") std::remove(in.c_str());
+    report(in, input.size(), result.size(), seconds);
+  }
+
+  void report(const std::string& in, size_t in_size, size_t out_size, double seconds) const {
+    const bool to_terminal = o_.to_stdout || in == "-";
+    if (o_.quiet || (to_terminal && !o_.verbose && o_.mode != Mode::test)) return;
+    const std::string name = in == "-" ? "stdin" : in;
+    if (o_.mode == Mode::test) {
+      fprintf(stderr, "%s: OK\n", name.c_str());
+      return;
+    }
+    const size_t original = o_.mode == Mode::compress ? in_size : out_size;
+    const size_t packed = o_.mode == Mode::compress ? out_size : in_size;
+    const double bpb = original ? 8.0 * double(packed) / double(original) : 0;
+    fprintf(stderr, "%s: %zu -> %zu bytes (%.3f bpb), %s/s\n", name.c_str(), in_size, out_size, bpb,
+            human_bytes(double(original) / std::max(seconds, 1e-9)).c_str());
+  }
+
+  void print_info(const std::string& in, const std::vector<uint8_t>& file) const {
+    const FileInfo i = inspect(file);
+    const double bpb = i.original_size ? 8.0 * double(i.file_size) / double(i.original_size) : 0;
+    char fp_hash[17], in_hash[17];
+    snprintf(fp_hash, sizeof fp_hash, "%016llx", (unsigned long long)i.context_hash);
+    snprintf(in_hash, sizeof in_hash, "%016llx", (unsigned long long)i.input_checksum);
+    if (o_.json) {
+      nlohmann::json j = {{"file", in},
+                          {"format_version", i.format_version},
+                          {"mode", "lossless"},
+                          {"model_name", i.model_name},
+                          {"model_fingerprint", i.model_fingerprint},
+                          {"vocab_size", i.vocab_size},
+                          {"cdf_bits", i.cdf_bits},
+                          {"chunk_tokens", i.chunk_tokens},
+                          {"streams", i.streams},
+                          {"context_tokens", i.context_tokens},
+                          {"compute", i.compute},
+                          {"original_size", i.original_size},
+                          {"file_size", i.file_size},
+                          {"bpb", bpb},
+                          {"llm_chunks", i.llm_chunks},
+                          {"llm_tokens", i.llm_tokens},
+                          {"llm_bytes", i.llm_bytes},
+                          {"zstd_chunks", i.zstd_chunks},
+                          {"stored_chunks", i.stored_chunks},
+                          {"input_xxh3_64", in_hash}};
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    printf("file:          %s\n", in == "-" ? "stdin" : in.c_str());
+    printf("format:        llmz version %u, lossless\n", i.format_version);
+    printf("model:         %s\n", i.model_name.c_str());
+    printf("fingerprint:   %s\n", i.model_fingerprint.c_str());
+    printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
+    printf("coding:        CDF total 2^%u, chunks of up to %u tokens, %u streams\n", i.cdf_bits, i.chunk_tokens,
+           i.streams);
+    if (i.has_context)
+      printf("context:       %u tokens, hash %s\n", i.context_tokens, fp_hash);
+    else
+      printf("context:       none\n");
+    printf("compute:       %s\n", i.compute.c_str());
+    printf("original:      %llu bytes, xxh3-64 %s\n", (unsigned long long)i.original_size, in_hash);
+    printf("compressed:    %llu bytes, %.4f bits per byte\n", (unsigned long long)i.file_size, bpb);
+    printf("chunks:        %llu model (%llu bytes, %llu tokens), %llu zstd, %llu stored\n",
+           (unsigned long long)i.llm_chunks, (unsigned long long)i.llm_bytes, (unsigned long long)i.llm_tokens,
+           (unsigned long long)i.zstd_chunks, (unsigned long long)i.stored_chunks);
+  }
+
+  int list_models() const {
+    for (const auto& m : known_models()) {
+      std::string path = resolve_model(m.name);
+      printf("%-11s %-8s %s\n            %s\n", m.name.c_str(), access(path.c_str(), R_OK) == 0 ? "present" : "MISSING",
+             m.description.c_str(), path.c_str());
+    }
+    return 0;
+  }
+
+  Options o_;
+  std::string context_;
+  std::optional<Model> model_;
+};
+
+void add_common(CLI::App& app, Options& o, bool coding) {
+  app.add_option("files", o.files, "input files ('-' or none: stdin)");
+  app.add_flag("-v,--verbose", o.verbose, "report sizes even when writing to stdout");
+  app.add_flag("-q,--quiet", o.quiet, "no progress bar, no report");
+  if (!coding) return;
+  app.add_option("-o,--output", o.output, "output file (one input only)");
+  app.add_flag("-c,--stdout", o.to_stdout, "write to stdout");
+  app.add_flag("-f,--force", o.force, "overwrite existing outputs; write compressed data to a terminal");
+  app.add_flag("-k,--keep", o.keep, "keep input files (the default)");
+  app.add_flag("--rm", o.remove_input, "remove each input file after success");
+  app.add_option("-T,--threads", o.threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+  app.add_option("-m,--model", o.model, "model: a GGUF path or a short name (see 'llmz models')")
+      ->capture_default_str();
+  app.add_option("--context-file", o.context_file, "text both ends know (e.g. the prompt of a response)");
+  app.add_option("--streams", o.streams, "chunks evaluated side by side")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+}
+
+int main_impl(int argc, char** argv) {
+  Options o;
+  CLI::App app{"llmz: lossless compression with a language model's next-token probabilities"};
+  app.footer(kExitCodes);
+  app.require_subcommand(0, 1);
+  app.set_version_flag("-V,--version", "llmz " LLMZ_VERSION " (llama.cpp " LLMZ_LLAMA_RELEASE ")");
+  bool decompress_flag = false, test_flag = false;
+  add_common(app, o, true);
+  app.add_option("--chunk-tokens", o.chunk_tokens, "longest chunk in tokens (compress)")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
+  app.add_flag("-d,--decompress", decompress_flag, "decompress (same as the decompress command)");
+  app.add_flag("-t,--test", test_flag, "test integrity (same as the test command)");
+
+  auto* c = app.add_subcommand("compress", "compress files (the default)");
+  add_common(*c, o, true);
+  c->add_option("--chunk-tokens", o.chunk_tokens, "longest chunk in tokens")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
+  auto* d = app.add_subcommand("decompress", "decompress .llmz files");
+  add_common(*d, o, true);
+  auto* t = app.add_subcommand("test", "decompress in memory and verify every checksum; write nothing");
+  add_common(*t, o, true);
+  auto* i = app.add_subcommand("info", "show what a .llmz file records (no model needed)");
+  add_common(*i, o, false);
+  i->add_flag("--json", o.json, "print JSON");
+  app.add_subcommand("models", "list the known model names and whether they are installed");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "llmz: " << e.what() << " (see llmz --help)\n";
+    return int(ErrorCode::usage);
+  }
+  if (decompress_flag) o.mode = Mode::decompress;
+  if (test_flag) o.mode = Mode::test;
+  if (d->parsed()) o.mode = Mode::decompress;
+  if (t->parsed()) o.mode = Mode::test;
+  if (i->parsed()) o.mode = Mode::info;
+  if (app.get_subcommand("models")->parsed()) o.mode = Mode::models;
+  if (o.quiet) o.verbose = false;
+
+  install_signal_cleanup();
+  try {
+    return Runner(std::move(o)).run();
+  } catch (const Error& e) {
+    std::cerr << "llmz: " << e.what() << "\n";
+    return int(e.code());
+  }
+}
+
+}  // namespace
+}  // namespace llmz::cli
+
+int main(int argc, char** argv) {
+  try {
+    return llmz::cli::main_impl(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "llmz: internal error: " << e.what() << "\n";
+    return 70;
+  }
+}

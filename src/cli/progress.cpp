@@ -1,0 +1,48 @@
+#include "cli/progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace llmz::cli {
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1000 && u < 4) bytes /= 1000, u++;
+  char buf[32];
+  snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+ProgressBar::ProgressBar(std::string label, bool enabled)
+    : label_(std::move(label)), enabled_(enabled && isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+
+ProgressBar::~ProgressBar() {
+  if (drawn_) fprintf(stderr, "\r\033[K");
+}
+
+void ProgressBar::update(uint64_t done, uint64_t total) {
+  if (!enabled_ || total == 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (drawn_ && now - last_ < std::chrono::milliseconds(200) && done < total) return;
+  last_ = now;
+  drawn_ = true;
+  double seconds = std::chrono::duration<double>(now - start_).count();
+  double rate = seconds > 0 ? double(done) / seconds : 0;
+  double fraction = double(done) / double(total);
+  constexpr int kWidth = 24;
+  int filled = int(fraction * kWidth);
+  std::string bar(size_t(filled), '#');
+  bar.resize(kWidth, '.');
+  char eta[32] = "--:--";
+  if (rate > 0) {
+    long left = long(double(total - done) / rate);
+    snprintf(eta, sizeof eta, "%ld:%02ld", left / 60, left % 60);
+  }
+  fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s/s ETA %s", label_.c_str(), bar.c_str(), fraction * 100,
+          human_bytes(rate).c_str(), eta);
+  fflush(stderr);
+}
+
+}  // namespace llmz::cli

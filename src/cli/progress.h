@@ -1,0 +1,24 @@
+// A one-line progress bar on stderr with speed and ETA, shown only when stderr is a terminal.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace llmz::cli {
+
+class ProgressBar {
+ public:
+  ProgressBar(std::string label, bool enabled);
+  ~ProgressBar();
+  void update(uint64_t done, uint64_t total);
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+std::string human_bytes(double bytes);
+
+}  // namespace llmz::cli

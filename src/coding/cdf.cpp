@@ -1,0 +1,98 @@
+#include "coding/cdf.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <limits>
+
+namespace llmz {
+
+namespace {
+
+// exp(-y) for 0 <= y <= 1 by Taylor series, evaluated by the compiler (constexpr), never at run time.
+constexpr double exp_neg_series(double y) {
+  double term = 1.0, sum = 1.0;
+  for (int k = 1; k < 40; k++) {
+    term *= -y / k;
+    sum += term;
+  }
+  return sum;
+}
+
+constexpr double kLn2 = 0.693147180559945309417232121458;
+
+// kExp2Hi[j] = 2^(-j/256) in Q32, kExp2Lo[j] = 2^(-j/65536) in Q31.
+constexpr std::array<uint64_t, 256> make_table(double step, double scale) {
+  std::array<uint64_t, 256> t{};
+  for (int j = 0; j < 256; j++) t[j] = uint64_t(exp_neg_series(j * step * kLn2) * scale + 0.5);
+  return t;
+}
+constexpr auto kExp2Hi = make_table(1.0 / 256, 4294967296.0);
+constexpr auto kExp2Lo = make_table(1.0 / 65536, 2147483648.0);
+static_assert(kExp2Hi[0] == (uint64_t(1) << 32) && kExp2Lo[0] == (uint64_t(1) << 31));
+static_assert(kExp2Hi[128] == 3037000500ull);  // 2^32 / sqrt(2), rounded
+
+constexpr int kFracBits = 16;                   // logits become fixed point with 16 fractional bits
+constexpr uint64_t kLog2eQ30 = 1549082005ull;   // log2(e) * 2^30, rounded
+constexpr int32_t kMaxAbsLogit = 1 << 14;       // logits are clamped to +-16384
+// Below exp(-22.5) relative to the best token, a token's share is under 2^-32: it gets the floor of 1.
+constexpr int64_t kCutoff = int64_t(22.5 * (1 << kFracBits));
+
+int32_t to_fixed(float logit) {
+  if (!(logit == logit)) return -kMaxAbsLogit << kFracBits;  // NaN: as unlikely as possible
+  float c = std::clamp(logit, float(-kMaxAbsLogit), float(kMaxAbsLogit));
+  return int32_t(c * float(1 << kFracBits));  // exact: scaling by a power of two, then truncation
+}
+
+// exp(-d / 2^16) in Q32, for d >= 0.
+uint64_t exp_neg_fixed(int64_t d) {
+  if (d >= kCutoff) return 0;
+  uint64_t t = (uint64_t(d) * kLog2eQ30) >> 30;  // d * log2(e), still 16 fractional bits
+  uint32_t whole = uint32_t(t >> kFracBits);
+  uint32_t frac = uint32_t(t & 0xFFFF);
+  return (kExp2Hi[frac >> 8] * kExp2Lo[frac & 0xFF]) >> (31 + whole);
+}
+
+}  // namespace
+
+void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf) {
+  const size_t n = logits.size();
+  assert(cdf.size() == n + 1 && bits >= kMinCdfBits && bits <= kMaxCdfBits && n < (size_t(1) << (bits - 1)));
+
+  int32_t best = std::numeric_limits<int32_t>::min();
+  size_t best_index = 0;
+  for (size_t i = 0; i < n; i++) {
+    int32_t q = to_fixed(logits[i]);
+    if (q > best) best = q, best_index = i;
+  }
+
+  // Unnormalised weights, parked in cdf[i + 1] (the best token's 2^32 is stored as 2^32 - 1).
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t w = std::min<uint64_t>(exp_neg_fixed(int64_t(best) - to_fixed(logits[i])), UINT32_MAX);
+    cdf[i + 1] = uint32_t(w);
+    sum += w;
+  }
+
+  // freq_i = 1 + floor(w_i * spare / sum), with spare = 2^bits - n so that the floors leave room for the +1s.
+  const uint64_t total = uint64_t(1) << bits;
+  const uint64_t spare = total - n;
+  const uint64_t scale = uint64_t((((unsigned __int128)spare) << 64) / sum);  // spare / sum in Q64
+  uint64_t running = 0;
+  cdf[0] = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t freq = 1 + uint64_t(((unsigned __int128)cdf[i + 1] * scale) >> 64);
+    running += freq;
+    cdf[i + 1] = uint32_t(running);
+  }
+  // Rounding leaves a little mass over: it goes to the most likely token (the first one on ties).
+  uint32_t leftover = uint32_t(total - running);
+  for (size_t i = best_index + 1; i <= n; i++) cdf[i] += leftover;
+}
+
+uint32_t cdf_find(std::span<const uint32_t> cdf, uint32_t target) {
+  auto it = std::upper_bound(cdf.begin() + 1, cdf.end(), target);
+  return uint32_t(it - cdf.begin() - 1);
+}
+
+}  // namespace llmz

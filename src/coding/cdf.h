@@ -1,0 +1,23 @@
+// The one function that turns a model's logits into integer symbol frequencies. Encoder and decoder
+// both call it, so it must give the same table on any machine: it uses integer arithmetic only
+// (no libm, no floating-point rounding beyond an exact scaling of each logit), runs single-threaded
+// and visits tokens in a fixed order.
+#pragma once
+#include <cstdint>
+#include <span>
+
+namespace llmz {
+
+inline constexpr uint32_t kDefaultCdfBits = 30;
+inline constexpr uint32_t kMinCdfBits = 24;
+inline constexpr uint32_t kMaxCdfBits = 31;
+
+// Fills cdf[0..n] (n = logits.size()) with cumulative frequencies: cdf[0] = 0, cdf[n] = 2^bits,
+// every token gets at least 1. The probability of token i is proportional to exp(logit_i),
+// with exp approximated to ~1e-7 relative error. Requires n < 2^bits / 2.
+void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf);
+
+// Index s with cdf[s] <= target < cdf[s + 1].
+uint32_t cdf_find(std::span<const uint32_t> cdf, uint32_t target);
+
+}  // namespace llmz

@@ -1,0 +1,116 @@
+#include "coding/container.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+
+#include "coding/cdf.h"
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace llmz {
+
+namespace {
+constexpr size_t kMaxNameLength = 256;
+constexpr size_t kMaxComputeLength = 1024;
+}  // namespace
+
+uint32_t chunk_checksum(std::span<const uint8_t> bytes) { return uint32_t(XXH3_64bits(bytes.data(), bytes.size())); }
+
+uint64_t input_checksum(std::span<const uint8_t> bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+
+std::string to_hex(std::span<const uint8_t> bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : bytes) s += {digits[b >> 4], digits[b & 15]};
+  return s;
+}
+
+std::array<uint8_t, 16> fingerprint_from_hex(const std::string& hex) {
+  std::array<uint8_t, 16> out{};
+  for (size_t i = 0; i < out.size() && 2 * i + 1 < hex.size(); i++)
+    out[i] = uint8_t(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  return out;
+}
+
+std::vector<uint8_t> write_header(const Header& h) {
+  ByteWriter w;
+  w.bytes(kMagic);
+  w.u8(kFormatVersion);
+  w.u8(0);  // mode: 0 = lossless
+  w.bytes(h.model_fingerprint);
+  w.string(h.model_name.substr(0, kMaxNameLength));
+  w.u64(h.tokenizer_hash);
+  w.varint(h.n_vocab);
+  w.u8(uint8_t(h.cdf_bits));
+  w.varint(h.chunk_tokens);
+  w.varint(h.streams);
+  w.u64(h.prefix_hash);
+  w.varint(h.prefix_tokens);
+  w.string(h.compute.substr(0, kMaxComputeLength));
+  w.varint(h.original_size);
+  w.u64(h.input_checksum);
+  w.varint(h.chunks.size());
+  for (const auto& c : h.chunks) {
+    w.u8(uint8_t(c.kind));
+    w.varint(c.size);
+    if (c.kind == ChunkKind::llm) w.varint(c.tokens);
+    if (c.kind != ChunkKind::stored) w.varint(c.payload_size);
+    w.u32(c.checksum);
+  }
+  w.u32(uint32_t(XXH3_64bits(w.data().data(), w.data().size())));
+  return std::move(w.data());
+}
+
+Header read_header(std::span<const uint8_t> file, size_t& offset) {
+  ByteReader r(file);
+  if (file.size() < kMagic.size() || !std::equal(kMagic.begin(), kMagic.end(), file.begin()))
+    fail(ErrorCode::corrupt, "not an llmz file (bad magic)");
+  r.bytes(kMagic.size());
+  uint8_t version = r.u8();
+  if (version != kFormatVersion)
+    fail(version > kFormatVersion ? ErrorCode::unsupported : ErrorCode::corrupt,
+         "unsupported llmz format version " + std::to_string(version) + " (this build reads version " +
+             std::to_string(kFormatVersion) + ")");
+  uint8_t mode = r.u8();
+  if (mode != 0) fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode));
+
+  Header h;
+  auto fp = r.bytes(16);
+  std::copy(fp.begin(), fp.end(), h.model_fingerprint.begin());
+  h.model_name = r.string(kMaxNameLength);
+  h.tokenizer_hash = r.u64();
+  h.n_vocab = r.varint32();
+  h.cdf_bits = r.u8();
+  h.chunk_tokens = r.varint32();
+  h.streams = r.varint32();
+  h.prefix_hash = r.u64();
+  h.prefix_tokens = r.varint32();
+  h.compute = r.string(kMaxComputeLength);
+  h.original_size = r.varint();
+  h.input_checksum = r.u64();
+  uint64_t n_chunks = r.varint();
+  if (n_chunks > file.size()) fail(ErrorCode::corrupt, "file is damaged (chunk count)");
+  h.chunks.resize(size_t(n_chunks));
+  uint64_t total = 0;
+  for (auto& c : h.chunks) {
+    uint8_t kind = r.u8();
+    if (kind > uint8_t(ChunkKind::stored)) fail(ErrorCode::corrupt, "file is damaged (chunk kind)");
+    c.kind = ChunkKind(kind);
+    c.size = r.varint32();
+    if (c.kind == ChunkKind::llm) c.tokens = r.varint32();
+    c.payload_size = c.kind == ChunkKind::stored ? c.size : r.varint32();
+    c.checksum = r.u32();
+    total += c.size;
+  }
+  size_t checked = r.position();
+  uint32_t expected = r.u32();
+  if (expected != uint32_t(XXH3_64bits(file.data(), checked))) fail(ErrorCode::corrupt, "file header is damaged (checksum mismatch)");
+  if (total != h.original_size) fail(ErrorCode::corrupt, "file is damaged (chunk sizes do not add up)");
+  if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 || h.chunk_tokens == 0)
+    fail(ErrorCode::corrupt, "file is damaged (coding parameters out of range)");
+  offset = r.position();
+  return h;
+}
+
+}  // namespace llmz

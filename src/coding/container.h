@@ -1,0 +1,54 @@
+// The .llmz container (docs/FORMAT.md): a checked header that records everything that changes the
+// probabilities, a table of chunks, then the chunks' payloads.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace llmz {
+
+inline constexpr std::array<uint8_t, 4> kMagic = {'L', 'L', 'M', 'Z'};
+inline constexpr uint8_t kFormatVersion = 1;
+
+enum class ChunkKind : uint8_t {
+  llm = 0,     // range-coded tokens under the model
+  zstd = 1,    // bytes the tokenizer cannot reproduce, compressed with zstd
+  stored = 2,  // bytes zstd cannot shrink, kept as they are
+};
+
+struct ChunkEntry {
+  ChunkKind kind = ChunkKind::stored;
+  uint32_t size = 0;          // bytes of input this chunk stands for
+  uint32_t tokens = 0;        // llm chunks: tokens coded
+  uint32_t payload_size = 0;  // bytes of the payload in the file
+  uint32_t checksum = 0;      // low 32 bits of XXH3-64 of the chunk's input bytes
+};
+
+struct Header {
+  std::array<uint8_t, 16> model_fingerprint{};
+  std::string model_name;
+  uint64_t tokenizer_hash = 0;
+  uint32_t n_vocab = 0;
+  uint32_t cdf_bits = 0;
+  uint32_t chunk_tokens = 0;  // longest chunk; sets each sequence's cache size
+  uint32_t streams = 0;       // the encoder's lock-step width (the decoder may use another)
+  uint64_t prefix_hash = 0;   // XXH3-64 of the token ids that start every sequence
+  uint32_t prefix_tokens = 0; // 1 = start token only; more = a context was given
+  std::string compute;        // llama.cpp release, CPU features, evaluation settings
+  uint64_t original_size = 0;
+  uint64_t input_checksum = 0;  // XXH3-64 of the whole input
+  std::vector<ChunkEntry> chunks;
+};
+
+std::vector<uint8_t> write_header(const Header& h);
+// Parses and checks the header; `offset` receives where the payloads start.
+Header read_header(std::span<const uint8_t> file, size_t& offset);
+
+uint32_t chunk_checksum(std::span<const uint8_t> bytes);
+uint64_t input_checksum(std::span<const uint8_t> bytes);
+std::string to_hex(std::span<const uint8_t> bytes);
+std::array<uint8_t, 16> fingerprint_from_hex(const std::string& hex);
+
+}  // namespace llmz

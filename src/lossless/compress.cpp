@@ -1,0 +1,101 @@
+#include <xxhash.h>
+#include <zstd.h>
+
+#include "coding/cdf.h"
+#include "coding/container.h"
+#include "common/error.h"
+#include "lossless/chunk_plan.h"
+#include "lossless/codec_settings.h"
+#include "lossless/token_streams.h"
+#include "model/evaluator.h"
+
+namespace llmz {
+
+namespace {
+
+constexpr int kZstdLevel = 19;
+
+std::vector<uint8_t> zstd_compress(std::span<const uint8_t> bytes) {
+  std::vector<uint8_t> out(ZSTD_compressBound(bytes.size()));
+  size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), kZstdLevel);
+  if (ZSTD_isError(n)) fail(ErrorCode::io, std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return out;
+}
+
+void check_options(const detail::LoadedModel& m, const CompressOptions& o, uint32_t prefix_tokens) {
+  const uint32_t n_ctx_train = uint32_t(llama_model_n_ctx_train(m.model()));
+  if (o.streams < 1 || o.streams > kMaxStreams)
+    fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
+  if (o.chunk_tokens < kMinChunkTokens)
+    fail(ErrorCode::usage, "chunk size must be at least " + std::to_string(kMinChunkTokens) + " tokens");
+  if (slot_capacity(prefix_tokens, o.chunk_tokens) > n_ctx_train)
+    fail(ErrorCode::usage, "chunk size " + std::to_string(o.chunk_tokens) + " plus a context of " +
+                               std::to_string(prefix_tokens) + " tokens exceeds the model's context of " +
+                               std::to_string(n_ctx_train) + " tokens");
+}
+
+}  // namespace
+
+std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input, const CompressOptions& options) {
+  const detail::LoadedModel& m = model.impl();
+  const std::vector<llama_token> prefix = m.context_prefix(options.context);
+  check_options(m, options, uint32_t(prefix.size()));
+
+  Header h;
+  h.model_fingerprint = fingerprint_from_hex(m.fingerprint());
+  h.model_name = m.name();
+  h.tokenizer_hash = m.tokenizer_hash();
+  h.n_vocab = m.n_vocab();
+  h.cdf_bits = kDefaultCdfBits;
+  h.chunk_tokens = options.chunk_tokens;
+  h.streams = options.streams;
+  h.prefix_hash = XXH3_64bits(prefix.data(), prefix.size() * sizeof(llama_token));
+  h.prefix_tokens = uint32_t(prefix.size());
+  h.compute = detail::Evaluator::compute_signature();
+  h.original_size = input.size();
+  h.input_checksum = input_checksum(input);
+
+  std::vector<PlannedChunk> plan = plan_chunks(m, input, options.chunk_tokens, options.streams);
+  std::vector<TokenStream> streams;
+  uint64_t total_tokens = 0;
+  for (auto& c : plan) {
+    if (c.kind != ChunkKind::llm) continue;
+    total_tokens += c.tokens.size();
+    streams.push_back(TokenStream::for_encoding(std::move(c.tokens)));
+  }
+  if (!streams.empty()) {
+    detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
+                                slot_capacity(h.prefix_tokens, h.chunk_tokens));
+    code_token_streams(evaluator, prefix, h.cdf_bits, streams, [&](uint64_t done) {
+      if (options.progress) options.progress(input.size() * done / total_tokens, input.size());
+    });
+  }
+
+  std::vector<std::vector<uint8_t>> payloads;
+  size_t next_stream = 0;
+  for (const auto& c : plan) {
+    auto bytes = input.subspan(c.offset, c.size);
+    ChunkEntry e{c.kind, c.size, 0, 0, chunk_checksum(bytes)};
+    std::vector<uint8_t> payload;
+    if (c.kind == ChunkKind::llm) {
+      e.tokens = streams[next_stream].size();
+      payload = streams[next_stream++].finish_encoding();
+    } else {
+      payload = zstd_compress(bytes);
+      if (payload.size() >= bytes.size()) {
+        e.kind = ChunkKind::stored;
+        payload.assign(bytes.begin(), bytes.end());
+      }
+    }
+    e.payload_size = uint32_t(payload.size());
+    h.chunks.push_back(e);
+    payloads.push_back(std::move(payload));
+  }
+
+  std::vector<uint8_t> out = write_header(h);
+  for (const auto& p : payloads) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+}  // namespace llmz

@@ -1,0 +1,131 @@
+#include <xxhash.h>
+#include <zstd.h>
+
+#include "coding/container.h"
+#include "common/error.h"
+#include "lossless/codec_settings.h"
+#include "lossless/token_streams.h"
+#include "model/evaluator.h"
+
+namespace llmz {
+
+namespace {
+
+void check_model(const Header& h, const detail::LoadedModel& m) {
+  if (to_hex(h.model_fingerprint) != m.fingerprint())
+    fail(ErrorCode::model, "wrong model: the file was compressed with \"" + h.model_name + "\" (fingerprint " +
+                               to_hex(h.model_fingerprint) + "), but " + m.path() + " has fingerprint " +
+                               m.fingerprint());
+  if (h.tokenizer_hash != m.tokenizer_hash() || h.n_vocab != m.n_vocab())
+    fail(ErrorCode::model, "wrong model: same weights but a different tokenizer than the file was made with");
+}
+
+void check_context(const Header& h, const std::vector<llama_token>& prefix) {
+  uint64_t hash = XXH3_64bits(prefix.data(), prefix.size() * sizeof(llama_token));
+  if (h.prefix_tokens == prefix.size() && h.prefix_hash == hash) return;
+  if (h.prefix_tokens > 1 && prefix.size() == 1)
+    fail(ErrorCode::usage, "this file was compressed with a context: give the same one (--context-file)");
+  fail(ErrorCode::usage, "the context differs from the one this file was compressed with");
+}
+
+[[noreturn]] void mismatch(const Header& h, const std::string& what) {
+  std::string here = detail::Evaluator::compute_signature();
+  std::string cause = h.compute == here ? "the file is damaged"
+                                        : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
+                                              h.compute + "; here: " + here + ")";
+  fail(ErrorCode::corrupt, what + " does not match its checksum: " + cause);
+}
+
+}  // namespace
+
+std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> file, const DecompressOptions& options) {
+  size_t offset = 0;
+  const Header h = read_header(file, offset);
+  const detail::LoadedModel& m = model.impl();
+  check_model(h, m);
+  const std::vector<llama_token> prefix = m.context_prefix(options.context);
+  check_context(h, prefix);
+  if (options.streams < 1 || options.streams > kMaxStreams)
+    fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
+
+  // Locate payloads; the file must end exactly after the last one.
+  std::vector<std::span<const uint8_t>> payloads;
+  for (const auto& c : h.chunks) {
+    if (c.payload_size > file.size() - offset) fail(ErrorCode::corrupt, "file is truncated");
+    if (c.kind == ChunkKind::llm && (c.tokens == 0 || c.tokens > h.chunk_tokens))
+      fail(ErrorCode::corrupt, "file is damaged (token count out of range)");
+    payloads.push_back(file.subspan(offset, c.payload_size));
+    offset += c.payload_size;
+  }
+  if (offset != file.size()) fail(ErrorCode::corrupt, "file has trailing data after the last chunk");
+
+  std::vector<TokenStream> streams;
+  uint64_t total_tokens = 0;
+  for (size_t i = 0; i < h.chunks.size(); i++) {
+    if (h.chunks[i].kind != ChunkKind::llm) continue;
+    streams.push_back(TokenStream::for_decoding(payloads[i], h.chunks[i].tokens));
+    total_tokens += h.chunks[i].tokens;
+  }
+  if (!streams.empty()) {
+    detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
+                                slot_capacity(h.prefix_tokens, h.chunk_tokens));
+    code_token_streams(evaluator, prefix, h.cdf_bits, streams, [&](uint64_t done) {
+      if (options.progress) options.progress(h.original_size * done / total_tokens, h.original_size);
+    });
+  }
+
+  std::vector<uint8_t> out;
+  out.reserve(h.original_size);
+  size_t next_stream = 0;
+  for (size_t i = 0; i < h.chunks.size(); i++) {
+    const ChunkEntry& c = h.chunks[i];
+    const size_t start = out.size();
+    if (c.kind == ChunkKind::llm) {
+      const TokenStream& st = streams[next_stream++];
+      for (llama_token t : st.tokens()) {
+        const std::string& p = m.piece(t);
+        out.insert(out.end(), p.begin(), p.end());
+        if (out.size() - start > c.size) break;
+      }
+    } else if (c.kind == ChunkKind::zstd) {
+      out.resize(start + c.size);
+      size_t n = ZSTD_decompress(out.data() + start, c.size, payloads[i].data(), payloads[i].size());
+      if (ZSTD_isError(n) || n != c.size) fail(ErrorCode::corrupt, "chunk " + std::to_string(i) + " is damaged (zstd)");
+    } else {
+      out.insert(out.end(), payloads[i].begin(), payloads[i].end());
+    }
+    auto bytes = std::span<const uint8_t>(out).subspan(start);
+    if (bytes.size() != c.size || chunk_checksum(bytes) != c.checksum) mismatch(h, "chunk " + std::to_string(i));
+  }
+  if (input_checksum(out) != h.input_checksum) mismatch(h, "the decompressed data");
+  return out;
+}
+
+FileInfo inspect(std::span<const uint8_t> file) {
+  size_t offset = 0;
+  const Header h = read_header(file, offset);
+  FileInfo info;
+  info.format_version = kFormatVersion;
+  info.model_name = h.model_name;
+  info.model_fingerprint = to_hex(h.model_fingerprint);
+  info.tokenizer_hash = h.tokenizer_hash;
+  info.vocab_size = h.n_vocab;
+  info.cdf_bits = h.cdf_bits;
+  info.chunk_tokens = h.chunk_tokens;
+  info.streams = h.streams;
+  info.has_context = h.prefix_tokens > 1;
+  info.context_hash = h.prefix_hash;
+  info.context_tokens = h.prefix_tokens - 1;
+  info.compute = h.compute;
+  info.original_size = h.original_size;
+  info.file_size = file.size();
+  info.input_checksum = h.input_checksum;
+  for (const auto& c : h.chunks) {
+    if (c.kind == ChunkKind::llm) info.llm_chunks++, info.llm_bytes += c.size, info.llm_tokens += c.tokens;
+    if (c.kind == ChunkKind::zstd) info.zstd_chunks++;
+    if (c.kind == ChunkKind::stored) info.stored_chunks++;
+  }
+  return info;
+}
+
+}  // namespace llmz

@@ -1,0 +1,46 @@
+// Codes token chunks under the model, many at once in lock-step. The encoder and the decoder run this
+// same code: the only difference is whether a stream already knows its tokens (encoder) or learns each
+// one from the range decoder (decoder). So both ends evaluate identical sequences and build identical
+// frequency tables by construction.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "coding/range_coder.h"
+#include "llama.h"
+#include "model/evaluator.h"
+
+namespace llmz {
+
+class TokenStream {
+ public:
+  static TokenStream for_encoding(std::vector<llama_token> tokens);
+  static TokenStream for_decoding(std::span<const uint8_t> payload, uint32_t n_tokens);
+
+  uint32_t size() const { return n_tokens_; }
+  // Tokens whose values are known: all of them when encoding, those decoded so far when decoding.
+  uint32_t known() const { return encoder_ ? n_tokens_ : uint32_t(tokens_.size()); }
+  uint32_t coded() const { return coded_; }
+  llama_token token(uint32_t i) const { return tokens_[i]; }
+  // Codes the next token under the given cumulative frequency table.
+  void code_next(std::span<const uint32_t> cdf, uint32_t bits);
+  std::vector<uint8_t> finish_encoding() { return encoder_->finish(); }
+  const std::vector<llama_token>& tokens() const { return tokens_; }
+
+ private:
+  std::vector<llama_token> tokens_;
+  uint32_t n_tokens_ = 0;
+  uint32_t coded_ = 0;
+  std::optional<RangeEncoder> encoder_;
+  std::optional<RangeDecoder> decoder_;
+};
+
+// Runs every stream to the end. Each stream is a separate sequence starting with `prefix`.
+// progress(k) is called with the number of tokens coded so far across all streams.
+void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_token> prefix, uint32_t cdf_bits,
+                        std::vector<TokenStream>& streams, const std::function<void(uint64_t)>& progress);
+
+}  // namespace llmz

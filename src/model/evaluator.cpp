@@ -1,0 +1,80 @@
+#include "model/evaluator.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace llmz::detail {
+
+Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_capacity)
+    : model_(model), slots_(slots), n_vocab_(model.n_vocab()) {
+  // llama.cpp rounds each sequence's cache up to 256 cells; keep the request a multiple of that.
+  const uint32_t per_slot = (slot_capacity + 255) / 256 * 256;
+  max_batch_ = std::max<uint32_t>(kMicroBatch, std::min<uint32_t>(512, slots * 8));
+
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = per_slot * slots;
+  cp.n_batch = max_batch_;
+  cp.n_ubatch = kMicroBatch;
+  cp.n_seq_max = slots;
+  cp.n_threads = 1;  // one-token calls: more threads split the KV and change the sums
+  cp.n_threads_batch = model.threads();
+  cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
+  cp.kv_unified = false;
+  cp.type_k = GGML_TYPE_F16;
+  cp.type_v = GGML_TYPE_F16;
+  cp.offload_kqv = false;
+  cp.op_offload = false;
+  cp.no_perf = true;
+  ctx_ = llama_init_from_model(model.model(), cp);
+  if (!ctx_) fail(ErrorCode::model, model.path() + ": cannot create an evaluation context (out of memory?)");
+  batch_ = llama_batch_init(int32_t(max_batch_), 0, 1);
+}
+
+Evaluator::~Evaluator() {
+  llama_batch_free(batch_);
+  if (ctx_) llama_free(ctx_);
+}
+
+void Evaluator::add(uint32_t slot, llama_token token, int32_t pos, bool want_logits) {
+  int32_t i = batch_.n_tokens++;
+  batch_.token[i] = token;
+  batch_.pos[i] = pos;
+  batch_.n_seq_id[i] = 1;
+  batch_.seq_id[i][0] = llama_seq_id(slot);
+  batch_.logits[i] = want_logits;
+  if (want_logits) output_rows_.push_back(i);
+}
+
+void Evaluator::run() {
+  int32_t rc = llama_decode(ctx_, batch_);
+  batch_.n_tokens = 0;
+  if (rc != 0) fail(ErrorCode::model, "llama.cpp evaluation failed (code " + std::to_string(rc) + ")");
+  // Fetched here, serially: llama_get_logits_ith() may reorder its buffers on first use.
+  rows_.clear();
+  for (int32_t row : output_rows_) rows_.push_back(llama_get_logits_ith(ctx_, row));
+  output_rows_.clear();
+}
+
+void Evaluator::clear(uint32_t slot) {
+  llama_memory_seq_rm(llama_get_memory(ctx_), llama_seq_id(slot), -1, -1);
+}
+
+std::string Evaluator::compute_signature() {
+  // llama_print_system_info() reads like "CPU : SSE3 = 1 | AVX2 = 1 | ... |"; keep the names set to 1.
+  std::ostringstream sig;
+  sig << "llama.cpp " << LLMZ_LLAMA_RELEASE << "; cpu";
+  std::istringstream info(llama_print_system_info());
+  std::string item;
+  while (std::getline(info, item, '|')) {
+    auto eq = item.find(" = ");
+    if (eq == std::string::npos || item.substr(eq + 3, 1) != "1") continue;
+    auto name_start = item.find_last_of(" :", eq - 1);
+    sig << ' ' << item.substr(name_start + 1, eq - name_start - 1);
+  }
+  sig << "; fa on; kv f16 per-seq; ubatch " << kMicroBatch;
+  return sig.str();
+}
+
+}  // namespace llmz::detail

@@ -1,0 +1,51 @@
+// Lock-step evaluation of many independent token sequences in one llama.cpp context, configured so that
+// every schedule gives the same logits as one-token-at-a-time evaluation of each sequence (design §4):
+// flash attention on, one KV cache per sequence, physical batches of at most 32 tokens, one thread for
+// one-token calls. The encoder and the decoder of a file both go through this class.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "llama.h"
+#include "model/loaded_model.h"
+
+namespace llmz::detail {
+
+inline constexpr uint32_t kMicroBatch = 32;  // tokens per physical batch; must stay below 64 (design §4)
+
+class Evaluator {
+ public:
+  // slots: sequences evaluated side by side; slot_capacity: most tokens one sequence may hold.
+  Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_capacity);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  uint32_t slots() const { return slots_; }
+  uint32_t max_batch() const { return max_batch_; }
+  uint32_t n_vocab() const { return n_vocab_; }
+  int threads() const { return model_.threads(); }
+
+  // Queue a token of a slot's sequence at position pos; with want_logits, its next-token logits are kept.
+  void add(uint32_t slot, llama_token token, int32_t pos, bool want_logits);
+  // Evaluates what was queued; afterwards logits(k) is the k-th requested row, in order of add().
+  void run();
+  std::span<const float> logits(uint32_t k) const { return {rows_[k], n_vocab_}; }
+  // Forget a slot's sequence so that it can start another.
+  void clear(uint32_t slot);
+
+  // The settings that change the numbers, for the file header: llama.cpp release, CPU features, options.
+  static std::string compute_signature();
+
+ private:
+  const LoadedModel& model_;
+  llama_context* ctx_ = nullptr;
+  llama_batch batch_{};
+  uint32_t slots_, max_batch_, n_vocab_;
+  std::vector<int32_t> output_rows_;  // batch positions whose logits were requested
+  std::vector<const float*> rows_;    // their logits after run()
+};
+
+}  // namespace llmz::detail

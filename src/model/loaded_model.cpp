@@ -1,0 +1,108 @@
+#include "model/loaded_model.h"
+
+#include <xxhash.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "common/error.h"
+#include "model/fingerprint.h"
+
+namespace llmz::detail {
+
+void init_llama_backend() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* show = std::getenv("LLMZ_LLAMA_LOG");
+    if (!show || std::string(show) != "1") llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+    llama_backend_init();
+  });
+}
+
+LoadedModel::LoadedModel(const ModelOptions& options) : path_(options.path), threads_(std::max(1, options.threads)) {
+  init_llama_backend();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path_, ec))
+    fail(ErrorCode::model, "model file not found: " + path_ + " (run ./scripts/setup.sh to fetch the default models)");
+  file_size_ = std::filesystem::file_size(path_, ec);
+  fingerprint_ = model_fingerprint(path_);
+
+  llama_model_params mp = llama_model_default_params();
+  mp.n_gpu_layers = 0;  // CPU only: GPU kernels change the numbers (design §4)
+  model_ = llama_model_load_from_file(path_.c_str(), mp);
+  if (!model_) fail(ErrorCode::model, path_ + ": llama.cpp cannot load this model");
+  vocab_ = llama_model_get_vocab(model_);
+
+  char buf[256];
+  name_ = llama_model_meta_val_str(model_, "general.name", buf, sizeof buf) > 0
+              ? std::string(buf)
+              : std::filesystem::path(path_).filename().string();
+
+  const int32_t n = llama_vocab_n_tokens(vocab_);
+  pieces_.resize(size_t(n));
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  std::string tmp(64, '\0');
+  for (llama_token t = 0; t < n; t++) {
+    int32_t len = llama_token_to_piece(vocab_, t, tmp.data(), int32_t(tmp.size()), 0, false);
+    if (len < 0) {
+      tmp.resize(size_t(-len));
+      len = llama_token_to_piece(vocab_, t, tmp.data(), int32_t(tmp.size()), 0, false);
+    }
+    pieces_[size_t(t)].assign(tmp.data(), size_t(std::max(len, 0)));
+    const char* text = llama_vocab_get_text(vocab_, t);
+    int32_t attr = llama_vocab_get_attr(vocab_, t);
+    XXH3_64bits_update(st, text, strlen(text) + 1);
+    XXH3_64bits_update(st, &attr, sizeof attr);
+  }
+  tokenizer_hash_ = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+
+  start_token_ = llama_vocab_bos(vocab_);
+  if (start_token_ == LLAMA_TOKEN_NULL) start_token_ = llama_vocab_eos(vocab_);
+  if (start_token_ == LLAMA_TOKEN_NULL) fail(ErrorCode::model, path_ + ": model has neither a BOS nor an EOS token");
+}
+
+LoadedModel::~LoadedModel() {
+  if (model_) llama_model_free(model_);
+}
+
+std::vector<llama_token> LoadedModel::tokenize(std::string_view text, bool parse_special) const {
+  if (text.size() > size_t(INT32_MAX)) fail(ErrorCode::unsupported, "text too long to tokenize at once");
+  std::vector<llama_token> out(text.size() + 2);
+  int32_t n = llama_tokenize(vocab_, text.data(), int32_t(text.size()), out.data(), int32_t(out.size()), false,
+                             parse_special);
+  if (n < 0) {
+    out.resize(size_t(-n));
+    n = llama_tokenize(vocab_, text.data(), int32_t(text.size()), out.data(), int32_t(out.size()), false,
+                       parse_special);
+  }
+  out.resize(size_t(std::max(n, 0)));
+  return out;
+}
+
+std::vector<llama_token> LoadedModel::context_prefix(std::string_view context) const {
+  std::vector<llama_token> prefix{start_token_};
+  if (context.empty()) return prefix;
+  std::string text(context);
+  if (const char* tmpl = llama_model_chat_template(model_, nullptr)) {
+    llama_chat_message msg{"user", text.c_str()};
+    std::string formatted(2 * text.size() + 512, '\0');
+    int32_t len = llama_chat_apply_template(tmpl, &msg, 1, true, formatted.data(), int32_t(formatted.size()));
+    if (len > int32_t(formatted.size())) {
+      formatted.resize(size_t(len));
+      len = llama_chat_apply_template(tmpl, &msg, 1, true, formatted.data(), int32_t(formatted.size()));
+    }
+    if (len > 0) text.assign(formatted.data(), size_t(len));
+  }
+  auto tokens = tokenize(text, /*parse_special=*/true);
+  // Templates that spell out BOS themselves would otherwise give it twice.
+  auto begin = !tokens.empty() && tokens.front() == start_token_ ? tokens.begin() + 1 : tokens.begin();
+  prefix.insert(prefix.end(), begin, tokens.end());
+  return prefix;
+}
+
+}  // namespace llmz::detail

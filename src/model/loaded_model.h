@@ -1,0 +1,54 @@
+// Thin wrapper over a llama.cpp model: loading, identity, tokenizer.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llama.h"
+#include "llmz/llmz.h"
+
+namespace llmz::detail {
+
+class LoadedModel {
+ public:
+  explicit LoadedModel(const ModelOptions& options);
+  ~LoadedModel();
+  LoadedModel(const LoadedModel&) = delete;
+  LoadedModel& operator=(const LoadedModel&) = delete;
+
+  llama_model* model() const { return model_; }
+  const std::string& path() const { return path_; }
+  const std::string& name() const { return name_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+  uint64_t tokenizer_hash() const { return tokenizer_hash_; }
+  uint32_t n_vocab() const { return uint32_t(pieces_.size()); }
+  int threads() const { return threads_; }
+  uint64_t file_size() const { return file_size_; }
+
+  // Text as tokens, with special-token syntax treated as plain text unless parse_special.
+  std::vector<llama_token> tokenize(std::string_view text, bool parse_special) const;
+  // The exact bytes a token stands for when it occurs inside a text.
+  const std::string& piece(llama_token t) const { return pieces_[size_t(t)]; }
+  // The first token of every sequence: BOS, or EOS for models without one.
+  llama_token start_token() const { return start_token_; }
+  // The prefix that conditions every chunk on a context (a prompt): the chat template's user turn
+  // followed by the assistant header when the model has a template, else the raw text.
+  std::vector<llama_token> context_prefix(std::string_view context) const;
+
+ private:
+  llama_model* model_ = nullptr;
+  const llama_vocab* vocab_ = nullptr;
+  std::string path_, name_, fingerprint_;
+  uint64_t tokenizer_hash_ = 0;
+  uint64_t file_size_ = 0;
+  int threads_ = 1;
+  llama_token start_token_ = LLAMA_TOKEN_NULL;
+  std::vector<std::string> pieces_;
+};
+
+// Called once per process: quiet llama.cpp's logging (LLMZ_LLAMA_LOG=1 shows it) and init the backend.
+void init_llama_backend();
+
+}  // namespace llmz::detail

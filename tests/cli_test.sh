@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The llmz command line in separate processes: round trips, stdin/stdout, file handling, exit codes,
+# bad inputs (one clear message, non-zero exit, no output left behind), and determinism across
+# thread counts between processes.
+set -uo pipefail
+LLMZ=${1:?usage: cli_test.sh path/to/llmz}
+TINY=${LLMZ_TINY_MODEL:?}
+OTHER=${LLMZ_TINY_MODEL_2:?}
+REAL=${LLMZ_MODELS_DIR:?}/SmolLM2-135M-Instruct.Q8_0.gguf
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+
+check() {  # check DESCRIPTION COMMAND...: the command must succeed
+  local what=$1; shift
+  if "$@" >/dev/null 2>err.txt; then echo "ok   $what"; else echo "FAIL $what"; cat err.txt; failures=$((failures + 1)); fi
+}
+
+# expect_error DESCRIPTION EXIT_CODE MESSAGE_PART LEFTOVER_PATH COMMAND...
+# The command must exit with EXIT_CODE, print one line naming the problem, and not create LEFTOVER_PATH.
+expect_error() {
+  local what=$1 code=$2 message=$3 leftover=$4; shift 4
+  "$@" >out.txt 2>err.txt
+  local rc=$?
+  local problems=""
+  [[ $rc -eq $code ]] || problems+=" exit $rc, expected $code;"
+  grep -q -- "$message" err.txt || problems+=" message lacks '$message';"
+  [[ $(wc -l <err.txt) -eq 1 ]] || problems+=" $(wc -l <err.txt) lines on stderr;"
+  [[ -n $leftover && -e $leftover ]] && problems+=" left $leftover behind;"
+  ls ./*.tmp* >/dev/null 2>&1 && problems+=" left a temporary file;"
+  if [[ -z $problems ]]; then echo "ok   $what"; else echo "FAIL $what:$problems"; cat err.txt; failures=$((failures + 1)); fi
+}
+
+python3 - <<'EOF'
+import random
+random.seed(5)
+words = "the river ran under winter ice while Alice said nothing to the queen of hearts".split()
+text = " ".join(random.choice(words) for _ in range(1500)) + "\n"
+open("text.txt", "w").write(text)
+open("binary.bin", "wb").write(bytes(random.randrange(256) for _ in range(2000)))
+EOF
+: >empty.txt
+printf 'x' >one.txt
+
+# Round trips with the tiny model, file to file.
+for f in text.txt binary.bin empty.txt one.txt; do
+  check "compress $f" "$LLMZ" -q -m "$TINY" "$f"
+  check "decompress $f.llmz" "$LLMZ" -q -m "$TINY" -d "$f.llmz" -o "$f.out"
+  check "$f round-trips" cmp "$f" "$f.out"
+done
+check "keeps the input by default" test -f text.txt
+check "test command" "$LLMZ" test -q -m "$TINY" text.txt.llmz
+check "info command" sh -c "'$LLMZ' info text.txt.llmz | grep -q 'lossless'"
+check "info --json" sh -c "'$LLMZ' info --json text.txt.llmz | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"original_size\"] > 0'"
+check "decompress command" "$LLMZ" decompress -q -f -m "$TINY" text.txt.llmz -o text.again
+check "decompress command output" cmp text.txt text.again
+
+# stdin to stdout, and -c.
+check "stdin to stdout" sh -c "'$LLMZ' -q -m '$TINY' < text.txt > piped.llmz && '$LLMZ' -q -d -m '$TINY' < piped.llmz > piped.txt && cmp text.txt piped.txt"
+check "-c keeps files" sh -c "'$LLMZ' -q -c -m '$TINY' one.txt > c.llmz && test ! -e one.txt.llmz.tmp && '$LLMZ' -d -c -m '$TINY' c.llmz | cmp - one.txt"
+
+# --rm removes the input only after success.
+cp text.txt rm.txt
+check "--rm" sh -c "'$LLMZ' -q --rm -m '$TINY' rm.txt && test ! -e rm.txt && test -f rm.txt.llmz"
+
+# Context: needed again to decompress.
+echo "Write about a river in winter." >prompt.txt
+check "compress with context" "$LLMZ" -q -m "$TINY" --context-file prompt.txt text.txt -o ctx.llmz
+check "decompress with context" sh -c "'$LLMZ' -q -d -m '$TINY' --context-file prompt.txt ctx.llmz -c | cmp - text.txt"
+expect_error "missing context" 1 "context" ctx.out "$LLMZ" -q -d -m "$TINY" ctx.llmz -o ctx.out
+
+# Bad inputs and bad usage.
+expect_error "existing output" 2 "already exists" "" "$LLMZ" -q -m "$TINY" text.txt
+head -c 60 text.txt.llmz >truncated.llmz
+expect_error "truncated file" 3 "truncated" truncated "$LLMZ" -q -d -m "$TINY" truncated.llmz
+size=$(stat -c %s text.txt.llmz)
+cp text.txt.llmz flipped.llmz
+printf '\x55' | dd of=flipped.llmz bs=1 seek=$((size - 20)) conv=notrunc status=none
+expect_error "flipped payload byte" 3 "checksum" flipped "$LLMZ" -q -d -m "$TINY" flipped.llmz
+cp text.txt.llmz header.llmz
+printf '\x00' | dd of=header.llmz bs=1 seek=30 conv=notrunc status=none
+expect_error "flipped header byte" 3 "damaged" header "$LLMZ" -q -d -m "$TINY" header.llmz
+printf 'GZIP this is not' >magic.llmz
+expect_error "wrong magic" 3 "not an llmz file" magic "$LLMZ" -q -d -m "$TINY" magic.llmz
+cp text.txt.llmz version.llmz
+printf '\x09' | dd of=version.llmz bs=1 seek=4 conv=notrunc status=none
+expect_error "newer version" 5 "version 9" version "$LLMZ" -q -d -m "$TINY" version.llmz
+expect_error "wrong model" 4 "wrong model" text.other "$LLMZ" -q -d -m "$OTHER" text.txt.llmz -o text.other
+expect_error "missing model" 4 "model file not found" miss.llmz "$LLMZ" -q -m /nonexistent/m.gguf text.txt -o miss.llmz
+expect_error "missing input" 2 "No such file" nothing.llmz "$LLMZ" -q -m "$TINY" nothing.txt
+expect_error "unknown suffix" 1 "suffix" "" "$LLMZ" -q -d -m "$TINY" text.txt
+expect_error "bad option" 1 "" "" "$LLMZ" --no-such-option
+expect_error "-o with two inputs" 1 "single input" "" "$LLMZ" -q -m "$TINY" -o x.llmz one.txt text.txt
+
+# Determinism between processes with the real model: the thread count changes no bit of the file,
+# and a decoder with other thread and stream counts than the encoder reproduces the input.
+head -c 6000 text.txt >real.txt
+check "real model: compress -T 1" "$LLMZ" -q -m "$REAL" -T 1 --streams 2 --chunk-tokens 300 real.txt -o real1.llmz
+check "real model: decompress -T 2" sh -c "'$LLMZ' -q -d -m '$REAL' -T 2 --streams 5 real1.llmz -c | cmp - real.txt"
+check "real model: compress -T 2" "$LLMZ" -q -m "$REAL" -T 2 --streams 2 --chunk-tokens 300 real.txt -o real2.llmz
+check "real model: same bits from both" cmp real1.llmz real2.llmz
+check "real model: decompress -T 1" sh -c "'$LLMZ' -q -d -m '$REAL' -T 1 --streams 1 real2.llmz -c | cmp - real.txt"
+
+echo "$failures failure(s)"
+[[ $failures -eq 0 ]]

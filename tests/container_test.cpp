@@ -1,0 +1,98 @@
+// Container header: round trip, and every kind of damage is reported as an llmz::Error.
+#include <gtest/gtest.h>
+
+#include "coding/container.h"
+#include "llmz/llmz.h"
+
+namespace llmz {
+namespace {
+
+Header sample_header() {
+  Header h;
+  h.model_fingerprint = fingerprint_from_hex("00112233445566778899aabbccddeeff");
+  h.model_name = "Test Model";
+  h.tokenizer_hash = 0x1234567890abcdefull;
+  h.n_vocab = 49152;
+  h.cdf_bits = 30;
+  h.chunk_tokens = 2048;
+  h.streams = 16;
+  h.prefix_hash = 77;
+  h.prefix_tokens = 5;
+  h.compute = "llama.cpp test";
+  h.chunks = {{ChunkKind::llm, 1000, 250, 120, 0xdeadbeef}, {ChunkKind::zstd, 300, 0, 40, 1}, {ChunkKind::stored, 7, 0, 7, 2}};
+  h.original_size = 1307;
+  h.input_checksum = 99;
+  return h;
+}
+
+TEST(Container, RoundTrip) {
+  auto bytes = write_header(sample_header());
+  size_t offset = 0;
+  Header h = read_header(bytes, offset);
+  EXPECT_EQ(offset, bytes.size());
+  EXPECT_EQ(to_hex(h.model_fingerprint), "00112233445566778899aabbccddeeff");
+  EXPECT_EQ(h.model_name, "Test Model");
+  EXPECT_EQ(h.tokenizer_hash, 0x1234567890abcdefull);
+  EXPECT_EQ(h.n_vocab, 49152u);
+  EXPECT_EQ(h.prefix_tokens, 5u);
+  EXPECT_EQ(h.compute, "llama.cpp test");
+  ASSERT_EQ(h.chunks.size(), 3u);
+  EXPECT_EQ(h.chunks[0].tokens, 250u);
+  EXPECT_EQ(h.chunks[1].payload_size, 40u);
+  EXPECT_EQ(h.chunks[2].payload_size, 7u);
+  EXPECT_EQ(h.chunks[2].checksum, 2u);
+}
+
+TEST(Container, EveryFlippedByteIsDetected) {
+  const auto good = write_header(sample_header());
+  for (size_t i = 0; i < good.size(); i++) {
+    for (uint8_t mask : {0x01, 0x80}) {
+      auto bad = good;
+      bad[i] ^= mask;
+      size_t offset = 0;
+      EXPECT_THROW(read_header(bad, offset), Error) << "byte " << i;
+    }
+  }
+}
+
+TEST(Container, EveryTruncationIsDetected) {
+  const auto good = write_header(sample_header());
+  for (size_t n = 0; n < good.size(); n++) {
+    std::vector<uint8_t> cut(good.begin(), good.begin() + long(n));
+    size_t offset = 0;
+    try {
+      read_header(cut, offset);
+      FAIL() << "truncated at " << n << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::corrupt);
+    }
+  }
+}
+
+TEST(Container, NewerVersionIsUnsupported) {
+  auto bytes = write_header(sample_header());
+  bytes[4] = kFormatVersion + 1;
+  size_t offset = 0;
+  try {
+    read_header(bytes, offset);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unsupported);
+    EXPECT_NE(std::string(e.what()).find("version"), std::string::npos);
+  }
+}
+
+TEST(Container, WrongMagic) {
+  std::vector<uint8_t> gz = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0};
+  size_t offset = 0;
+  try {
+    read_header(gz, offset);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::corrupt);
+    EXPECT_NE(std::string(e.what()).find("not an llmz file"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace llmz

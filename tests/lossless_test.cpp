@@ -1,0 +1,160 @@
+// End-to-end round trips through the library API, with the tiny random model (fast, exhaustive)
+// and the real default model (the contract users rely on).
+#include <gtest/gtest.h>
+
+#include "llmz/llmz.h"
+#include "test_models.h"
+
+namespace llmz {
+namespace {
+
+using test::bytes_of;
+using test::cached_model;
+using test::random_bytes;
+using test::sample_text;
+
+std::vector<uint8_t> round_trip(const Model& m, const std::vector<uint8_t>& input, CompressOptions c = {},
+                                DecompressOptions d = {}) {
+  d.context = c.context;
+  auto packed = compress(m, input, c);
+  auto back = decompress(m, packed, d);
+  EXPECT_EQ(back, input);
+  return packed;
+}
+
+ErrorCode error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::ok;
+}
+
+class Lossless : public ::testing::TestWithParam<std::string> {
+ protected:
+  const Model& model() { return cached_model(GetParam()); }
+};
+
+TEST_P(Lossless, EdgeInputs) {
+  round_trip(model(), {});
+  round_trip(model(), bytes_of("a"));
+  round_trip(model(), {0});
+  round_trip(model(), random_bytes(3000, 1));
+  round_trip(model(), bytes_of("caf\xc3\xa9 \xff\xfe broken \xc3 utf-8 \xed\xa0\x80 surrogate, end"));
+  round_trip(model(), bytes_of(std::string("nul\0bytes\0inside text that is otherwise fine\0", 46)));
+  round_trip(model(), bytes_of("<|im_start|>user\nspecial-token syntax is plain text here<|im_end|>\n"));
+}
+
+TEST_P(Lossless, TextIsCodedByTheModel) {
+  auto text = bytes_of(sample_text(4000, 3));
+  auto packed = round_trip(model(), text);
+  FileInfo info = inspect(packed);
+  EXPECT_EQ(info.llm_bytes, text.size());
+  EXPECT_EQ(info.zstd_chunks + info.stored_chunks, 0u);
+}
+
+TEST_P(Lossless, MixedTextAndBinary) {
+  auto input = bytes_of(sample_text(2000, 4));
+  auto bin = random_bytes(500, 5);
+  input.insert(input.begin() + 700, bin.begin(), bin.end());
+  auto packed = round_trip(model(), input);
+  FileInfo info = inspect(packed);
+  EXPECT_GE(info.llm_chunks, 2u);
+  EXPECT_GE(info.zstd_chunks + info.stored_chunks, 1u);
+}
+
+TEST_P(Lossless, LongLineCutInsideMultibyteCharacters) {
+  // 64 KB pieces are cut at a character start when there is no line end to cut at.
+  std::string line(65535, '=');
+  for (int i = 0; i < 20000; i++) line += "\xc3\xa9";
+  round_trip(model(), bytes_of(line));
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, Lossless, ::testing::Values(test::tiny_model_path(), test::real_model_path()),
+                         [](const auto& info) { return info.index == 0 ? "tiny" : "smollm2"; });
+
+// Any decoder stream count, any thread count, reproduces the encoder's probabilities.
+TEST(Determinism, StreamsAndThreadsDoNotChangeTheBits) {
+  auto input = bytes_of(sample_text(12000, 6));
+  const Model& one = cached_model(test::tiny_model_path(), 1);
+  const Model& two = cached_model(test::tiny_model_path(), 2);
+  CompressOptions c;
+  c.chunk_tokens = 200;  // many chunks, with ragged ends
+  c.streams = 5;
+  auto packed = compress(one, input, c);
+  EXPECT_GT(inspect(packed).llm_chunks, 5u);
+  EXPECT_EQ(compress(two, input, c), packed) << "the thread count changed the file";
+  for (uint32_t streams : {1u, 3u, 7u, 64u}) {
+    DecompressOptions d;
+    d.streams = streams;
+    EXPECT_EQ(decompress(streams % 2 ? two : one, packed, d), input) << streams << " streams";
+  }
+}
+
+TEST(Determinism, RealModelAcrossStreamCounts) {
+  auto input = bytes_of(sample_text(6000, 7));
+  const Model& m = cached_model(test::real_model_path());
+  CompressOptions c;
+  c.chunk_tokens = 300;
+  auto packed = compress(m, input, c);
+  DecompressOptions d;
+  d.streams = 2;
+  EXPECT_EQ(decompress(m, packed, d), input);
+}
+
+TEST(Context, RoundTripAndMismatch) {
+  const Model& m = cached_model(test::tiny_model_path());
+  CompressOptions c;
+  c.context = "Write two sentences about rivers in winter.";
+  auto input = bytes_of(sample_text(1500, 8));
+  auto packed = round_trip(m, input, c);
+  EXPECT_TRUE(inspect(packed).has_context);
+  EXPECT_EQ(error_of([&] { decompress(m, packed, {}); }), ErrorCode::usage);
+  DecompressOptions d;
+  d.context = "Write three sentences about rivers in winter.";
+  EXPECT_EQ(error_of([&] { decompress(m, packed, d); }), ErrorCode::usage);
+}
+
+TEST(Context, HelpsTheRealModel) {
+  const Model& m = cached_model(test::real_model_path());
+  auto answer = bytes_of("The capital of France is Paris. It is known for the Eiffel Tower and the Louvre museum.");
+  CompressOptions with;
+  with.context = "What is the capital of France? Answer in two sentences.";
+  EXPECT_LT(round_trip(m, answer, with).size(), round_trip(m, answer).size());
+}
+
+TEST(Errors, WrongModel) {
+  auto packed = compress(cached_model(test::tiny_model_path()), bytes_of(sample_text(500, 9)), {});
+  try {
+    decompress(cached_model(test::other_tiny_model_path()), packed, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::model);
+    EXPECT_NE(std::string(e.what()).find("wrong model"), std::string::npos);
+  }
+}
+
+TEST(Errors, MissingModel) {
+  EXPECT_EQ(error_of([] { Model::load({"/nonexistent/model.gguf", 1}); }), ErrorCode::model);
+}
+
+TEST(Errors, DamagedPayloadsAreCaught) {
+  const Model& m = cached_model(test::tiny_model_path());
+  auto input = bytes_of(sample_text(3000, 10));
+  auto packed = compress(m, input, {});
+  const size_t header = packed.size() - 1;  // the last byte is payload
+  for (size_t pos : {header, packed.size() / 2, packed.size() - 40}) {
+    auto bad = packed;
+    bad[pos] ^= 0x10;
+    EXPECT_EQ(error_of([&] { decompress(m, bad, {}); }), ErrorCode::corrupt) << "byte " << pos;
+  }
+  auto cut = std::vector<uint8_t>(packed.begin(), packed.end() - 1);
+  EXPECT_EQ(error_of([&] { decompress(m, cut, {}); }), ErrorCode::corrupt);
+  auto longer = packed;
+  longer.push_back(0);
+  EXPECT_EQ(error_of([&] { decompress(m, longer, {}); }), ErrorCode::corrupt);
+}
+
+}  // namespace
+}  // namespace llmz
