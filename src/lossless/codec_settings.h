@@ -7,8 +7,9 @@ namespace llmz {
 inline constexpr uint32_t kMinChunkTokens = 16;
 inline constexpr uint32_t kMaxStreams = 256;
 
-// Cache cells one sequence needs: the prefix plus a whole chunk. Both ends derive it from the header
-// alone, so the decoder's caches have the same shape as the encoder's.
-inline uint32_t slot_capacity(uint32_t prefix_tokens, uint32_t chunk_tokens) { return prefix_tokens + chunk_tokens; }
+// Cache cells one sequence needs: the prefix plus the file's longest chunk. The numbers do not depend
+// on it: llama.cpp attends over the used cells rounded up to 256, never more than the cache holds, and
+// the evaluator rounds every cache up to a multiple of 256.
+inline uint32_t slot_capacity(uint32_t prefix_tokens, uint32_t longest_chunk) { return prefix_tokens + longest_chunk; }
 
 }  // namespace llmz

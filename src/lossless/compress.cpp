@@ -1,6 +1,8 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <algorithm>
+
 #include "coding/cdf.h"
 #include "coding/container.h"
 #include "common/error.h"
@@ -59,14 +61,16 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   std::vector<PlannedChunk> plan = plan_chunks(m, input, options.chunk_tokens, options.streams);
   std::vector<TokenStream> streams;
   uint64_t total_tokens = 0;
+  uint32_t longest = 0;
   for (auto& c : plan) {
     if (c.kind != ChunkKind::llm) continue;
     total_tokens += c.tokens.size();
+    longest = std::max(longest, uint32_t(c.tokens.size()));
     streams.push_back(TokenStream::for_encoding(std::move(c.tokens)));
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
-                                slot_capacity(h.prefix_tokens, h.chunk_tokens));
+                                slot_capacity(h.prefix_tokens, longest));
     code_token_streams(evaluator, prefix, h.cdf_bits, streams, [&](uint64_t done) {
       if (options.progress) options.progress(input.size() * done / total_tokens, input.size());
     });

@@ -1,6 +1,8 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <algorithm>
+
 #include "coding/container.h"
 #include "common/error.h"
 #include "lossless/codec_settings.h"
@@ -61,14 +63,16 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
 
   std::vector<TokenStream> streams;
   uint64_t total_tokens = 0;
+  uint32_t longest = 0;
   for (size_t i = 0; i < h.chunks.size(); i++) {
     if (h.chunks[i].kind != ChunkKind::llm) continue;
     streams.push_back(TokenStream::for_decoding(payloads[i], h.chunks[i].tokens));
     total_tokens += h.chunks[i].tokens;
+    longest = std::max(longest, h.chunks[i].tokens);
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
-                                slot_capacity(h.prefix_tokens, h.chunk_tokens));
+                                slot_capacity(h.prefix_tokens, longest));
     code_token_streams(evaluator, prefix, h.cdf_bits, streams, [&](uint64_t done) {
       if (options.progress) options.progress(h.original_size * done / total_tokens, h.original_size);
     });

@@ -73,7 +73,7 @@ std::string Evaluator::compute_signature() {
     auto name_start = item.find_last_of(" :", eq - 1);
     sig << ' ' << item.substr(name_start + 1, eq - name_start - 1);
   }
-  sig << "; fa on; kv f16 per-seq; ubatch " << kMicroBatch;
+  sig << "; fa on; kv f16 per-seq; ubatch " << kMicroBatch << "; no repack";
   return sig.str();
 }
 

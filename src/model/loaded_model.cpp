@@ -31,7 +31,8 @@ LoadedModel::LoadedModel(const ModelOptions& options) : path_(options.path), thr
   fingerprint_ = model_fingerprint(path_);
 
   llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = 0;  // CPU only: GPU kernels change the numbers (design §4)
+  mp.n_gpu_layers = 0;       // CPU only: GPU kernels change the numbers (design §4)
+  mp.use_extra_bufts = false;  // repacked weights use other kernels for one row than for many
   model_ = llama_model_load_from_file(path_.c_str(), mp);
   if (!model_) fail(ErrorCode::model, path_ + ": llama.cpp cannot load this model");
   vocab_ = llama_model_get_vocab(model_);

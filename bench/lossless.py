@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Lossless benchmark: llmz (one row per model) against gzip -9, bzip2 -9, xz -9e and zstd -19.
+
+For every file of the corpora it records compressed size and bits per byte; for llmz also compress
+and decompress speed, peak memory (max RSS) and a verified round trip. With --efficiency it also
+measures llama.cpp's raw forward-pass speed under llmz's own evaluation settings (same model,
+threads, lock-step width, chunk length and tokens per call, no coding), in the same run, and reports
+efficiency = llmz tokens/s / raw tokens/s.
+
+Results go to bench/results/lossless.json (updated after every measurement, so --resume continues
+an interrupted run) and bench/results/lossless.md.
+
+  bench/lossless.py                                  # every corpus file, whole, both models
+  bench/lossless.py --max-bytes 16384 --resume       # first 16 KB of each file
+  bench/lossless.py --files canterbury/alice29.txt --efficiency
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "corpora"
+LLMZ = ROOT / "build" / "llmz"
+FORWARD = ROOT / "build" / "tools" / "llmz-forward-throughput"
+RESULTS = ROOT / "bench" / "results"
+CLASSIC = {
+    "gzip -9": ["gzip", "-9", "-c"],
+    "bzip2 -9": ["bzip2", "-9", "-c"],
+    "xz -9e": ["xz", "-9e", "-c"],
+    "zstd -19": ["zstd", "-19", "-c", "-q"],
+}
+MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q8_0.gguf", "gemma3": "gemma-3-270m-q4_k_m.gguf"}
+STREAMS = 16        # llmz defaults
+MICRO_BATCH = 32
+
+
+def timed(cmd, stdin_path=None, stdout_path=None):
+    """Runs cmd; returns (seconds, max RSS in KB)."""
+    with open(stdin_path or os.devnull, "rb") as fin, open(stdout_path or os.devnull, "wb") as fout:
+        start = time.monotonic()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], stdin=fin, stdout=fout,
+                              stderr=subprocess.PIPE, text=True)
+        seconds = time.monotonic() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
+    return seconds, int(proc.stderr.strip().splitlines()[-1])
+
+
+def corpus_files(selected):
+    if selected:
+        return [DATA / f for f in selected]
+    return sorted(p for p in DATA.rglob("*") if p.is_file())
+
+
+def prepared_input(path, max_bytes, work):
+    if not max_bytes or path.stat().st_size <= max_bytes:
+        return path
+    out = work / (str(path.relative_to(DATA)).replace("/", "__") + f".first{max_bytes}")
+    out.write_bytes(path.read_bytes()[:max_bytes])
+    return out
+
+
+def measure_llmz(model, src, work, threads):
+    packed = work / "out.llmz"
+    back = work / "back"
+    c_sec, c_rss = timed([str(LLMZ), "-q", "-f", "-T", str(threads), "-m", model, str(src), "-o", str(packed)])
+    d_sec, d_rss = timed([str(LLMZ), "-q", "-f", "-d", "-T", str(threads), "-m", model, str(packed), "-o", str(back)])
+    if back.read_bytes() != src.read_bytes():
+        raise RuntimeError(f"llmz {model}: round trip of {src} differs")
+    info = json.loads(subprocess.run([str(LLMZ), "info", "--json", str(packed)], capture_output=True,
+                                     text=True, check=True).stdout)
+    return {"size": packed.stat().st_size, "compress_s": c_sec, "decompress_s": d_sec,
+            "peak_rss_kb": max(c_rss, d_rss), "tokens": info["llm_tokens"], "llm_chunks": info["llm_chunks"],
+            "model_bytes": info["llm_bytes"], "chunk_tokens": info["chunk_tokens"]}
+
+
+def forward_speed(model_file, threads, row, per_call_decode):
+    """Raw tokens/s of the same schedule: lock-step width, mean chunk length, tokens per call."""
+    chunks = max(row["llm_chunks"], 1)
+    streams = min(STREAMS, chunks)
+    length = max(1, row["tokens"] // chunks)
+    if per_call_decode:
+        per_call = 1
+    else:
+        per_call = max(1, min(MICRO_BATCH, min(512, streams * 8) // streams))
+    out = subprocess.run([str(FORWARD), model_file, str(threads), str(streams), str(length), str(per_call)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["tokens_per_second"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", nargs="*", help="paths under shared/data/corpora (default: all)")
+    ap.add_argument("--models", nargs="*", default=list(MODELS), help="llmz model short names")
+    ap.add_argument("--max-bytes", type=int, default=0, help="use only the first N bytes of each file")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--efficiency", action="store_true", help="also measure raw forward-pass speed")
+    ap.add_argument("--resume", action="store_true", help="keep results already in the JSON file")
+    ap.add_argument("--name", default="lossless", help="results file stem")
+    args = ap.parse_args()
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    json_path = RESULTS / f"{args.name}.json"
+    results = json.loads(json_path.read_text()) if args.resume and json_path.exists() else {}
+    results.setdefault("rows", {})
+    results["settings"] = {"max_bytes": args.max_bytes, "threads": args.threads,
+                           "cpu": subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"],
+                                                 capture_output=True, text=True).stdout.strip(),
+                           "nproc": os.cpu_count()}
+    files = corpus_files(args.files)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for i, path in enumerate(files, 1):
+            src = prepared_input(path, args.max_bytes, work)
+            key = str(path.relative_to(DATA))
+            row = results["rows"].setdefault(key, {"bytes": src.stat().st_size})
+            for name, cmd in CLASSIC.items():
+                if name not in row:
+                    out = work / "classic.out"
+                    seconds, _ = timed(cmd, src, out)
+                    row[name] = {"size": out.stat().st_size, "compress_s": seconds}
+            for model in args.models:
+                label = f"llmz {model}"
+                if label not in row:
+                    print(f"[{i}/{len(files)}] {key} ({row['bytes']} bytes): {label} ...", file=sys.stderr, flush=True)
+                    row[label] = measure_llmz(model, src, work, args.threads)
+                if args.efficiency and "raw_decode_tps" not in row[label] and row[label]["tokens"]:
+                    model_file = str(ROOT / "models" / MODELS[model])
+                    row[label]["raw_decode_tps"] = forward_speed(model_file, args.threads, row[label], True)
+                    row[label]["raw_encode_tps"] = forward_speed(model_file, args.threads, row[label], False)
+                json_path.write_text(json.dumps(results, indent=1))
+            json_path.write_text(json.dumps(results, indent=1))
+    (RESULTS / f"{args.name}.md").write_text(markdown(results, args.models))
+    print((RESULTS / f"{args.name}.md").read_text())
+
+
+def bpb(size, n):
+    return 8.0 * size / n if n else float("nan")
+
+
+def markdown(results, models):
+    rows = results["rows"]
+    s = results["settings"]
+    methods = [f"llmz {m}" for m in models] + list(CLASSIC)
+    lines = [f"Bits per byte (lower is better). CPU: {s['cpu']}, {s['threads']} threads."
+             + (f" Each file truncated to its first {s['max_bytes']} bytes." if s["max_bytes"] else ""), "",
+             "| file | bytes | " + " | ".join(methods) + " |", "|---|---:|" + "---:|" * len(methods)]
+    for key, row in rows.items():
+        cells = [f"{bpb(row[m]['size'], row['bytes']):.3f}" if m in row else "" for m in methods]
+        lines.append(f"| {key} | {row['bytes']} | " + " | ".join(cells) + " |")
+    lines += ["", "llmz speed, memory and efficiency (efficiency = llmz tokens/s / raw forward-pass tokens/s "
+              "for the same model, threads, lock-step width, chunk length and tokens per call):", "",
+              "| file | model | tokens | compress KB/s | decompress KB/s | compress tok/s | decompress tok/s "
+              "| efficiency (c / d) | peak RSS MB |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for key, row in rows.items():
+        for m in models:
+            r = row.get(f"llmz {m}")
+            if not r:
+                continue
+            ctps = r["tokens"] / r["compress_s"]
+            dtps = r["tokens"] / r["decompress_s"]
+            eff = (f"{ctps / r['raw_encode_tps']:.2f} / {dtps / r['raw_decode_tps']:.2f}"
+                   if "raw_decode_tps" in r else "")
+            lines.append(f"| {key} | {m} | {r['tokens']} | {row['bytes'] / r['compress_s'] / 1000:.2f} | "
+                         f"{row['bytes'] / r['decompress_s'] / 1000:.2f} | {ctps:.0f} | {dtps:.0f} | {eff} | "
+                         f"{r['peak_rss_kb'] / 1024:.0f} |")
+    totals = {m: sum(r[m]["size"] for r in rows.values() if m in r) for m in methods}
+    n_all = {m: sum(r["bytes"] for r in rows.values() if m in r) for m in methods}
+    lines += ["", "Totals over the files measured: " + ", ".join(
+        f"{m} {bpb(totals[m], n_all[m]):.3f}" for m in methods if n_all[m]) + " bpb."]
+    if any("raw_decode_tps" in r.get(f"llmz {m}", {}) for r in rows.values() for m in models):
+        effs = [r[f"llmz {m}"]["tokens"] / r[f"llmz {m}"]["decompress_s"] / r[f"llmz {m}"]["raw_decode_tps"]
+                for r in rows.values() for m in models if "raw_decode_tps" in r.get(f"llmz {m}", {})]
+        lines.append(f"Median decompress efficiency: {statistics.median(effs):.2f}.")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
