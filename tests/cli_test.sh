@@ -96,16 +96,16 @@ expect_error "-o with two inputs" 1 "single input" "" "$LLMZ" -q -m "$TINY" -o x
 # Determinism between processes with the real model: the thread count changes no bit of the file,
 # and a decoder with other thread and stream counts than the encoder reproduces the input.
 head -c 6000 text.txt >real.txt
-check "real model: compress -T 1" "$LLMZ" -q -m "$REAL" -T 1 --streams 2 --chunk-tokens 300 real.txt -o real1.llmz
+check "real model: compress -T 1" "$LLMZ" -q -m "$REAL" -T 1 --streams 2 --window 300 --overlap 100 real.txt -o real1.llmz
 check "real model: decompress -T 2" sh -c "'$LLMZ' -q -d -m '$REAL' -T 2 --streams 5 real1.llmz -c | cmp - real.txt"
-check "real model: compress -T 2" "$LLMZ" -q -m "$REAL" -T 2 --streams 2 --chunk-tokens 300 real.txt -o real2.llmz
+check "real model: compress -T 2" "$LLMZ" -q -m "$REAL" -T 2 --streams 2 --window 300 --overlap 100 real.txt -o real2.llmz
 check "real model: same bits from both" cmp real1.llmz real2.llmz
 check "real model: decompress -T 1" sh -c "'$LLMZ' -q -d -m '$REAL' -T 1 --streams 1 real2.llmz -c | cmp - real.txt"
 
 # K-quant models (Gemma 3 270M Q4_K_M) keep the contract too.
 GEMMA=${LLMZ_MODELS_DIR}/gemma-3-270m-q4_k_m.gguf
 head -c 2500 text.txt >gemma.txt
-check "gemma3: compress 4 streams" "$LLMZ" -q -m "$GEMMA" --streams 4 --chunk-tokens 200 gemma.txt
+check "gemma3: compress 4 streams" "$LLMZ" -q -m "$GEMMA" --streams 4 --window 200 --overlap 40 gemma.txt
 check "gemma3: decompress 1 stream, 1 thread" sh -c "'$LLMZ' -q -d -m '$GEMMA' -T 1 --streams 1 gemma.txt.llmz -c | cmp - gemma.txt"
 
 echo "$failures failure(s)"

@@ -14,7 +14,8 @@ Header sample_header() {
   h.tokenizer_hash = 0x1234567890abcdefull;
   h.n_vocab = 49152;
   h.cdf_bits = 30;
-  h.chunk_tokens = 2048;
+  h.window_tokens = 2048;
+  h.window_overlap = 512;
   h.streams = 16;
   h.prefix_hash = 77;
   h.prefix_tokens = 5;

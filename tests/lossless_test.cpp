@@ -37,7 +37,8 @@ class Lossless : public ::testing::TestWithParam<std::string> {
   // Short chunks: a lone chunk decodes one token per forward pass, several decode side by side.
   CompressOptions short_chunks() const {
     CompressOptions c;
-    c.chunk_tokens = 256;
+    c.window_tokens = 256;
+    c.window_overlap = 64;
     return c;
   }
 };
@@ -87,10 +88,11 @@ TEST(Determinism, StreamsAndThreadsDoNotChangeTheBits) {
   const Model& one = cached_model(test::tiny_model_path(), 1);
   const Model& two = cached_model(test::tiny_model_path(), 2);
   CompressOptions c;
-  c.chunk_tokens = 200;  // many chunks, with ragged ends
+  c.window_tokens = 200;  // chunks of several windows, with ragged ends
+  c.window_overlap = 50;
   c.streams = 5;
   auto packed = compress(one, input, c);
-  EXPECT_GT(inspect(packed).llm_chunks, 5u);
+  EXPECT_EQ(inspect(packed).llm_chunks, 5u);  // one chunk per stream, each several windows long
   EXPECT_EQ(compress(two, input, c), packed) << "the thread count changed the file";
   for (uint32_t streams : {1u, 3u, 7u, 64u}) {
     DecompressOptions d;
@@ -103,7 +105,9 @@ TEST(Determinism, RealModelAcrossStreamCounts) {
   auto input = bytes_of(sample_text(6000, 7));
   const Model& m = cached_model(test::real_model_path());
   CompressOptions c;
-  c.chunk_tokens = 300;
+  c.window_tokens = 300;
+  c.window_overlap = 100;
+  c.streams = 3;
   auto packed = compress(m, input, c);
   DecompressOptions d;
   d.streams = 2;

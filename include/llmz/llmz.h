@@ -68,9 +68,10 @@ class Model {
 };
 
 struct CompressOptions {
-  std::string context;          // text both ends know (e.g. the prompt); empty = none
-  uint32_t chunk_tokens = 2048; // longest chunk, in tokens; each chunk is coded as an independent stream
-  uint32_t streams = 16;        // chunks evaluated in lock-step per forward pass
+  std::string context;            // text both ends know (e.g. the prompt); empty = none
+  uint32_t window_tokens = 2048;  // tokens the model sees at once (its context, after the prefix)
+  uint32_t window_overlap = 512;  // context carried into each next window of a chunk
+  uint32_t streams = 16;          // chunks coded side by side (text is cut into at most this many)
   ProgressFn progress;
 };
 
@@ -91,7 +92,8 @@ struct FileInfo {
   uint64_t tokenizer_hash = 0;
   uint32_t vocab_size = 0;
   uint32_t cdf_bits = 0;
-  uint32_t chunk_tokens = 0;
+  uint32_t window_tokens = 0;
+  uint32_t window_overlap = 0;
   uint32_t streams = 0;
   bool has_context = false;
   uint64_t context_hash = 0;

@@ -32,7 +32,8 @@ struct Options {
   int threads = int(std::max(1u, std::thread::hardware_concurrency()));
   std::string model = default_model();
   std::string context_file;
-  uint32_t chunk_tokens = CompressOptions{}.chunk_tokens;
+  uint32_t window_tokens = CompressOptions{}.window_tokens;
+  uint32_t window_overlap = CompressOptions{}.window_overlap;
   uint32_t streams = CompressOptions{}.streams;
 };
 
@@ -98,7 +99,7 @@ class Runner {
       ProgressBar bar(verb, !o_.quiet);
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
       if (o_.mode == Mode::compress) {
-        result = compress(model(), input, {context_, o_.chunk_tokens, o_.streams, progress});
+        result = compress(model(), input, {context_, o_.window_tokens, o_.window_overlap, o_.streams, progress});
       } else {
         result = decompress(model(), input, {context_, o_.streams, progress});
       }
@@ -138,7 +139,8 @@ class Runner {
                           {"model_fingerprint", i.model_fingerprint},
                           {"vocab_size", i.vocab_size},
                           {"cdf_bits", i.cdf_bits},
-                          {"chunk_tokens", i.chunk_tokens},
+                          {"window_tokens", i.window_tokens},
+                          {"window_overlap", i.window_overlap},
                           {"streams", i.streams},
                           {"context_tokens", i.context_tokens},
                           {"compute", i.compute},
@@ -159,8 +161,8 @@ class Runner {
     printf("model:         %s\n", i.model_name.c_str());
     printf("fingerprint:   %s\n", i.model_fingerprint.c_str());
     printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
-    printf("coding:        CDF total 2^%u, chunks of up to %u tokens, %u streams\n", i.cdf_bits, i.chunk_tokens,
-           i.streams);
+    printf("coding:        CDF total 2^%u, windows of %u tokens overlapping by %u, %u streams\n", i.cdf_bits,
+           i.window_tokens, i.window_overlap, i.streams);
     if (i.has_context)
       printf("context:       %u tokens, hash %s\n", i.context_tokens, fp_hash);
     else
@@ -206,6 +208,15 @@ void add_common(CLI::App& app, Options& o, bool coding) {
       ->capture_default_str();
 }
 
+void add_window_options(CLI::App& app, Options& o) {
+  app.add_option("--window", o.window_tokens, "tokens the model sees at once (compress)")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--overlap", o.window_overlap, "context carried into each next window (compress)")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+}
+
 int main_impl(int argc, char** argv) {
   Options o;
   CLI::App app{"llmz: lossless compression with a language model's next-token probabilities"};
@@ -214,17 +225,13 @@ int main_impl(int argc, char** argv) {
   app.set_version_flag("-V,--version", "llmz " LLMZ_VERSION " (llama.cpp " LLMZ_LLAMA_RELEASE ")");
   bool decompress_flag = false, test_flag = false;
   add_common(app, o, true);
-  app.add_option("--chunk-tokens", o.chunk_tokens, "longest chunk in tokens (compress)")
-      ->check(CLI::Range(16, 1 << 20))
-      ->capture_default_str();
+  add_window_options(app, o);
   app.add_flag("-d,--decompress", decompress_flag, "decompress (same as the decompress command)");
   app.add_flag("-t,--test", test_flag, "test integrity (same as the test command)");
 
   auto* c = app.add_subcommand("compress", "compress files (the default)");
   add_common(*c, o, true);
-  c->add_option("--chunk-tokens", o.chunk_tokens, "longest chunk in tokens")
-      ->check(CLI::Range(16, 1 << 20))
-      ->capture_default_str();
+  add_window_options(*c, o);
   auto* d = app.add_subcommand("decompress", "decompress .llmz files");
   add_common(*d, o, true);
   auto* t = app.add_subcommand("test", "decompress in memory and verify every checksum; write nothing");

@@ -43,7 +43,8 @@ std::vector<uint8_t> write_header(const Header& h) {
   w.u64(h.tokenizer_hash);
   w.varint(h.n_vocab);
   w.u8(uint8_t(h.cdf_bits));
-  w.varint(h.chunk_tokens);
+  w.varint(h.window_tokens);
+  w.varint(h.window_overlap);
   w.varint(h.streams);
   w.u64(h.prefix_hash);
   w.varint(h.prefix_tokens);
@@ -82,7 +83,8 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   h.tokenizer_hash = r.u64();
   h.n_vocab = r.varint32();
   h.cdf_bits = r.u8();
-  h.chunk_tokens = r.varint32();
+  h.window_tokens = r.varint32();
+  h.window_overlap = r.varint32();
   h.streams = r.varint32();
   h.prefix_hash = r.u64();
   h.prefix_tokens = r.varint32();
@@ -107,7 +109,8 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   uint32_t expected = r.u32();
   if (expected != uint32_t(XXH3_64bits(file.data(), checked))) fail(ErrorCode::corrupt, "file header is damaged (checksum mismatch)");
   if (total != h.original_size) fail(ErrorCode::corrupt, "file is damaged (chunk sizes do not add up)");
-  if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 || h.chunk_tokens == 0)
+  if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 ||
+      h.window_overlap >= h.window_tokens)
     fail(ErrorCode::corrupt, "file is damaged (coding parameters out of range)");
   offset = r.position();
   return h;

@@ -32,7 +32,8 @@ struct Header {
   uint64_t tokenizer_hash = 0;
   uint32_t n_vocab = 0;
   uint32_t cdf_bits = 0;
-  uint32_t chunk_tokens = 0;  // longest chunk; sets each sequence's cache size
+  uint32_t window_tokens = 0;   // tokens of a chunk the model sees at once
+  uint32_t window_overlap = 0;  // tokens carried as context into each next window
   uint32_t streams = 0;       // the encoder's lock-step width (the decoder may use another)
   uint64_t prefix_hash = 0;   // XXH3-64 of the token ids that start every sequence
   uint32_t prefix_tokens = 0; // 1 = start token only; more = a context was given

@@ -1,5 +1,7 @@
 #include "common/bytes.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 
 namespace llmz {
@@ -20,9 +22,16 @@ void ByteWriter::varint(uint64_t v) {
   out_.push_back(uint8_t(v));
 }
 
+void ByteWriter::bytes(std::span<const uint8_t> b) {
+  // resize + copy rather than insert: GCC 12 warns falsely (-Wstringop-overflow) on insert into empty
+  const size_t at = out_.size();
+  out_.resize(at + b.size());
+  std::copy(b.begin(), b.end(), out_.begin() + long(at));
+}
+
 void ByteWriter::string(std::string_view s) {
   varint(s.size());
-  out_.insert(out_.end(), s.begin(), s.end());
+  bytes({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
 }
 
 void ByteReader::need(size_t n) const {

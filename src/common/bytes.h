@@ -15,7 +15,7 @@ class ByteWriter {
   void u32(uint32_t v);
   void u64(uint64_t v);
   void varint(uint64_t v);
-  void bytes(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
+  void bytes(std::span<const uint8_t> b);
   void string(std::string_view s);  // varint length + bytes
   std::vector<uint8_t>& data() { return out_; }
 

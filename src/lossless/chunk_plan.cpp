@@ -41,8 +41,8 @@ size_t piece_end(std::span<const uint8_t> text) {
 
 class Planner {
  public:
-  Planner(const detail::LoadedModel& model, std::span<const uint8_t> input, uint32_t chunk_tokens, uint32_t streams)
-      : model_(model), input_(input), chunk_tokens_(chunk_tokens), streams_(streams) {}
+  Planner(const detail::LoadedModel& model, std::span<const uint8_t> input, uint32_t window_tokens, uint32_t streams)
+      : model_(model), input_(input), window_tokens_(window_tokens), streams_(streams) {}
 
   std::vector<PlannedChunk> run() {
     size_t i = 0;
@@ -82,7 +82,7 @@ class Planner {
     size_t at = 0;
     for (llama_token t : tokens) {
       const std::string& p = model_.piece(t);
-      if (text.compare(at, p.size(), p) != 0) return false;
+      if (p.empty() || text.compare(at, p.size(), p) != 0) return false;
       at += p.size();
     }
     return at == text.size();
@@ -97,12 +97,12 @@ class Planner {
     chunks_.back().size += uint32_t(size);
   }
 
-  // Cuts the pending run of tokens into chunks of balanced length.
+  // Cuts the pending run of tokens into chunks of balanced length: one per stream, but none much
+  // shorter than a window (a chunk longer than a window is coded in several overlapping windows).
   void flush_run() {
     const size_t n = run_tokens_.size();
     if (n == 0) return;
-    size_t count = (n + chunk_tokens_ - 1) / chunk_tokens_;
-    if (count > streams_) count = (count + streams_ - 1) / streams_ * streams_;
+    const size_t count = std::min<size_t>(streams_, (n + window_tokens_ - 1) / window_tokens_);
     size_t at = 0;
     uint64_t offset = run_begin_;
     for (size_t c = 0; c < count; c++) {
@@ -118,7 +118,7 @@ class Planner {
 
   const detail::LoadedModel& model_;
   std::span<const uint8_t> input_;
-  uint32_t chunk_tokens_, streams_;
+  uint32_t window_tokens_, streams_;
   std::vector<PlannedChunk> chunks_;
   std::vector<llama_token> run_tokens_;
   uint64_t run_begin_ = 0;
@@ -137,8 +137,8 @@ size_t text_prefix_length(std::span<const uint8_t> bytes) {
 }
 
 std::vector<PlannedChunk> plan_chunks(const detail::LoadedModel& model, std::span<const uint8_t> input,
-                                      uint32_t chunk_tokens, uint32_t streams) {
-  return Planner(model, input, chunk_tokens, std::max<uint32_t>(streams, 1)).run();
+                                      uint32_t window_tokens, uint32_t streams) {
+  return Planner(model, input, window_tokens, std::max<uint32_t>(streams, 1)).run();
 }
 
 }  // namespace llmz

@@ -19,10 +19,10 @@ struct PlannedChunk {
   std::vector<llama_token> tokens;  // llm chunks only
 };
 
-// chunk_tokens: longest token chunk; streams: lock-step width, used to balance chunk lengths so that
-// the last round of streams is not left running alone.
+// Each run of text becomes up to `streams` chunks of balanced length (fewer when the run is short,
+// so that no chunk is much shorter than a window of `window_tokens`).
 std::vector<PlannedChunk> plan_chunks(const detail::LoadedModel& model, std::span<const uint8_t> input,
-                                      uint32_t chunk_tokens, uint32_t streams);
+                                      uint32_t window_tokens, uint32_t streams);
 
 // Length of the longest prefix of `bytes` that is valid UTF-8 without NUL bytes.
 size_t text_prefix_length(std::span<const uint8_t> bytes);

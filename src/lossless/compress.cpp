@@ -29,10 +29,12 @@ void check_options(const detail::LoadedModel& m, const CompressOptions& o, uint3
   const uint32_t n_ctx_train = uint32_t(llama_model_n_ctx_train(m.model()));
   if (o.streams < 1 || o.streams > kMaxStreams)
     fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
-  if (o.chunk_tokens < kMinChunkTokens)
-    fail(ErrorCode::usage, "chunk size must be at least " + std::to_string(kMinChunkTokens) + " tokens");
-  if (slot_capacity(prefix_tokens, o.chunk_tokens) > n_ctx_train)
-    fail(ErrorCode::usage, "chunk size " + std::to_string(o.chunk_tokens) + " plus a context of " +
+  if (o.window_tokens < kMinWindowTokens)
+    fail(ErrorCode::usage, "the window must be at least " + std::to_string(kMinWindowTokens) + " tokens");
+  if (o.window_overlap >= o.window_tokens)
+    fail(ErrorCode::usage, "the window overlap must be smaller than the window");
+  if (slot_capacity(prefix_tokens, o.window_tokens) > n_ctx_train)
+    fail(ErrorCode::usage, "a window of " + std::to_string(o.window_tokens) + " tokens plus a context of " +
                                std::to_string(prefix_tokens) + " tokens exceeds the model's context of " +
                                std::to_string(n_ctx_train) + " tokens");
 }
@@ -50,7 +52,8 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   h.tokenizer_hash = m.tokenizer_hash();
   h.n_vocab = m.n_vocab();
   h.cdf_bits = kDefaultCdfBits;
-  h.chunk_tokens = options.chunk_tokens;
+  h.window_tokens = options.window_tokens;
+  h.window_overlap = options.window_overlap;
   h.streams = options.streams;
   h.prefix_hash = XXH3_64bits(prefix.data(), prefix.size() * sizeof(llama_token));
   h.prefix_tokens = uint32_t(prefix.size());
@@ -58,20 +61,20 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   h.original_size = input.size();
   h.input_checksum = input_checksum(input);
 
-  std::vector<PlannedChunk> plan = plan_chunks(m, input, options.chunk_tokens, options.streams);
+  std::vector<PlannedChunk> plan = plan_chunks(m, input, options.window_tokens, options.streams);
   std::vector<TokenStream> streams;
   uint64_t total_tokens = 0;
   uint32_t longest = 0;
   for (auto& c : plan) {
     if (c.kind != ChunkKind::llm) continue;
     total_tokens += c.tokens.size();
-    longest = std::max(longest, uint32_t(c.tokens.size()));
+    longest = std::max(longest, std::min(options.window_tokens, uint32_t(c.tokens.size())));
     streams.push_back(TokenStream::for_encoding(std::move(c.tokens)));
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
                                 slot_capacity(h.prefix_tokens, longest));
-    code_token_streams(evaluator, prefix, h.cdf_bits, streams, [&](uint64_t done) {
+    code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap}, h.cdf_bits, streams, [&](uint64_t done) {
       if (options.progress) options.progress(input.size() * done / total_tokens, input.size());
     });
   }

@@ -54,7 +54,7 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   std::vector<std::span<const uint8_t>> payloads;
   for (const auto& c : h.chunks) {
     if (c.payload_size > file.size() - offset) fail(ErrorCode::corrupt, "file is truncated");
-    if (c.kind == ChunkKind::llm && (c.tokens == 0 || c.tokens > h.chunk_tokens))
+    if (c.kind == ChunkKind::llm && (c.tokens == 0 || c.tokens > c.size))
       fail(ErrorCode::corrupt, "file is damaged (token count out of range)");
     payloads.push_back(file.subspan(offset, c.payload_size));
     offset += c.payload_size;
@@ -68,12 +68,12 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
     if (h.chunks[i].kind != ChunkKind::llm) continue;
     streams.push_back(TokenStream::for_decoding(payloads[i], h.chunks[i].tokens));
     total_tokens += h.chunks[i].tokens;
-    longest = std::max(longest, h.chunks[i].tokens);
+    longest = std::max(longest, std::min(h.window_tokens, h.chunks[i].tokens));
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
                                 slot_capacity(h.prefix_tokens, longest));
-    code_token_streams(evaluator, prefix, h.cdf_bits, streams, [&](uint64_t done) {
+    code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap}, h.cdf_bits, streams, [&](uint64_t done) {
       if (options.progress) options.progress(h.original_size * done / total_tokens, h.original_size);
     });
   }
@@ -115,7 +115,8 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.tokenizer_hash = h.tokenizer_hash;
   info.vocab_size = h.n_vocab;
   info.cdf_bits = h.cdf_bits;
-  info.chunk_tokens = h.chunk_tokens;
+  info.window_tokens = h.window_tokens;
+  info.window_overlap = h.window_overlap;
   info.streams = h.streams;
   info.has_context = h.prefix_tokens > 1;
   info.context_hash = h.prefix_hash;

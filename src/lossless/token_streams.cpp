@@ -37,35 +37,42 @@ void TokenStream::code_next(std::span<const uint32_t> cdf, uint32_t bits) {
 namespace {
 
 struct Slot {
-  int stream = -1;     // index into streams, or -1 when idle
-  uint32_t fed = 0;    // tokens of prefix + stream already in the model's cache
+  int stream = -1;         // index into streams, or -1 when idle
+  uint32_t start = 0;      // stream index of the window's first token (after the prefix)
+  uint32_t fed = 0;        // sequence positions (prefix included) already in the model's cache
   uint32_t first_output = 0, outputs = 0;  // rows of logits this round
 };
 
 }  // namespace
 
-void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_token> prefix, uint32_t cdf_bits,
-                        std::vector<TokenStream>& streams, const std::function<void(uint64_t)>& progress) {
+void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_token> prefix, WindowShape window,
+                        uint32_t cdf_bits, std::vector<TokenStream>& streams,
+                        const std::function<void(uint64_t)>& progress) {
   const uint32_t p = uint32_t(prefix.size());
   std::vector<Slot> slots(std::min<size_t>(evaluator.slots(), streams.size()));
   size_t next_stream = 0;
   uint64_t coded_total = 0;
-  const int n_threads = std::max(1, evaluator.threads());
   std::vector<std::vector<uint32_t>> cdf(slots.size(), std::vector<uint32_t>(evaluator.n_vocab() + 1));
 
   while (true) {
-    // Give idle slots the next streams.
+    // Idle slots take the next stream; slots whose window is full start the next window.
     for (uint32_t s = 0; s < slots.size(); s++) {
-      if (slots[s].stream < 0 && next_stream < streams.size()) {
+      Slot& slot = slots[s];
+      if (slot.stream < 0 && next_stream < streams.size()) {
         evaluator.clear(s);
-        slots[s] = Slot{int(next_stream++)};
+        slot = Slot{int(next_stream++)};
+      } else if (slot.stream >= 0 && streams[size_t(slot.stream)].coded() == slot.start + window.length) {
+        evaluator.clear(s);
+        slot.start = streams[size_t(slot.stream)].coded() - window.overlap;
+        slot.fed = 0;
       }
     }
     size_t active = std::count_if(slots.begin(), slots.end(), [](const Slot& s) { return s.stream >= 0; });
     if (active == 0) break;
 
-    // Queue the next tokens of each sequence: prefix, then the stream's known tokens. The last token
-    // of a stream predicts nothing, so it is never fed.
+    // Queue the next tokens of each window: the prefix, then the stream's tokens from the window's
+    // start, as far as they are known. A token is fed only if the one it predicts is in this window;
+    // its logits are kept only if that token is still to be coded (not overlap context).
     const uint32_t per_slot = std::clamp<uint32_t>(uint32_t(evaluator.max_batch() / active), 1, detail::kMicroBatch);
     uint32_t outputs = 0;
     for (uint32_t s = 0; s < slots.size(); s++) {
@@ -73,22 +80,23 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
       slot.outputs = 0;
       if (slot.stream < 0) continue;
       const TokenStream& st = streams[size_t(slot.stream)];
-      const uint32_t available = std::min(p + st.known(), p + st.size() - 1);
-      const uint32_t end = std::min(available, slot.fed + per_slot);
+      const uint32_t window_end = std::min(st.size(), slot.start + window.length);
+      const uint32_t feedable = std::min(st.known(), window_end - 1);  // stream tokens [.., feedable)
+      const uint32_t end = std::min(p + feedable - slot.start, slot.fed + per_slot);
       slot.first_output = outputs;
       for (uint32_t i = slot.fed; i < end; i++) {
-        const bool predicts = i + 1 >= p;
-        evaluator.add(s, i < p ? prefix[i] : st.token(i - p), int32_t(i), predicts);
-        if (predicts) slot.outputs++;
+        const bool to_code = slot.start + i + 1 >= p + st.coded();
+        evaluator.add(s, i < p ? prefix[i] : st.token(slot.start + i - p), int32_t(i), to_code);
+        slot.outputs += to_code;
       }
       outputs += slot.outputs;
-      slot.fed = end;
+      slot.fed = std::max(slot.fed, end);
     }
     evaluator.run();
 
     // Code the predicted tokens. Each slot's tables are built by one thread, in order, so the thread
     // count changes nothing but speed.
-#pragma omp parallel for num_threads(n_threads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(evaluator.threads()) schedule(dynamic, 1)
     for (size_t s = 0; s < slots.size(); s++) {
       Slot& slot = slots[s];
       for (uint32_t k = 0; k < slot.outputs; k++) {

@@ -38,9 +38,18 @@ class TokenStream {
   std::optional<RangeDecoder> decoder_;
 };
 
-// Runs every stream to the end. Each stream is a separate sequence starting with `prefix`.
+// How a stream longer than one window is coded: window 0 holds tokens [0, length); each later window
+// starts afresh with the `overlap` tokens before it as context (known at both ends, not coded) and
+// codes the next length - overlap tokens. Every window is a sequence that begins with the prefix.
+struct WindowShape {
+  uint32_t length = 0;
+  uint32_t overlap = 0;
+};
+
+// Runs every stream to the end, up to evaluator.slots() of them side by side.
 // progress(k) is called with the number of tokens coded so far across all streams.
-void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_token> prefix, uint32_t cdf_bits,
-                        std::vector<TokenStream>& streams, const std::function<void(uint64_t)>& progress);
+void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_token> prefix, WindowShape window,
+                        uint32_t cdf_bits, std::vector<TokenStream>& streams,
+                        const std::function<void(uint64_t)>& progress);
 
 }  // namespace llmz
