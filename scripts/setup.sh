@@ -34,8 +34,15 @@ cmake --build build -j "$(nproc)"
 
 step "models"
 python3 scripts/fetch_models.py models
+# The default model: a Q8_0 copy of the published Q4_1 file, made here (the same bytes on every machine
+# with this llama.cpp release; files made with one copy decode with any other).
+Q8_SHA256=7b46609d11703c058397e5cfe4cc6e4b2508cb1eb4c80ddc472a5d421fbdb508
 if [[ ! -f models/SmolLM2-135M-Instruct.Q8_0.gguf ]]; then
   build/tools/llmz-requantize models/SmolLM2-135M-Instruct.Q4_1.gguf models/SmolLM2-135M-Instruct.Q8_0.gguf
+fi
+if ! echo "$Q8_SHA256  models/SmolLM2-135M-Instruct.Q8_0.gguf" | sha256sum -c --status; then
+  echo "warning: models/SmolLM2-135M-Instruct.Q8_0.gguf differs from the reference copy ($Q8_SHA256);" \
+    "files compressed with it will not decode with the reference copy, and vice versa" >&2
 fi
 build/llmz models
 
