@@ -77,7 +77,8 @@ def measure_llmz(model, src, work, threads):
                                      text=True, check=True).stdout)
     return {"size": packed.stat().st_size, "compress_s": c_sec, "decompress_s": d_sec,
             "peak_rss_kb": max(c_rss, d_rss), "tokens": info["llm_tokens"], "llm_chunks": info["llm_chunks"],
-            "model_bytes": info["llm_bytes"], "chunk_tokens": info["chunk_tokens"]}
+            "model_bytes": info["llm_bytes"], "window_tokens": info["window_tokens"],
+            "window_overlap": info["window_overlap"]}
 
 
 def forward_speed(model_file, threads, row, per_call_decode):

@@ -48,11 +48,11 @@ void install_signal_cleanup() {
 std::vector<uint8_t> read_input(const std::string& path) {
   const bool is_stdin = path == "-";
   int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) fail(ErrorCode::io, path + ": " + errno_text());
+  if (fd < 0) fail(ErrorCode::io, errno_text());
   struct stat st {};
   if (!is_stdin && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
-    fail(ErrorCode::io, path + ": is a directory");
+    fail(ErrorCode::io, "is a directory");
   }
   std::vector<uint8_t> data;
   uint8_t buf[1 << 16];
@@ -62,7 +62,7 @@ std::vector<uint8_t> read_input(const std::string& path) {
     if (n < 0) {
       std::string err = errno_text();
       if (!is_stdin) ::close(fd);
-      fail(ErrorCode::io, (is_stdin ? std::string("stdin") : path) + ": " + err);
+      fail(ErrorCode::io, "read error: " + err);
     }
     if (n == 0) break;
     data.insert(data.end(), buf, buf + n);

@@ -153,7 +153,7 @@ class Runner {
                           {"zstd_chunks", i.zstd_chunks},
                           {"stored_chunks", i.stored_chunks},
                           {"input_xxh3_64", in_hash}};
-      std::cout << j.dump(2) << "\n";
+      std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return;
     }
     printf("file:          %s\n", in == "-" ? "stdin" : in.c_str());

@@ -73,8 +73,7 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
     fail(version > kFormatVersion ? ErrorCode::unsupported : ErrorCode::corrupt,
          "unsupported llmz format version " + std::to_string(version) + " (this build reads version " +
              std::to_string(kFormatVersion) + ")");
-  uint8_t mode = r.u8();
-  if (mode != 0) fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode));
+  const uint8_t mode = r.u8();  // checked with the header checksum: damage is not "unsupported"
 
   Header h;
   auto fp = r.bytes(16);
@@ -108,6 +107,7 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   size_t checked = r.position();
   uint32_t expected = r.u32();
   if (expected != uint32_t(XXH3_64bits(file.data(), checked))) fail(ErrorCode::corrupt, "file header is damaged (checksum mismatch)");
+  if (mode != 0) fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode));
   if (total != h.original_size) fail(ErrorCode::corrupt, "file is damaged (chunk sizes do not add up)");
   if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 ||
       h.window_overlap >= h.window_tokens)

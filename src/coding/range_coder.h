@@ -33,6 +33,9 @@ class RangeDecoder {
   // Returns the value in [0, 2^bits) that selects the next symbol; call consume() with that symbol next.
   uint32_t target(uint32_t bits);
   void consume(uint32_t cum, uint32_t freq);
+  // Bytes read beyond the end of the input. A stream that belongs to these tables needs at most 8
+  // (its dropped trailing zeros aside); far more means the payload does not match the header.
+  size_t overrun() const { return pos_ > in_.size() ? pos_ - in_.size() : 0; }
 
  private:
   uint8_t next_byte() { return pos_ < in_.size() ? in_[pos_++] : (pos_++, 0); }

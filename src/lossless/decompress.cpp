@@ -49,6 +49,9 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   check_context(h, prefix);
   if (options.streams < 1 || options.streams > kMaxStreams)
     fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
+  if (h.window_tokens < kMinWindowTokens ||
+      uint64_t(h.prefix_tokens) + h.window_tokens > uint64_t(llama_model_n_ctx_train(m.model())))
+    fail(ErrorCode::corrupt, "file is damaged (window larger than the model's context)");
 
   // Locate payloads; the file must end exactly after the last one.
   std::vector<std::span<const uint8_t>> payloads;
@@ -79,7 +82,6 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   }
 
   std::vector<uint8_t> out;
-  out.reserve(h.original_size);
   size_t next_stream = 0;
   for (size_t i = 0; i < h.chunks.size(); i++) {
     const ChunkEntry& c = h.chunks[i];
@@ -92,6 +94,8 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
         if (out.size() - start > c.size) break;
       }
     } else if (c.kind == ChunkKind::zstd) {
+      if (ZSTD_getFrameContentSize(payloads[i].data(), payloads[i].size()) != c.size)
+        fail(ErrorCode::corrupt, "chunk " + std::to_string(i) + " is damaged (zstd frame size)");
       out.resize(start + c.size);
       size_t n = ZSTD_decompress(out.data() + start, c.size, payloads[i].data(), payloads[i].size());
       if (ZSTD_isError(n) || n != c.size) fail(ErrorCode::corrupt, "chunk " + std::to_string(i) + " is damaged (zstd)");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "coding/cdf.h"
+#include "common/error.h"
 
 namespace llmz {
 
@@ -17,7 +18,6 @@ TokenStream TokenStream::for_encoding(std::vector<llama_token> tokens) {
 TokenStream TokenStream::for_decoding(std::span<const uint8_t> payload, uint32_t n_tokens) {
   TokenStream s;
   s.n_tokens_ = n_tokens;
-  s.tokens_.reserve(n_tokens);
   s.decoder_.emplace(payload);
   return s;
 }
@@ -105,6 +105,8 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
       }
     }
     for (auto& slot : slots) {
+      if (slot.stream >= 0 && streams[size_t(slot.stream)].overran())
+        fail(ErrorCode::corrupt, "file is damaged (a chunk's payload ends too early)");
       coded_total += slot.outputs;
       if (slot.stream >= 0 && streams[size_t(slot.stream)].coded() == streams[size_t(slot.stream)].size())
         slot.stream = -1;

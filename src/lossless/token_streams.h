@@ -29,6 +29,9 @@ class TokenStream {
   void code_next(std::span<const uint32_t> cdf, uint32_t bits);
   std::vector<uint8_t> finish_encoding() { return encoder_->finish(); }
   const std::vector<llama_token>& tokens() const { return tokens_; }
+  // Decoding has read far past the payload: the file is damaged (checked between rounds).
+  bool overran() const { return decoder_ && decoder_->overrun() > kMaxOverrun; }
+  static constexpr size_t kMaxOverrun = 64;
 
  private:
   std::vector<llama_token> tokens_;

@@ -64,8 +64,10 @@ std::string model_fingerprint(const std::string& gguf_path) {
     std::string line;
     while (std::getline(in, line)) {
       auto tab = line.rfind('\t');
-      if (tab != std::string::npos && line.compare(0, tab, key.str()) == 0 && tab == key.str().size())
-        return line.substr(tab + 1);
+      std::string fp = tab == std::string::npos ? "" : line.substr(tab + 1);
+      if (tab == key.str().size() && line.compare(0, tab, key.str()) == 0 && fp.size() == 32 &&
+          fp.find_first_not_of("0123456789abcdef") == std::string::npos)
+        return fp;
     }
   }
   std::string fp = hash_tensor_data(gguf_path);

@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
 #include "common/error.h"
+#include "gguf.h"
 #include "model/fingerprint.h"
 
 namespace llmz::detail {
@@ -22,12 +24,32 @@ void init_llama_backend() {
   });
 }
 
+namespace {
+
+// Float weight matrices go through llamafile's tinyBLAS for batches and through ggml's vec_dot for
+// single tokens, which sum in another order: such models cannot keep the determinism contract.
+void require_quantized_matrices(const std::string& path) {
+  gguf_init_params params{/*no_alloc=*/true, /*ctx=*/nullptr};
+  std::unique_ptr<gguf_context, decltype(&gguf_free)> ctx(gguf_init_from_file(path.c_str(), params), gguf_free);
+  if (!ctx) fail(ErrorCode::model, path + ": not a readable GGUF model file");
+  for (int64_t i = 0; i < gguf_get_n_tensors(ctx.get()); i++) {
+    const ggml_type type = gguf_get_tensor_type(ctx.get(), i);
+    const bool matrix = gguf_get_tensor_ne(ctx.get(), i)[1] > 1;
+    if (matrix && (type == GGML_TYPE_F32 || type == GGML_TYPE_F16 || type == GGML_TYPE_BF16))
+      fail(ErrorCode::model, path + ": tensor " + gguf_get_tensor_name(ctx.get(), i) + " is " + ggml_type_name(type) +
+                                 "; llmz needs quantized weight matrices (make a Q8_0 copy with llmz-requantize)");
+  }
+}
+
+}  // namespace
+
 LoadedModel::LoadedModel(const ModelOptions& options) : path_(options.path), threads_(std::max(1, options.threads)) {
   init_llama_backend();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path_, ec))
     fail(ErrorCode::model, "model file not found: " + path_ + " (run ./scripts/setup.sh to fetch the default models)");
   file_size_ = std::filesystem::file_size(path_, ec);
+  require_quantized_matrices(path_);
   fingerprint_ = model_fingerprint(path_);
 
   llama_model_params mp = llama_model_default_params();
