@@ -1,6 +1,12 @@
 // Limits and derived sizes shared by the compressor and the decompressor.
 #pragma once
+#include <xxhash.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <span>
+
+#include "llama.h"
 
 namespace llmz {
 
@@ -11,5 +17,15 @@ inline constexpr uint32_t kMaxStreams = 256;
 // on it: llama.cpp attends over the used cells rounded up to 256, never more than the cache holds, and
 // the evaluator rounds every cache up to a multiple of 256.
 inline uint32_t slot_capacity(uint32_t prefix_tokens, uint32_t longest_window) { return prefix_tokens + longest_window; }
+
+// A window plus the prefix must fit the model's training context (checked by both ends).
+inline bool window_fits(uint32_t prefix_tokens, uint32_t window_tokens, int32_t n_ctx_train) {
+  return uint64_t(prefix_tokens) + window_tokens <= uint64_t(std::max(n_ctx_train, 0));
+}
+
+// XXH3-64 of the prefix's token ids, as the header records it.
+inline uint64_t prefix_hash(std::span<const llama_token> prefix) {
+  return XXH3_64bits(prefix.data(), prefix.size() * sizeof(llama_token));
+}
 
 }  // namespace llmz

@@ -26,17 +26,16 @@ std::vector<uint8_t> zstd_compress(std::span<const uint8_t> bytes) {
 }
 
 void check_options(const detail::LoadedModel& m, const CompressOptions& o, uint32_t prefix_tokens) {
-  const uint32_t n_ctx_train = uint32_t(llama_model_n_ctx_train(m.model()));
   if (o.streams < 1 || o.streams > kMaxStreams)
     fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
   if (o.window_tokens < kMinWindowTokens)
     fail(ErrorCode::usage, "the window must be at least " + std::to_string(kMinWindowTokens) + " tokens");
   if (o.window_overlap >= o.window_tokens)
     fail(ErrorCode::usage, "the window overlap must be smaller than the window");
-  if (slot_capacity(prefix_tokens, o.window_tokens) > n_ctx_train)
+  if (!window_fits(prefix_tokens, o.window_tokens, llama_model_n_ctx_train(m.model())))
     fail(ErrorCode::usage, "a window of " + std::to_string(o.window_tokens) + " tokens plus a context of " +
                                std::to_string(prefix_tokens) + " tokens exceeds the model's context of " +
-                               std::to_string(n_ctx_train) + " tokens");
+                               std::to_string(llama_model_n_ctx_train(m.model())) + " tokens");
 }
 
 }  // namespace
@@ -55,7 +54,7 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   h.window_tokens = options.window_tokens;
   h.window_overlap = options.window_overlap;
   h.streams = options.streams;
-  h.prefix_hash = XXH3_64bits(prefix.data(), prefix.size() * sizeof(llama_token));
+  h.prefix_hash = prefix_hash(prefix);
   h.prefix_tokens = uint32_t(prefix.size());
   h.compute = detail::Evaluator::compute_signature();
   h.original_size = input.size();

@@ -23,8 +23,7 @@ void check_model(const Header& h, const detail::LoadedModel& m) {
 }
 
 void check_context(const Header& h, const std::vector<llama_token>& prefix) {
-  uint64_t hash = XXH3_64bits(prefix.data(), prefix.size() * sizeof(llama_token));
-  if (h.prefix_tokens == prefix.size() && h.prefix_hash == hash) return;
+  if (h.prefix_tokens == prefix.size() && h.prefix_hash == prefix_hash(prefix)) return;
   if (h.prefix_tokens > 1 && prefix.size() == 1)
     fail(ErrorCode::usage, "this file was compressed with a context: give the same one (--context-file)");
   fail(ErrorCode::usage, "the context differs from the one this file was compressed with");
@@ -49,8 +48,7 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   check_context(h, prefix);
   if (options.streams < 1 || options.streams > kMaxStreams)
     fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
-  if (h.window_tokens < kMinWindowTokens ||
-      uint64_t(h.prefix_tokens) + h.window_tokens > uint64_t(llama_model_n_ctx_train(m.model())))
+  if (h.window_tokens < kMinWindowTokens || !window_fits(h.prefix_tokens, h.window_tokens, llama_model_n_ctx_train(m.model())))
     fail(ErrorCode::corrupt, "file is damaged (window larger than the model's context)");
 
   // Locate payloads; the file must end exactly after the last one.

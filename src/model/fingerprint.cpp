@@ -25,15 +25,8 @@ std::filesystem::path cache_file() {
   return base / "llmz" / "fingerprints.tsv";
 }
 
-size_t tensor_data_offset(const std::string& path) {
-  gguf_init_params params{/*no_alloc=*/true, /*ctx=*/nullptr};
-  std::unique_ptr<gguf_context, decltype(&gguf_free)> ctx(gguf_init_from_file(path.c_str(), params), gguf_free);
-  if (!ctx) fail(ErrorCode::model, path + ": not a readable GGUF model file");
-  return gguf_get_data_offset(ctx.get());
-}
-
 std::string hash_tensor_data(const std::string& path) {
-  size_t offset = tensor_data_offset(path);
+  const size_t offset = gguf_get_data_offset(open_gguf_metadata(path).get());
   std::unique_ptr<FILE, decltype(&fclose)> f(fopen(path.c_str(), "rb"), fclose);
   if (!f || fseeko(f.get(), off_t(offset), SEEK_SET) != 0) fail(ErrorCode::model, path + ": cannot read model file");
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), XXH3_freeState);
@@ -49,6 +42,13 @@ std::string hash_tensor_data(const std::string& path) {
 }
 
 }  // namespace
+
+GgufMetadata open_gguf_metadata(const std::string& path) {
+  gguf_init_params params{/*no_alloc=*/true, /*ctx=*/nullptr};
+  GgufMetadata ctx(gguf_init_from_file(path.c_str(), params), gguf_free);
+  if (!ctx) fail(ErrorCode::model, path + ": not a readable GGUF model file");
+  return ctx;
+}
 
 std::string model_fingerprint(const std::string& gguf_path) {
   struct stat st {};

@@ -29,9 +29,7 @@ namespace {
 // Float weight matrices go through llamafile's tinyBLAS for batches and through ggml's vec_dot for
 // single tokens, which sum in another order: such models cannot keep the determinism contract.
 void require_quantized_matrices(const std::string& path) {
-  gguf_init_params params{/*no_alloc=*/true, /*ctx=*/nullptr};
-  std::unique_ptr<gguf_context, decltype(&gguf_free)> ctx(gguf_init_from_file(path.c_str(), params), gguf_free);
-  if (!ctx) fail(ErrorCode::model, path + ": not a readable GGUF model file");
+  const GgufMetadata ctx = open_gguf_metadata(path);
   for (int64_t i = 0; i < gguf_get_n_tensors(ctx.get()); i++) {
     const ggml_type type = gguf_get_tensor_type(ctx.get(), i);
     const bool matrix = gguf_get_tensor_ne(ctx.get(), i)[1] > 1;
