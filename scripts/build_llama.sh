@@ -26,8 +26,22 @@ key=$(printf '%s\n' "$NODE_LLAMA_CPP_VERSION" "$LLAMA_RELEASE" "${FLAGS[@]}" "$(
 dir="$CACHE_ROOT/llama.cpp-$LLAMA_RELEASE-$key"
 prefix="$dir/install"
 
+# llama-server (the OpenAI-compatible endpoint the QA tests talk to), built in the same tree afterwards
+# and only as that one target, so the library build and its cache key stay as they are.
+build_server() {
+  [[ -x "$prefix/bin/llama-server" ]] && return 0
+  echo "llama.cpp: building llama-server (a few minutes on 2 cores)" >&2
+  cmake -S "$dir/src" -B "$dir/build" -G Ninja "${FLAGS[@]}" -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON \
+    -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_TOOLS_INSTALL=OFF -DCMAKE_INSTALL_PREFIX="$prefix" >&2
+  cmake --build "$dir/build" --target llama-server -j "$(nproc)" >&2
+  mkdir -p "$prefix/bin"
+  cp "$dir/build/bin/llama-server" "$prefix/bin/llama-server.tmp"
+  mv "$prefix/bin/llama-server.tmp" "$prefix/bin/llama-server"
+}
+
 if [[ -f "$prefix/.complete" ]]; then
   echo "llama.cpp $LLAMA_RELEASE: cached at $prefix" >&2
+  build_server
   echo "$prefix"
   exit 0
 fi
@@ -57,4 +71,5 @@ cmake --install "$dir/build" >&2
 mkdir -p "$prefix/share/llmz-vocab"
 cp "$dir/src/models/ggml-vocab-llama-bpe.gguf" "$dir/src/models/ggml-vocab-gpt-2.gguf" "$prefix/share/llmz-vocab/"
 touch "$prefix/.complete"
+build_server
 echo "$prefix"

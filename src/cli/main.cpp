@@ -13,6 +13,7 @@
 #include "cli/file_io.h"
 #include "cli/model_registry.h"
 #include "cli/progress.h"
+#include "cli/qa_commands.h"
 #include "common/error.h"
 #include "llmz/llmz.h"
 
@@ -240,6 +241,7 @@ int main_impl(int argc, char** argv) {
   add_common(*i, o, false);
   i->add_flag("--json", o.json, "print JSON");
   app.add_subcommand("models", "list the known model names and whether they are installed");
+  QaCommands qa_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -248,6 +250,14 @@ int main_impl(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "llmz: " << e.what() << " (see llmz --help)\n";
     return int(ErrorCode::usage);
+  }
+  if (qa_commands.parsed()) {
+    try {
+      return qa_commands.run();
+    } catch (const Error& e) {
+      std::cerr << "llmz: " << e.what() << "\n";
+      return int(e.code());
+    }
   }
   if (decompress_flag) o.mode = Mode::decompress;
   if (test_flag) o.mode = Mode::test;

@@ -57,8 +57,8 @@ void Evaluator::run() {
   output_rows_.clear();
 }
 
-void Evaluator::clear(uint32_t slot) {
-  llama_memory_seq_rm(llama_get_memory(ctx_), llama_seq_id(slot), -1, -1);
+void Evaluator::clear_from(uint32_t slot, int32_t pos) {
+  llama_memory_seq_rm(llama_get_memory(ctx_), llama_seq_id(slot), pos, -1);
 }
 
 std::string Evaluator::compute_signature() {

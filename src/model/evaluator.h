@@ -34,7 +34,9 @@ class Evaluator {
   void run();
   std::span<const float> logits(uint32_t k) const { return {rows_[k], n_vocab_}; }
   // Forget a slot's sequence so that it can start another.
-  void clear(uint32_t slot);
+  void clear(uint32_t slot) { clear_from(slot, 0); }
+  // Forget a slot's tokens from position pos on.
+  void clear_from(uint32_t slot, int32_t pos);
 
   // The settings that change the numbers, for the file header: llama.cpp release, CPU features, options.
   static std::string compute_signature();

@@ -106,9 +106,13 @@ std::vector<llama_token> LoadedModel::tokenize(std::string_view text, bool parse
 }
 
 std::vector<llama_token> LoadedModel::context_prefix(std::string_view context) const {
-  std::vector<llama_token> prefix{start_token_};
-  if (context.empty()) return prefix;
-  std::string text(context);
+  if (context.empty()) return {start_token_};
+  return chat_tokens(context);
+}
+
+std::vector<llama_token> LoadedModel::chat_tokens(std::string_view user, std::string_view assistant_start) const {
+  std::vector<llama_token> out{start_token_};
+  std::string text(user);
   if (const char* tmpl = llama_model_chat_template(model_, nullptr)) {
     llama_chat_message msg{"user", text.c_str()};
     std::string formatted(2 * text.size() + 512, '\0');
@@ -122,8 +126,12 @@ std::vector<llama_token> LoadedModel::context_prefix(std::string_view context) c
   auto tokens = tokenize(text, /*parse_special=*/true);
   // Templates that spell out BOS themselves would otherwise give it twice.
   auto begin = !tokens.empty() && tokens.front() == start_token_ ? tokens.begin() + 1 : tokens.begin();
-  prefix.insert(prefix.end(), begin, tokens.end());
-  return prefix;
+  out.insert(out.end(), begin, tokens.end());
+  if (!assistant_start.empty()) {
+    auto reply = tokenize(assistant_start, /*parse_special=*/false);
+    out.insert(out.end(), reply.begin(), reply.end());
+  }
+  return out;
 }
 
 }  // namespace llmz::detail

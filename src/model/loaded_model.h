@@ -36,6 +36,11 @@ class LoadedModel {
   // The prefix that conditions every chunk on a context (a prompt): the chat template's user turn
   // followed by the assistant header when the model has a template, else the raw text.
   std::vector<llama_token> context_prefix(std::string_view context) const;
+  // A conversation's tokens: the start token, the user turn and the assistant header (the chat
+  // template's, or the raw text without one), then assistant_start, the beginning of the reply.
+  std::vector<llama_token> chat_tokens(std::string_view user, std::string_view assistant_start = {}) const;
+  // True for tokens that end a reply (end of turn, end of text).
+  bool ends_generation(llama_token t) const { return llama_vocab_is_eog(vocab_, t); }
 
  private:
   llama_model* model_ = nullptr;

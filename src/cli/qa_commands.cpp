@@ -1,0 +1,291 @@
+#include "cli/qa_commands.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/file_io.h"
+#include "cli/model_registry.h"
+#include "common/error.h"
+#include "llmz/llmz.h"
+#include "qa/http_oracles.h"
+#include "qa/local_backend.h"
+#include "qa/qa_codec.h"
+#include "qa/server.h"
+
+namespace llmz::cli {
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+std::string read_text(const std::string& path) {
+  const auto bytes = read_input(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+std::string percent(uint32_t freq) {
+  char buf[16];
+  snprintf(buf, sizeof buf, "%.0f%%", 100.0 * freq / (1u << qa::kAnswerBits));
+  return buf;
+}
+
+void print_attempt(std::ostream& out, const std::string& attempt) { out << "SLM attempt:\n" << attempt << "\n\n"; }
+
+void print_turn(std::ostream& out, size_t k, const qa::Turn& t) {
+  out << "Q" << k << ": " << t.question << "\n   -> " << (t.yes ? "yes" : "no") << "  (SLM P(yes) "
+      << percent(t.slm_yes) << ", coded with " << percent(t.coded_yes) << ")\n";
+}
+
+nlohmann::json transcript_json(const qa::Transcript& t) {
+  nlohmann::json turns = nlohmann::json::array();
+  for (const auto& turn : t.turns)
+    turns.push_back({{"question", turn.question},
+                     {"answer", turn.yes ? "yes" : "no"},
+                     {"slm_p_yes", double(turn.slm_yes) / (1u << qa::kAnswerBits)},
+                     {"coded_p_yes", double(turn.coded_yes) / (1u << qa::kAnswerBits)}});
+  return {{"attempt", t.attempt}, {"turns", turns}, {"final_answer", t.final_answer},
+          {"questions", t.turns.size()}, {"coded_bits", t.cost_bits}};
+}
+
+}  // namespace
+
+struct QaCommands::Impl {
+  CLI::App *encode = nullptr, *decode = nullptr, *serve = nullptr, *ask = nullptr;
+  // shared
+  std::string slm = default_model(), llm = "gemma3", prompts_file, prompt_file, prompt_text;
+  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  bool verbose = false, quiet = false, json = false, force = false;
+  qa::Settings settings;
+  std::string question_mode = "sequential", oracle_mode = "own-reference", unclear = "no";
+  std::string gold, gold_file, output, input;
+  // HTTP
+  std::string oracle_url = env_or("LLMZ_ORACLE_URL", ""), oracle_model = env_or("LLMZ_ORACLE_MODEL", "");
+  std::string api_key = env_or("LLMZ_API_KEY", env_or("OPENAI_API_KEY", ""));
+  double timeout = 120;
+  int retries = 3;
+  uint32_t max_reference_tokens = 512;
+  qa::ServerOptions server;
+
+  void add_slm_options(CLI::App& c) {
+    c.add_option("--slm", slm, "small model (runs at both ends): a GGUF path or a short name")->capture_default_str();
+    c.add_option("--prompts", prompts_file, "prompt template file (default: the built-in qa-v1)");
+    c.add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    c.add_option("--prompt-file", prompt_file, "the problem (prompt) both ends know");
+  }
+  void add_protocol_options(CLI::App& c) {
+    c.add_option("-n,--questions", settings.questions, "yes/no questions to ask")
+        ->check(CLI::Range(0u, qa::kMaxQuestions))
+        ->capture_default_str();
+    c.add_option("--question-mode", question_mode, "batch (all at once) or sequential (each sees earlier answers)")
+        ->capture_default_str();
+    c.add_option("--oracle-mode", oracle_mode,
+                 "own-reference (oracle answers from its own solution), gold-reference (from --gold: an upper "
+                 "bound), self (the SLM answers itself: the control)")
+        ->capture_default_str();
+    c.add_option("--gold", gold, "the problem's correct answer (gold-reference mode)");
+    c.add_option("--gold-file", gold_file, "file holding the correct answer (gold-reference mode)");
+    c.add_option("--max-attempt-tokens", settings.max_attempt_tokens, "longest SLM attempt or revision")
+        ->capture_default_str();
+    c.add_option("--max-question-tokens", settings.max_question_tokens, "longest SLM question")->capture_default_str();
+    c.add_option("--api-key", api_key, "bearer token for the oracle endpoint (env LLMZ_API_KEY or OPENAI_API_KEY)");
+    c.add_option("--timeout", timeout, "seconds to wait for an oracle reply")->capture_default_str();
+    c.add_option("--retries", retries, "tries again after network errors, 429 and 5xx")->capture_default_str();
+    c.add_flag("-v,--verbose", verbose, "print the transcript");
+    c.add_flag("-q,--quiet", quiet, "print nothing but errors");
+    c.add_flag("--json", json, "print the transcript as JSON on stdout");
+  }
+
+  explicit Impl(CLI::App& app) {
+    auto* qa = app.add_subcommand("qa", "question-asking compression: a strong model's help in a few bits");
+    qa->require_subcommand(1);
+    encode = qa->add_subcommand("encode", "run the protocol with an oracle and write the answer bits to a .qa file");
+    add_slm_options(*encode);
+    add_protocol_options(*encode);
+    encode->add_option("--prompt", prompt_text, "the problem as text (instead of --prompt-file)");
+    encode->add_option("--llm", llm, "oracle model, a local GGUF path or short name")->capture_default_str();
+    encode->add_option("--oracle-url", oracle_url,
+                       "OpenAI-compatible endpoint instead of --llm, e.g. http://127.0.0.1:8080/v1 (env LLMZ_ORACLE_URL)");
+    encode->add_option("--oracle-model", oracle_model, "model name to request from --oracle-url (env LLMZ_ORACLE_MODEL)");
+    encode->add_option("--unclear", unclear, "a reply that is neither yes nor no after one retry counts as: no, or fail")
+        ->capture_default_str();
+    encode->add_option("--max-reference-tokens", max_reference_tokens, "longest oracle solution")->capture_default_str();
+    encode->add_option("-o,--output", output, "the .qa file to write")->required();
+    encode->add_flag("-f,--force", force, "overwrite the output");
+
+    decode = qa->add_subcommand("decode", "rebuild the SLM's final answer from a .qa file and the prompt");
+    add_slm_options(*decode);
+    decode->add_option("--prompt", prompt_text, "the problem as text (instead of --prompt-file)");
+    decode->add_option("file", input, "the .qa file")->required();
+    decode->add_option("-o,--output", output, "write the final answer here (default: stdout)");
+    decode->add_flag("-f,--force", force, "overwrite the output");
+    decode->add_flag("-v,--verbose", verbose, "print the transcript on stderr");
+    decode->add_flag("--json", json, "print the transcript as JSON on stdout");
+
+    serve = app.add_subcommand("serve", "oracle server for live question asking (API in docs/QA.md)");
+    serve->add_option("-m,--model", llm, "the oracle model: a GGUF path or short name")->capture_default_str();
+    serve->add_option("--host", server.host, "address to listen on")->capture_default_str();
+    serve->add_option("--port", server.port, "port (0: any free port, printed at start)")->capture_default_str();
+    serve->add_option("--api-key", server.api_key, "require this bearer token (env LLMZ_API_KEY)");
+    serve->add_option("--max-sessions", server.max_sessions, "sessions open at once")->capture_default_str();
+    serve->add_option("--session-ttl", server.session_ttl_seconds, "seconds before an idle session closes")
+        ->capture_default_str();
+    serve->add_option("--max-request-bytes", server.max_request_bytes, "largest request body")->capture_default_str();
+    serve->add_option("--max-reference-tokens", server.max_reference_tokens, "longest oracle solution")
+        ->capture_default_str();
+    serve->add_option("--prompts", prompts_file, "prompt template file (default: the built-in qa-v1)");
+    serve->add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+
+    ask = app.add_subcommand("ask", "run the protocol live against an `llmz serve` oracle and print the transcript");
+    add_slm_options(*ask);
+    add_protocol_options(*ask);
+    ask->add_option("--oracle", oracle_url, "the oracle server, e.g. http://127.0.0.1:8080/v1")->required();
+    ask->add_option("prompt", prompt_text, "the problem as text (or --prompt-file)");
+  }
+
+  qa::Prompts prompts() const { return prompts_file.empty() ? qa::default_prompts() : qa::load_prompts(prompts_file); }
+
+  std::string problem() const {
+    if (!prompt_text.empty() && !prompt_file.empty()) fail(ErrorCode::usage, "give the prompt as text or as a file, not both");
+    std::string p = prompt_file.empty() ? prompt_text : read_text(prompt_file);
+    if (p.empty()) fail(ErrorCode::usage, "no prompt: pass --prompt-file FILE (or the prompt as text)");
+    return p;
+  }
+
+  std::string gold_answer() const {
+    if (!gold_file.empty()) return read_text(gold_file);
+    return gold;
+  }
+
+  Model load(const std::string& name) const { return Model::load({resolve_model(name), threads}); }
+
+  qa::Observer printer() const {
+    if (!verbose) return {};
+    auto k = std::make_shared<size_t>(0);
+    return {[](const std::string& a) { print_attempt(std::cerr, a); },
+            [k](const qa::Turn& t) { print_turn(std::cerr, ++*k, t); }};
+  }
+
+  void report(const qa::Transcript& t, size_t file_bytes, std::ostream& out) const {
+    if (json) {
+      auto j = transcript_json(t);
+      j["file_bytes"] = file_bytes;
+      std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else if (!quiet) {
+      const size_t yes = size_t(std::count_if(t.turns.begin(), t.turns.end(), [](const qa::Turn& x) { return x.yes; }));
+      char line[200];
+      snprintf(line, sizeof line, "%zu answer bits (%zu yes, %zu no) coded in %.2f bits", t.turns.size(), yes,
+               t.turns.size() - yes, t.cost_bits);
+      out << line;
+      if (file_bytes) out << "; .qa file " << file_bytes << " bytes";
+      out << "\n";
+    }
+  }
+
+  std::unique_ptr<qa::Oracle> oracle_for(qa::OracleMode mode, const Model& slm, std::optional<Model>& llm_model) {
+    if (mode == qa::OracleMode::self) return qa::make_self_oracle(slm.name());
+    const qa::UnclearPolicy policy = unclear == "no"     ? qa::UnclearPolicy::no
+                                     : unclear == "fail" ? qa::UnclearPolicy::fail
+                                                         : (fail(ErrorCode::usage, "--unclear takes no or fail"), qa::UnclearPolicy::no);
+    std::unique_ptr<qa::ChatBackend> backend;
+    if (!oracle_url.empty()) {
+      backend = qa::make_openai_backend({oracle_url, api_key, timeout, retries}, oracle_model);
+    } else {
+      llm_model = load(llm);
+      backend = qa::make_local_backend(llm_model->impl(), settings.context_tokens);
+    }
+    return qa::make_reference_oracle(std::move(backend), prompts(), mode, max_reference_tokens, policy);
+  }
+
+  int run_encode() {
+    settings.mode = qa::parse_question_mode(question_mode);
+    const auto mode = qa::parse_oracle_mode(oracle_mode);
+    const std::string p = problem();
+    if (!force && access(output.c_str(), F_OK) == 0) fail(ErrorCode::io, output + ": already exists (use -f to overwrite)");
+    const Model slm_model = load(slm);
+    std::optional<Model> llm_model;
+    auto oracle = oracle_for(mode, slm_model, llm_model);
+    const auto enc = qa::encode(slm_model, *oracle, mode, prompts(), settings, p, gold_answer(), printer());
+    write_output(output, enc.file, force);
+    if (verbose) std::cerr << "\nfinal answer:\n" << enc.transcript.final_answer << "\n\n";
+    if (enc.unclear) std::cerr << "llmz: warning: " << enc.unclear << " oracle replies were neither yes nor no and counted as no\n";
+    report(enc.transcript, enc.file.size(), std::cerr);
+    return 0;
+  }
+
+  int run_decode() {
+    const std::string p = problem();
+    const auto file = read_input(input);
+    if (!qa::is_qa_file(file)) fail(ErrorCode::corrupt, input + ": not an llmz QA file");
+    const Model slm_model = load(slm);
+    const auto t = qa::decode(slm_model, prompts(), file, p, printer());
+    const std::string answer = t.final_answer + "\n";
+    if (json) {
+      report(t, file.size(), std::cerr);
+    } else {
+      write_output(output.empty() ? "-" : output, {reinterpret_cast<const uint8_t*>(answer.data()), answer.size()}, force);
+    }
+    return 0;
+  }
+
+  int run_serve() {
+    if (server.api_key.empty()) server.api_key = env_or("LLMZ_API_KEY", "");
+    server.context_tokens = settings.context_tokens;
+    const Model model = load(llm);
+    qa::OracleServer srv(model.impl(), prompts(), server);
+    const int port = srv.bind();
+    fprintf(stderr, "llmz serve: %s answering on http://%s:%d/v1 (%s)\n", model.name().c_str(), server.host.c_str(),
+            port, server.api_key.empty() ? "no API key" : "API key required");
+    static qa::OracleServer* running = nullptr;
+    running = &srv;
+    auto stop = [](int) {
+      if (running) running->stop();
+    };
+    std::signal(SIGINT, stop);
+    std::signal(SIGTERM, stop);
+    srv.serve();
+    running = nullptr;
+    return 0;
+  }
+
+  int run_ask() {
+    settings.mode = qa::parse_question_mode(question_mode);
+    const auto mode = qa::parse_oracle_mode(oracle_mode);
+    const std::string p = problem();
+    const Model slm_model = load(slm);
+    auto oracle = mode == qa::OracleMode::self ? qa::make_self_oracle(slm_model.name())
+                                               : qa::make_remote_oracle({oracle_url, api_key, timeout, retries}, mode);
+    if (!json) verbose = !quiet;
+    auto k = std::make_shared<size_t>(0);
+    qa::Observer obs;
+    if (verbose) obs = {[](const std::string& a) { print_attempt(std::cout, a); },
+                        [k](const qa::Turn& t) { print_turn(std::cout, ++*k, t); }};
+    const auto enc = qa::encode(slm_model, *oracle, mode, prompts(), settings, p, gold_answer(), obs);
+    if (verbose) std::cout << "\nfinal answer:\n" << enc.transcript.final_answer << "\n\n";
+    report(enc.transcript, 0, std::cout);
+    return 0;
+  }
+};
+
+QaCommands::QaCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}
+QaCommands::~QaCommands() = default;
+
+bool QaCommands::parsed() const {
+  return impl_->encode->parsed() || impl_->decode->parsed() || impl_->serve->parsed() || impl_->ask->parsed();
+}
+
+int QaCommands::run() {
+  if (impl_->encode->parsed()) return impl_->run_encode();
+  if (impl_->decode->parsed()) return impl_->run_decode();
+  if (impl_->serve->parsed()) return impl_->run_serve();
+  return impl_->run_ask();
+}
+
+}  // namespace llmz::cli

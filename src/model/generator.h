@@ -1,0 +1,42 @@
+// Deterministic text generation for one conversation at a time: greedy decoding and next-token
+// logits, over the same Evaluator settings as the coder (design §4). Any machine that runs the same
+// model and build with the same prompts gets the same text, which is what lets both ends of the QA
+// protocol regenerate the questions instead of sending them.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/evaluator.h"
+#include "model/loaded_model.h"
+
+namespace llmz::detail {
+
+class Generator {
+ public:
+  // capacity: the most tokens a conversation may hold (prompt plus reply).
+  Generator(const LoadedModel& model, uint32_t capacity);
+
+  const LoadedModel& model() const { return model_; }
+  uint32_t capacity() const { return capacity_; }
+
+  // Next-token logits after exactly these tokens. The longest prefix shared with the previous call is
+  // kept in the cache and not evaluated again (any split gives the same logits, design §4).
+  std::span<const float> logits_after(std::span<const llama_token> tokens);
+
+  // Greedy reply to prompt: stops at an end-of-turn token, after max_tokens, when the conversation
+  // is full, or (single_line) at the first line break after some text. Returns the reply's text.
+  std::string greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line = false);
+
+ private:
+  const LoadedModel& model_;
+  uint32_t capacity_;
+  Evaluator evaluator_;
+  std::vector<llama_token> cached_;  // the tokens whose keys and values are in the cache
+};
+
+// The highest-scoring token, the lowest id on ties.
+llama_token argmax(std::span<const float> logits);
+
+}  // namespace llmz::detail

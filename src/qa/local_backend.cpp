@@ -1,0 +1,40 @@
+#include "qa/local_backend.h"
+
+#include "common/error.h"
+
+namespace llmz::qa {
+
+YesNoTokens YesNoTokens::of(const detail::LoadedModel& model) {
+  const auto yes = model.tokenize("Yes", false), no = model.tokenize("No", false);
+  if (yes.empty() || no.empty() || yes[0] == no[0])
+    fail(ErrorCode::model, model.path() + ": the tokenizer cannot tell \"Yes\" from \"No\" by their first token");
+  return {yes[0], no[0]};
+}
+
+namespace {
+
+class LocalBackend : public ChatBackend {
+ public:
+  LocalBackend(const detail::LoadedModel& model, uint32_t capacity)
+      : generator_(model, capacity), tokens_(YesNoTokens::of(model)) {}
+
+  std::string reply(const std::string& user, uint32_t max_tokens) override {
+    return generator_.greedy(generator_.model().chat_tokens(user), max_tokens);
+  }
+  std::optional<bool> yes_no(const std::string& user) override {
+    return tokens_.prefers_yes(generator_.logits_after(generator_.model().chat_tokens(user)));
+  }
+  std::string name() const override { return generator_.model().name(); }
+
+ private:
+  detail::Generator generator_;
+  YesNoTokens tokens_;
+};
+
+}  // namespace
+
+std::unique_ptr<ChatBackend> make_local_backend(const detail::LoadedModel& model, uint32_t capacity) {
+  return std::make_unique<LocalBackend>(model, capacity);
+}
+
+}  // namespace llmz::qa

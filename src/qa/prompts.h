@@ -1,0 +1,30 @@
+// The QA protocol's prompt templates (prompts/qa-v1.json is built in; users may pass their own file).
+// The templates change every generated word, so a file's hash goes into each .qa header.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace llmz::qa {
+
+struct Prompts {
+  std::string version;
+  std::string attempt;           // {problem}
+  std::string questions_batch;   // {problem} {attempt} {n}
+  std::string question_next;     // {problem} {attempt} {transcript}
+  std::string answer;            // {problem} {attempt} {transcript} {question}: the SLM's P(yes)
+  std::string oracle_reference;  // {problem}: the LLM's own solution
+  std::string oracle_answer;     // {problem} {reference} {attempt} {question}
+  std::string revision;          // {problem} {attempt} {transcript}
+  uint64_t hash = 0;             // XXH3-64 of the file's bytes
+};
+
+const Prompts& default_prompts();
+// Reads a template file; every template must be present and use only its own placeholders.
+Prompts load_prompts(const std::string& path);
+Prompts parse_prompts(const std::string& json_text, const std::string& origin);
+
+// Replaces each {name} by its value.
+std::string fill(const std::string& tmpl, const std::map<std::string, std::string>& values);
+
+}  // namespace llmz::qa

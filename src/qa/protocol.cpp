@@ -1,0 +1,130 @@
+#include "qa/protocol.h"
+
+#include <cctype>
+
+#include "common/error.h"
+#include "qa/local_backend.h"
+
+namespace llmz::qa {
+
+const char* to_string(QuestionMode m) { return m == QuestionMode::batch ? "batch" : "sequential"; }
+
+QuestionMode parse_question_mode(const std::string& s) {
+  if (s == "batch") return QuestionMode::batch;
+  if (s == "sequential") return QuestionMode::sequential;
+  fail(ErrorCode::usage, "unknown question mode '" + s + "' (batch or sequential)");
+}
+
+bool OracleChannel::answer(const Question& q, AnswerCoder& coder) {
+  const bool yes = oracle_.answer(q);
+  coder.encode(yes, q.slm_yes);
+  return yes;
+}
+
+bool DecodingChannel::answer(const Question& q, AnswerCoder& coder) {
+  const bool yes = coder.decode(q.slm_yes);
+  if (coder.overran()) fail(ErrorCode::corrupt, "file is damaged (answer bits end too early)");
+  return yes;
+}
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// "3. Is x even?", "Q3: Is x even?", "- Is x even?" -> "Is x even?"
+std::string strip_numbering(std::string line) {
+  line = trim(line);
+  size_t i = 0;
+  if (i < line.size() && (line[i] == '-' || line[i] == '*')) i++;
+  if (i < line.size() && (line[i] == 'Q' || line[i] == 'q') && i + 1 < line.size() &&
+      std::isdigit(static_cast<unsigned char>(line[i + 1])))
+    i++;
+  size_t digits = i;
+  while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits]))) digits++;
+  if (digits > i && digits < line.size() && (line[digits] == '.' || line[digits] == ')' || line[digits] == ':'))
+    i = digits + 1;
+  return trim(line.substr(i));
+}
+
+}  // namespace
+
+std::vector<std::string> parse_questions(const std::string& text, uint32_t n) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size() && out.size() < n) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string q = strip_numbering(text.substr(start, end - start));
+    if (!q.empty()) out.push_back(std::move(q));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string format_transcript(const std::vector<Turn>& turns) {
+  if (turns.empty()) return "(none)\n";
+  std::string s;
+  for (size_t i = 0; i < turns.size(); i++) {
+    const std::string k = std::to_string(i + 1);
+    s += "Q" + k + ": " + turns[i].question + "\nA" + k + ": " + (turns[i].yes ? "Yes" : "No") + "\n";
+  }
+  return s;
+}
+
+Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                        const std::string& problem, Channel& channel, AnswerCoder& coder, const Observer& observer) {
+  if (settings.questions > kMaxQuestions)
+    fail(ErrorCode::usage, "at most " + std::to_string(kMaxQuestions) + " questions");
+  const auto& model = slm.model();
+  const YesNoTokens yes_no = YesNoTokens::of(model);
+  Transcript t;
+  t.attempt = trim(slm.greedy(model.chat_tokens(fill(prompts.attempt, {{"problem", problem}})),
+                              settings.max_attempt_tokens));
+  if (observer.on_attempt) observer.on_attempt(t.attempt);
+  channel.attempt_ready(t.attempt);
+
+  auto ask = [&](const std::string& question) {
+    const std::string prompt = fill(prompts.answer, {{"problem", problem},
+                                                     {"attempt", t.attempt},
+                                                     {"transcript", format_transcript(t.turns)},
+                                                     {"question", question}});
+    const auto logits = slm.logits_after(model.chat_tokens(prompt));
+    Turn turn{question, false, yes_frequency(logits[size_t(yes_no.yes)], logits[size_t(yes_no.no)]), 0};
+    turn.coded_yes = coder.mixed_yes(turn.slm_yes);
+    turn.yes = channel.answer({question, turn.slm_yes}, coder);
+    t.turns.push_back(turn);
+    if (observer.on_turn) observer.on_turn(turn);
+  };
+
+  if (settings.mode == QuestionMode::batch) {
+    const std::string text = slm.greedy(
+        model.chat_tokens(fill(prompts.questions_batch, {{"problem", problem},
+                                                         {"attempt", t.attempt},
+                                                         {"n", std::to_string(settings.questions)}})),
+        settings.max_question_tokens * settings.questions);
+    for (const auto& q : parse_questions(text, settings.questions)) ask(q);
+  } else {
+    for (uint32_t k = 0; k < settings.questions; k++) {
+      const std::string text = slm.greedy(
+          model.chat_tokens(fill(prompts.question_next, {{"problem", problem},
+                                                         {"attempt", t.attempt},
+                                                         {"transcript", format_transcript(t.turns)}})),
+          settings.max_question_tokens, /*single_line=*/true);
+      const auto q = parse_questions(text, 1);
+      if (q.empty()) break;  // the SLM has nothing to ask: both ends stop here
+      ask(q[0]);
+    }
+  }
+  t.final_answer = trim(slm.greedy(model.chat_tokens(fill(prompts.revision, {{"problem", problem},
+                                                                             {"attempt", t.attempt},
+                                                                             {"transcript", format_transcript(t.turns)}})),
+                                    settings.max_attempt_tokens));
+  t.cost_bits = coder.cost_bits();
+  return t;
+}
+
+}  // namespace llmz::qa

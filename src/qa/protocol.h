@@ -1,0 +1,89 @@
+// The question-asking protocol (design §5, docs/QA.md). One function runs it for the sender and the
+// receiver alike; only the Channel differs: the sender's asks the oracle and codes each answer, the
+// receiver's decodes it. Every SLM step is greedy on the determinism-contract evaluator, so both
+// ends write the same attempt, the same questions and the same final answer.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/generator.h"
+#include "qa/answer_coder.h"
+#include "qa/oracle.h"
+#include "qa/prompts.h"
+
+namespace llmz::qa {
+
+enum class QuestionMode {
+  batch,       // all questions written at once, before any answer (the paper's way)
+  sequential,  // each question sees the earlier questions and their answers
+};
+const char* to_string(QuestionMode m);
+QuestionMode parse_question_mode(const std::string& s);
+
+// Everything besides the model and the prompts that changes what the SLM writes.
+struct Settings {
+  QuestionMode mode = QuestionMode::sequential;
+  uint32_t questions = 10;
+  uint32_t max_attempt_tokens = 384;   // the first attempt and the revision
+  uint32_t max_question_tokens = 48;   // one question (batch mode: per question)
+  uint32_t context_tokens = 4096;      // the most tokens one SLM conversation may hold
+};
+
+struct Turn {
+  std::string question;
+  bool yes = false;
+  uint32_t slm_yes = 0;    // the SLM's P(yes), units of 2^-16
+  uint32_t coded_yes = 0;  // the probability the answer was coded with (SLM mixed with a coin)
+};
+
+struct Transcript {
+  std::string attempt;
+  std::vector<Turn> turns;
+  std::string final_answer;
+  double cost_bits = 0;  // information content of the answers: what the coded file carries
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual void attempt_ready(const std::string& attempt) = 0;
+  // The answer to q, coded (sender) or decoded (receiver) under the coder's mixture of q.slm_yes.
+  virtual bool answer(const Question& q, AnswerCoder& coder) = 0;
+};
+
+// Sender side: the oracle answers and the coder records.
+class OracleChannel : public Channel {
+ public:
+  OracleChannel(Oracle& oracle, std::string problem, std::string gold)
+      : oracle_(oracle), problem_(std::move(problem)), gold_(std::move(gold)) {}
+  void attempt_ready(const std::string& attempt) override { oracle_.begin({problem_, attempt, gold_}); }
+  bool answer(const Question& q, AnswerCoder& coder) override;
+
+ private:
+  Oracle& oracle_;
+  std::string problem_, gold_;
+};
+
+// Receiver side: the answers come out of the coded bits.
+class DecodingChannel : public Channel {
+ public:
+  void attempt_ready(const std::string&) override {}
+  bool answer(const Question& q, AnswerCoder& coder) override;
+};
+
+struct Observer {
+  std::function<void(const std::string& attempt)> on_attempt;
+  std::function<void(const Turn& turn)> on_turn;
+};
+
+Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                        const std::string& problem, Channel& channel, AnswerCoder& coder,
+                        const Observer& observer = {});
+
+// Helpers, exposed for tests.
+std::vector<std::string> parse_questions(const std::string& text, uint32_t n);
+std::string format_transcript(const std::vector<Turn>& turns);
+
+}  // namespace llmz::qa

@@ -1,0 +1,66 @@
+#include "qa/qa_codec.h"
+
+#include <cmath>
+
+#include "coding/container.h"
+#include "common/error.h"
+#include "model/evaluator.h"
+#include "model/loaded_model.h"
+
+namespace llmz::qa {
+
+Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts& prompts, const Settings& settings,
+               const std::string& problem, const std::string& gold, const Observer& observer) {
+  if (problem.empty()) fail(ErrorCode::usage, "the prompt is empty");
+  const auto& m = slm.impl();
+  detail::Generator generator(m, settings.context_tokens);
+  AnswerCoder coder;
+  OracleChannel channel(oracle, problem, gold);
+  Encoded out;
+  out.transcript = run_protocol(generator, prompts, settings, problem, channel, coder, observer);
+  out.reference = oracle.reference();
+  out.unclear = oracle.unclear_answers();
+
+  QaHeader h;
+  h.slm_fingerprint = fingerprint_from_hex(m.fingerprint());
+  h.slm_name = m.name();
+  h.tokenizer_hash = m.tokenizer_hash();
+  h.compute = detail::Evaluator::compute_signature();
+  h.prompts_version = prompts.version;
+  h.prompts_hash = prompts.hash;
+  h.problem_hash = text_checksum(problem);
+  h.settings = settings;
+  h.oracle_mode = mode;
+  h.oracle_name = oracle.name();
+  h.answers = uint32_t(out.transcript.turns.size());
+  h.answer_checksum = text_checksum(out.transcript.final_answer);
+  h.answer_size = uint32_t(out.transcript.final_answer.size());
+  h.cost_millibits = uint32_t(std::lround(out.transcript.cost_bits * 1000));
+  h.payload = coder.finish();
+  out.file = write_qa_file(h);
+  return out;
+}
+
+Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint8_t> file, const std::string& problem,
+                  const Observer& observer) {
+  const QaHeader h = read_qa_file(file);
+  const auto& m = slm.impl();
+  if (to_hex(h.slm_fingerprint) != m.fingerprint() || h.tokenizer_hash != m.tokenizer_hash())
+    fail(ErrorCode::model, "this file was made with SLM " + h.slm_name + " (fingerprint " + to_hex(h.slm_fingerprint) +
+                               "), not with " + m.name() + " (" + m.fingerprint() + ")");
+  if (h.prompts_hash != prompts.hash)
+    fail(ErrorCode::usage, "this file was made with other prompt templates (version " + h.prompts_version +
+                               "); pass the same --prompts file as the sender");
+  if (h.problem_hash != text_checksum(problem))
+    fail(ErrorCode::usage, "the prompt differs from the one this file was made for");
+  detail::Generator generator(m, h.settings.context_tokens);
+  AnswerCoder coder(h.payload);
+  DecodingChannel channel;
+  Transcript t = run_protocol(generator, prompts, h.settings, problem, channel, coder, observer);
+  if (t.turns.size() != h.answers || text_checksum(t.final_answer) != h.answer_checksum)
+    fail(ErrorCode::model, "the rebuilt answer differs from the sender's: this machine evaluates the SLM differently "
+                           "(sender: " + h.compute + "; here: " + detail::Evaluator::compute_signature() + ")");
+  return t;
+}
+
+}  // namespace llmz::qa

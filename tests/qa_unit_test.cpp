@@ -1,0 +1,150 @@
+// The QA protocol's model-free parts: answer coding and its N + 1 bound, reply and question parsing,
+// prompt templates, and the .qa file's checks.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "common/error.h"
+#include "qa/answer_coder.h"
+#include "qa/oracle.h"
+#include "qa/protocol.h"
+#include "qa/qa_file.h"
+
+namespace llmz::qa {
+namespace {
+
+struct Coded {
+  std::vector<uint8_t> payload;
+  double cost;
+};
+
+Coded code(const std::vector<bool>& bits, const std::vector<uint32_t>& slm) {
+  AnswerCoder enc;
+  for (size_t i = 0; i < bits.size(); i++) enc.encode(bits[i], slm[i]);
+  return {enc.finish(), enc.cost_bits()};
+}
+
+TEST(AnswerCoder, RoundTripsAndNeverCostsMoreThanNPlusOne) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 2000; trial++) {
+    const size_t n = rng() % (kMaxQuestions + 1);
+    std::vector<bool> bits(n);
+    std::vector<uint32_t> slm(n);
+    for (size_t i = 0; i < n; i++) {
+      bits[i] = rng() & 1;
+      // From confidently wrong to confidently right, and everything between.
+      slm[i] = trial % 3 == 0 ? (bits[i] ? 1 : 65535) : 1 + rng() % 65535;
+    }
+    const Coded c = code(bits, slm);
+    EXPECT_LE(c.cost, double(n) + 1.01) << "trial " << trial;
+    EXPECT_LE(c.payload.size() * 8, size_t(n) + 1 + 16) << "trial " << trial;
+    AnswerCoder dec(c.payload);
+    for (size_t i = 0; i < n; i++) ASSERT_EQ(dec.decode(slm[i]), bits[i]) << "trial " << trial << " bit " << i;
+    EXPECT_NEAR(dec.cost_bits(), c.cost, 1e-9);
+  }
+}
+
+TEST(AnswerCoder, ConfidentCorrectSlmCostsFarBelowOneBitEach) {
+  std::vector<bool> bits(20, true);
+  std::vector<uint32_t> slm(20, 65000);  // P(yes) = 0.99
+  const Coded c = code(bits, slm);
+  EXPECT_LT(c.cost, 3.0);
+  EXPECT_LE(c.payload.size(), 1u);
+}
+
+TEST(AnswerCoder, YesFrequencyFollowsTheLogits) {
+  EXPECT_NEAR(double(yes_frequency(0.f, 0.f)), 32768.0, 2.0);
+  EXPECT_GT(yes_frequency(3.f, 0.f), 60000u);
+  EXPECT_LT(yes_frequency(0.f, 3.f), 5000u);
+  EXPECT_GE(yes_frequency(-100.f, 100.f), 1u);
+  EXPECT_LE(yes_frequency(100.f, -100.f), 65535u);
+}
+
+TEST(ParseYesNo, ReadsTheFirstWord) {
+  EXPECT_EQ(parse_yes_no("Yes"), true);
+  EXPECT_EQ(parse_yes_no("  no."), false);
+  EXPECT_EQ(parse_yes_no("**No**, because the sum is 9."), false);
+  EXPECT_EQ(parse_yes_no("YES!"), true);
+  EXPECT_EQ(parse_yes_no("\"yes\""), true);
+  EXPECT_EQ(parse_yes_no("Yesterday it was"), std::nullopt);
+  EXPECT_EQ(parse_yes_no("Not sure"), std::nullopt);
+  EXPECT_EQ(parse_yes_no(""), std::nullopt);
+  EXPECT_EQ(parse_yes_no("I think yes"), std::nullopt);
+}
+
+TEST(ParseQuestions, StripsNumberingAndBlankLines) {
+  const auto q = parse_questions("Here:\n1. Is x even?\n\n2) Is y > 3?\nQ3: Did you add?\n- Is it 9?\n", 10);
+  ASSERT_EQ(q.size(), 5u);
+  EXPECT_EQ(q[0], "Here:");
+  EXPECT_EQ(q[1], "Is x even?");
+  EXPECT_EQ(q[2], "Is y > 3?");
+  EXPECT_EQ(q[3], "Did you add?");
+  EXPECT_EQ(q[4], "Is it 9?");
+  EXPECT_EQ(parse_questions("a\nb\nc", 2).size(), 2u);
+  EXPECT_TRUE(parse_questions(" \n\n", 3).empty());
+  EXPECT_EQ(parse_questions("10. Is 10 > 9?", 1)[0], "Is 10 > 9?");
+}
+
+TEST(Transcript, Format) {
+  std::vector<Turn> turns = {{"Is it 9?", true, 0, 0}, {"Did you add?", false, 0, 0}};
+  EXPECT_EQ(format_transcript(turns), "Q1: Is it 9?\nA1: Yes\nQ2: Did you add?\nA2: No\n");
+  EXPECT_EQ(format_transcript({}), "(none)\n");
+}
+
+TEST(Prompts, FillAndValidate) {
+  EXPECT_EQ(fill("a {x} b {y} {z}", {{"x", "1"}, {"y", "{x}"}}), "a 1 b {x} {z}");
+  const Prompts& p = default_prompts();
+  EXPECT_EQ(p.version, "qa-v1");
+  EXPECT_NE(p.hash, 0u);
+  EXPECT_NE(p.attempt.find("{problem}"), std::string::npos);
+  std::string bad = R"({"version": "x", "attempt": "{problem} {question}", "questions_batch": "", "question_next": "",
+    "answer": "", "oracle_reference": "", "oracle_answer": "", "revision": ""})";
+  try {
+    parse_prompts(bad, "bad.json");
+    FAIL() << "accepted an unknown placeholder";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("{question}"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_prompts(R"({"version": "x"})", "short.json"), Error);
+  EXPECT_THROW(parse_prompts("not json", "x.json"), Error);
+}
+
+QaHeader sample_header() {
+  QaHeader h;
+  h.slm_fingerprint[0] = 0xab;
+  h.slm_name = "SmolLM2";
+  h.compute = "test";
+  h.prompts_version = "qa-v1";
+  h.prompts_hash = 42;
+  h.problem_hash = 43;
+  h.settings.questions = 10;
+  h.answers = 7;
+  h.answer_checksum = 44;
+  h.payload = {1, 2, 3};
+  return h;
+}
+
+TEST(QaFile, RoundTripsItsHeader) {
+  const auto file = write_qa_file(sample_header());
+  const QaHeader back = read_qa_file(file);
+  EXPECT_EQ(back.slm_name, "SmolLM2");
+  EXPECT_EQ(back.answers, 7u);
+  EXPECT_EQ(back.payload, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(back.settings.mode, QuestionMode::sequential);
+}
+
+TEST(QaFile, EveryFlippedByteAndEveryTruncationIsCaught) {
+  const auto file = write_qa_file(sample_header());
+  for (size_t i = 0; i < file.size(); i++) {
+    auto bad = file;
+    bad[i] ^= 0x10;
+    EXPECT_THROW(read_qa_file(bad), Error) << "flip at " << i;
+    EXPECT_THROW(read_qa_file(std::span(file).first(i)), Error) << "cut at " << i;
+  }
+  auto longer = file;
+  longer.push_back(0);
+  EXPECT_THROW(read_qa_file(longer), Error);
+}
+
+}  // namespace
+}  // namespace llmz::qa
