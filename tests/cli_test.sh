@@ -7,30 +7,14 @@ LLMZ=${1:?usage: cli_test.sh path/to/llmz}
 TINY=${LLMZ_TINY_MODEL:?}
 OTHER=${LLMZ_TINY_MODEL_2:?}
 REAL=${LLMZ_MODELS_DIR:?}/SmolLM2-135M-Instruct.Q8_0.gguf
+HERE=$(cd "$(dirname "$0")" && pwd)
+LLMZ=$(realpath "$LLMZ")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 failures=0
 
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-  local what=$1; shift
-  if "$@" >/dev/null 2>err.txt; then echo "ok   $what"; else echo "FAIL $what"; cat err.txt; failures=$((failures + 1)); fi
-}
-
-# expect_error DESCRIPTION EXIT_CODE MESSAGE_PART LEFTOVER_PATH COMMAND...
-# The command must exit with EXIT_CODE, print one line naming the problem, and not create LEFTOVER_PATH.
-expect_error() {
-  local what=$1 code=$2 message=$3 leftover=$4; shift 4
-  "$@" >out.txt 2>err.txt
-  local rc=$?
-  local problems=""
-  [[ $rc -eq $code ]] || problems+=" exit $rc, expected $code;"
-  grep -q -- "$message" err.txt || problems+=" message lacks '$message';"
-  [[ $(wc -l <err.txt) -eq 1 ]] || problems+=" $(wc -l <err.txt) lines on stderr;"
-  [[ -n $leftover && -e $leftover ]] && problems+=" left $leftover behind;"
-  ls ./*.tmp* >/dev/null 2>&1 && problems+=" left a temporary file;"
-  if [[ -z $problems ]]; then echo "ok   $what"; else echo "FAIL $what:$problems"; cat err.txt; failures=$((failures + 1)); fi
-}
+source "$HERE/check.sh"
 
 python3 - <<'EOF'
 import random

@@ -127,6 +127,7 @@ class Runner {
   }
 
   void print_info(const std::string& in, const std::vector<uint8_t>& file) const {
+    if (is_qa_file(file)) return print_qa_info(in == "-" ? "stdin" : in, file, o_.json);
     const FileInfo i = inspect(file);
     const double bpb = i.original_size ? 8.0 * double(i.file_size) / double(i.original_size) : 0;
     char fp_hash[17], in_hash[17];
@@ -237,7 +238,7 @@ int main_impl(int argc, char** argv) {
   add_common(*d, o, true);
   auto* t = app.add_subcommand("test", "decompress in memory and verify every checksum; write nothing");
   add_common(*t, o, true);
-  auto* i = app.add_subcommand("info", "show what a .llmz file records (no model needed)");
+  auto* i = app.add_subcommand("info", "show what a .llmz or .qa file records (no model needed)");
   add_common(*i, o, false);
   i->add_flag("--json", o.json, "print JSON");
   app.add_subcommand("models", "list the known model names and whether they are installed");

@@ -12,6 +12,7 @@
 #include "cli/model_registry.h"
 #include "common/error.h"
 #include "llmz/llmz.h"
+#include "coding/container.h"
 #include "qa/http_oracles.h"
 #include "qa/local_backend.h"
 #include "qa/qa_codec.h"
@@ -273,6 +274,58 @@ struct QaCommands::Impl {
     return 0;
   }
 };
+
+bool is_qa_file(const std::vector<uint8_t>& file) { return qa::is_qa_file(file); }
+
+void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bool json) {
+  const qa::QaHeader h = qa::read_qa_file(file);
+  char answer_hash[17], problem_hash[17], prompts_hash[17];
+  snprintf(answer_hash, sizeof answer_hash, "%016llx", (unsigned long long)h.answer_checksum);
+  snprintf(problem_hash, sizeof problem_hash, "%016llx", (unsigned long long)h.problem_hash);
+  snprintf(prompts_hash, sizeof prompts_hash, "%016llx", (unsigned long long)h.prompts_hash);
+  const double coded_bits = h.cost_millibits / 1000.0;
+  if (json) {
+    nlohmann::json j = {{"file", name},
+                        {"format_version", qa::kQaFormatVersion},
+                        {"mode", "qa"},
+                        {"slm_name", h.slm_name},
+                        {"slm_fingerprint", to_hex(h.slm_fingerprint)},
+                        {"compute", h.compute},
+                        {"prompts_version", h.prompts_version},
+                        {"prompts_xxh3_64", prompts_hash},
+                        {"problem_xxh3_64", problem_hash},
+                        {"question_mode", qa::to_string(h.settings.mode)},
+                        {"questions", h.settings.questions},
+                        {"answers", h.answers},
+                        {"max_attempt_tokens", h.settings.max_attempt_tokens},
+                        {"max_question_tokens", h.settings.max_question_tokens},
+                        {"context_tokens", h.settings.context_tokens},
+                        {"oracle_mode", qa::to_string(h.oracle_mode)},
+                        {"oracle", h.oracle_name},
+                        {"coded_bits", coded_bits},
+                        {"payload_bytes", h.payload.size()},
+                        {"file_size", file.size()},
+                        {"final_answer_bytes", h.answer_size},
+                        {"final_answer_xxh3_64", answer_hash}};
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return;
+  }
+  printf("file:          %s\n", name.c_str());
+  printf("format:        llmz QA version %u (question asking; decodes to the SLM's answer, not to a file)\n",
+         unsigned(qa::kQaFormatVersion));
+  printf("SLM:           %s\n", h.slm_name.c_str());
+  printf("fingerprint:   %s\n", to_hex(h.slm_fingerprint).c_str());
+  printf("prompts:       %s, hash %s\n", h.prompts_version.c_str(), prompts_hash);
+  printf("problem:       hash %s\n", problem_hash);
+  printf("protocol:      %s questions, %u asked of %u; attempts up to %u tokens, questions up to %u\n",
+         qa::to_string(h.settings.mode), h.answers, h.settings.questions, h.settings.max_attempt_tokens,
+         h.settings.max_question_tokens);
+  printf("oracle:        %s (%s)\n", h.oracle_name.c_str(), qa::to_string(h.oracle_mode));
+  printf("compute:       %s\n", h.compute.c_str());
+  printf("answer bits:   %u answers in %.2f coded bits, payload %zu bytes, file %zu bytes\n", h.answers, coded_bits,
+         h.payload.size(), file.size());
+  printf("final answer:  %u bytes, xxh3-64 %s\n", h.answer_size, answer_hash);
+}
 
 QaCommands::QaCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}
 QaCommands::~QaCommands() = default;

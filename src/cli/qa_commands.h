@@ -2,7 +2,10 @@
 // and `llmz ask` (live client).
 #pragma once
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace llmz::cli {
 
@@ -17,5 +20,9 @@ class QaCommands {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// `llmz info` for .qa files.
+bool is_qa_file(const std::vector<uint8_t>& file);
+void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bool json);
 
 }  // namespace llmz::cli

@@ -33,6 +33,27 @@ std::span<const float> Generator::logits_after(std::span<const llama_token> toke
   return evaluator_.logits(0);
 }
 
+namespace {
+
+// True when the reply's last finished line is a non-blank line it has already written twice: small
+// models fall into such loops, and both ends stop at the same place.
+bool stuck_in_loop(const std::string& reply) {
+  const size_t end = reply.rfind('\n');
+  if (end == std::string::npos) return false;
+  const size_t begin = end == 0 ? 0 : reply.rfind('\n', end - 1) + 1;
+  const std::string last = reply.substr(begin, end - begin);
+  if (last.find_first_not_of(" \t\r") == std::string::npos) return false;
+  int seen = 0;
+  for (size_t pos = 0; pos < begin;) {
+    const size_t nl = reply.find('\n', pos);
+    if (reply.compare(pos, nl - pos, last) == 0) seen++;
+    pos = nl + 1;
+  }
+  return seen >= 2;
+}
+
+}  // namespace
+
 std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line) {
   std::string reply;
   for (uint32_t n = 0; n < max_tokens && prompt.size() < capacity_; n++) {
@@ -49,6 +70,7 @@ std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_toke
     }
     reply += piece;
     prompt.push_back(t);
+    if (piece.find('\n') != std::string::npos && stuck_in_loop(reply)) break;
   }
   return reply;
 }

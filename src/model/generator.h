@@ -26,7 +26,8 @@ class Generator {
   std::span<const float> logits_after(std::span<const llama_token> tokens);
 
   // Greedy reply to prompt: stops at an end-of-turn token, after max_tokens, when the conversation
-  // is full, or (single_line) at the first line break after some text. Returns the reply's text.
+  // is full, when a line repeats for the third time, or (single_line) at the first line break after
+  // some text. Returns the reply's text.
   std::string greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line = false);
 
  private:

@@ -26,7 +26,7 @@ QuestionMode parse_question_mode(const std::string& s);
 struct Settings {
   QuestionMode mode = QuestionMode::sequential;
   uint32_t questions = 10;
-  uint32_t max_attempt_tokens = 384;   // the first attempt and the revision
+  uint32_t max_attempt_tokens = 256;   // the first attempt and the revision
   uint32_t max_question_tokens = 48;   // one question (batch mode: per question)
   uint32_t context_tokens = 4096;      // the most tokens one SLM conversation may hold
 };

@@ -23,6 +23,7 @@ std::vector<uint8_t> write_qa_file(const QaHeader& h) {
   ByteWriter w;
   w.bytes(kQaMagic);
   w.u8(kQaFormatVersion);
+  w.u8(kQaProtocolVersion);
   w.bytes(h.slm_fingerprint);
   w.string(h.slm_name.substr(0, kMaxString));
   w.u64(h.tokenizer_hash);
@@ -57,6 +58,7 @@ QaHeader read_qa_file(std::span<const uint8_t> file) {
     fail(version > kQaFormatVersion ? ErrorCode::unsupported : ErrorCode::corrupt,
          "unsupported QA format version " + std::to_string(version) + " (this build reads version " +
              std::to_string(kQaFormatVersion) + ")");
+  const uint8_t protocol = r.u8();
   QaHeader h;
   auto fp = r.bytes(16);
   std::copy(fp.begin(), fp.end(), h.slm_fingerprint.begin());
@@ -84,6 +86,9 @@ QaHeader read_qa_file(std::span<const uint8_t> file) {
   if (mode > uint8_t(QuestionMode::sequential) || oracle > uint8_t(OracleMode::self) ||
       h.settings.questions > kMaxQuestions || h.answers > h.settings.questions)
     fail(ErrorCode::corrupt, "QA file is damaged (settings out of range)");
+  if (protocol != kQaProtocolVersion)
+    fail(ErrorCode::unsupported, "unsupported QA protocol version " + std::to_string(protocol) +
+                                     " (this build runs version " + std::to_string(kQaProtocolVersion) + ")");
   h.settings.mode = QuestionMode(mode);
   h.oracle_mode = OracleMode(oracle);
   if (payload_size > r.remaining()) fail(ErrorCode::corrupt, "QA file is truncated");

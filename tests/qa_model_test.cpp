@@ -1,0 +1,114 @@
+// The QA protocol with real evaluation: the receiver rebuilds the sender's transcript bit for bit
+// (tiny random models and the real SmolLM2), across thread counts, and refuses what does not match.
+#include <gtest/gtest.h>
+
+#include "model/loaded_model.h"
+#include "qa/local_backend.h"
+#include "qa/qa_codec.h"
+#include "test_models.h"
+
+namespace llmz::qa {
+namespace {
+
+using test::cached_model;
+
+const std::string kProblem = "Tom has 3 apples and buys 4 more. How many apples does he have?";
+
+Settings small_settings(QuestionMode mode) {
+  Settings s;
+  s.mode = mode;
+  s.questions = 5;
+  s.max_attempt_tokens = 24;
+  s.max_question_tokens = 12;
+  s.context_tokens = 1024;
+  return s;
+}
+
+Encoded encode_with_local_oracle(const Model& slm, const Model& llm, const Settings& s, OracleMode mode,
+                                 const std::string& problem = kProblem) {
+  auto oracle = mode == OracleMode::self
+                    ? make_self_oracle(slm.name())
+                    : make_reference_oracle(make_local_backend(llm.impl(), 1024), default_prompts(), mode, 24);
+  return encode(slm, *oracle, mode, default_prompts(), s, problem, "7");
+}
+
+void expect_same(const Transcript& a, const Transcript& b) {
+  EXPECT_EQ(a.attempt, b.attempt);
+  ASSERT_EQ(a.turns.size(), b.turns.size());
+  for (size_t i = 0; i < a.turns.size(); i++) {
+    EXPECT_EQ(a.turns[i].question, b.turns[i].question);
+    EXPECT_EQ(a.turns[i].yes, b.turns[i].yes);
+    EXPECT_EQ(a.turns[i].slm_yes, b.turns[i].slm_yes);
+  }
+  EXPECT_EQ(a.final_answer, b.final_answer);
+  EXPECT_DOUBLE_EQ(a.cost_bits, b.cost_bits);
+}
+
+class QaRoundTrip : public ::testing::TestWithParam<std::tuple<QuestionMode, OracleMode>> {};
+
+TEST_P(QaRoundTrip, ReceiverRebuildsTheTranscriptWithOtherThreadCounts) {
+  const auto [qmode, omode] = GetParam();
+  const Model& slm = cached_model(test::tiny_model_path(), 2);
+  const Model& llm = cached_model(test::other_tiny_model_path(), 2);
+  const Settings s = small_settings(qmode);
+  const Encoded enc = encode_with_local_oracle(slm, llm, s, omode);
+  EXPECT_FALSE(enc.transcript.attempt.empty());
+  EXPECT_LE(enc.transcript.turns.size(), s.questions);
+  EXPECT_LE(enc.transcript.cost_bits, double(enc.transcript.turns.size()) + 1.01);
+  for (int threads : {1, 2, 3}) {
+    const Transcript dec = decode(cached_model(test::tiny_model_path(), threads), default_prompts(), enc.file, kProblem);
+    expect_same(enc.transcript, dec);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, QaRoundTrip,
+                         ::testing::Combine(::testing::Values(QuestionMode::sequential, QuestionMode::batch),
+                                            ::testing::Values(OracleMode::own_reference, OracleMode::gold_reference,
+                                                              OracleMode::self)));
+
+TEST(QaDecode, RefusesAnotherSlmAnotherProblemAndOtherPrompts) {
+  const Model& slm = cached_model(test::tiny_model_path());
+  const Model& other = cached_model(test::other_tiny_model_path());
+  const Encoded enc = encode_with_local_oracle(slm, other, small_settings(QuestionMode::sequential), OracleMode::self);
+  auto code_of = [&](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return ErrorCode::ok;
+  };
+  EXPECT_EQ(code_of([&] { decode(other, default_prompts(), enc.file, kProblem); }), ErrorCode::model);
+  EXPECT_EQ(code_of([&] { decode(slm, default_prompts(), enc.file, kProblem + " "); }), ErrorCode::usage);
+  Prompts changed = default_prompts();
+  changed.hash ^= 1;
+  EXPECT_EQ(code_of([&] { decode(slm, changed, enc.file, kProblem); }), ErrorCode::usage);
+}
+
+TEST(QaDecode, OtherAnswerBitsWithValidChecksumsAreCaught) {
+  const Model& slm = cached_model(test::tiny_model_path());
+  const Model& llm = cached_model(test::other_tiny_model_path());
+  const Encoded enc = encode_with_local_oracle(slm, llm, small_settings(QuestionMode::sequential), OracleMode::own_reference);
+  QaHeader h = read_qa_file(enc.file);
+  ASSERT_GT(h.answers, 0u);
+  // Every answer flipped: re-coded bits that are consistent with the file's own checksums.
+  AnswerCoder flipped;
+  for (const auto& t : enc.transcript.turns) flipped.encode(!t.yes, t.slm_yes);
+  h.payload = flipped.finish();
+  EXPECT_THROW(decode(slm, default_prompts(), write_qa_file(h), kProblem), Error);
+}
+
+TEST(QaRealModel, SmolLM2RoundTrip) {
+  const Model& slm = cached_model(test::real_model_path(), 2);
+  Settings s = small_settings(QuestionMode::sequential);
+  s.questions = 3;
+  s.max_attempt_tokens = 48;
+  s.max_question_tokens = 24;
+  const Encoded enc = encode_with_local_oracle(slm, slm, s, OracleMode::own_reference);
+  EXPECT_GT(enc.transcript.turns.size(), 0u);
+  const Transcript dec = decode(cached_model(test::real_model_path(), 1), default_prompts(), enc.file, kProblem);
+  expect_same(enc.transcript, dec);
+}
+
+}  // namespace
+}  // namespace llmz::qa
