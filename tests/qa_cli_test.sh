@@ -125,17 +125,43 @@ check "ask with the API key" "$LLMZ" ask -q --slm "$TINY" --oracle "http://127.0
 expect_error "ask with a wrong API key" 1 "401" "" "$LLMZ" ask -q --slm "$TINY" --oracle "http://127.0.0.1:$PORT/v1" --api-key wrong "${SMALL[@]}" "What is 2+2?"
 expect_error "ask a server that is down" 2 "cannot reach" "" "$LLMZ" ask -q --slm "$TINY" --oracle http://127.0.0.1:9/v1 --retries 1 "${SMALL[@]}" "What is 2+2?"
 
-# The OpenAI-compatible oracle against a real llama-server (tiny model: its replies are gibberish, so
-# the "neither yes nor no" policy is exercised too).
+# The OpenAI-compatible oracle against a real llama-server serving SmolLM2. (--no-repack: the repacked
+# AMX kernels stop with SIGILL where the OS does not grant AMX, as in our sandbox.)
 LPORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-"$LLAMA_SERVER" -m "$OTHER" --host 127.0.0.1 --port "$LPORT" -c 1024 -np 1 >llama.log 2>&1 &
+"$LLAMA_SERVER" -m "$REAL" --host 127.0.0.1 --port "$LPORT" -c 2048 -np 1 --no-repack >llama.log 2>&1 &
 pids+=($!)
-wait_http "http://127.0.0.1:$LPORT/health" 120 || LPORT=""
+wait_http "http://127.0.0.1:$LPORT/health" 300 || LPORT=""
 check "llama-server is up" test -n "$LPORT"
-check "qa encode with llama-server as oracle" sh -c "'$LLMZ' qa encode --slm '$TINY' --oracle-url http://127.0.0.1:$LPORT/v1 \
-  --prompt-file problem.txt ${SMALL[*]} ${REF[*]} -o http.qa 2>http.err; cat http.err >&2; '$LLMZ' qa decode --slm '$TINY' --prompt-file problem.txt http.qa >/dev/null"
-expect_error "llama-server replies neither yes nor no, --unclear fail" 4 "neither yes nor no" strict.qa \
-  "$LLMZ" qa encode --slm "$TINY" --oracle-url "http://127.0.0.1:$LPORT/v1" --unclear fail --prompt-file problem.txt "${SMALL[@]}" -o strict.qa
+check "qa encode with llama-server as oracle" "$LLMZ" qa encode --slm "$TINY" --oracle-url "http://127.0.0.1:$LPORT/v1" \
+  --prompt-file problem.txt "${SMALL[@]}" "${REF[@]}" -o http.qa
+check "qa decode of the llama-server run" "$LLMZ" qa decode --slm "$TINY" --prompt-file problem.txt http.qa
+# A scripted OpenAI-compatible endpoint: replies "Maybe" to every request after answering 503 to the
+# first one, so retries and the policy for replies that are neither yes nor no are exercised.
+FPORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+python3 - "$FPORT" >fake.log 2>&1 <<'PY' &
+import json, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+calls = [0]
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"{}")
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        calls[0] += 1
+        if calls[0] == 1:
+            self.send_response(503); self.end_headers(); self.wfile.write(b'{"error": "busy"}'); return
+        body = json.dumps({"choices": [{"message": {"role": "assistant", "content": "Maybe, it depends."}}]}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
+        self.wfile.write(body)
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+PY
+pids+=($!)
+wait_http "http://127.0.0.1:$FPORT/health" 30
+check "unclear replies count as no, with a warning (after a 503 retry)" sh -c "'$LLMZ' qa encode --slm '$TINY' \
+  --oracle-url http://127.0.0.1:$FPORT/v1 --prompt-file problem.txt ${SMALL[*]} ${REF[*]} -o maybe.qa 2>&1 | grep -q 'oracle replies were neither yes nor no'"
+check "all-no answers decode" "$LLMZ" qa decode --slm "$TINY" --prompt-file problem.txt maybe.qa
+expect_error "unclear replies with --unclear fail" 4 "neither yes nor no" strict.qa "$LLMZ" qa encode --slm "$TINY" \
+  --oracle-url "http://127.0.0.1:$FPORT/v1" --unclear fail --prompt-file problem.txt "${SMALL[@]}" "${REF[@]}" -o strict.qa
 
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]

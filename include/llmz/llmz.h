@@ -104,6 +104,14 @@ struct FileInfo {
   uint64_t input_checksum = 0;
   uint64_t llm_chunks = 0, zstd_chunks = 0, stored_chunks = 0;
   uint64_t llm_bytes = 0, llm_tokens = 0;
+  // Lossy files decode to a rewrite of the input, not to the input.
+  bool lossy = false;
+  std::string lossy_method;  // "rewrite", "best-of-N rewrite", "shortest-of-N"
+  uint64_t lossy_original_size = 0;
+  uint64_t lossy_original_checksum = 0;
+  std::string rewriter_name, rewriter_fingerprint, rewrite_prompts_version;
+  uint32_t candidates = 0;
+  uint64_t seed = 0;
 };
 
 FileInfo inspect(std::span<const uint8_t> file);

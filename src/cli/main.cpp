@@ -14,6 +14,7 @@
 #include "cli/model_registry.h"
 #include "cli/progress.h"
 #include "cli/qa_commands.h"
+#include "lossy/rewrite.h"
 #include "common/error.h"
 #include "llmz/llmz.h"
 
@@ -36,6 +37,11 @@ struct Options {
   uint32_t window_tokens = CompressOptions{}.window_tokens;
   uint32_t window_overlap = CompressOptions{}.window_overlap;
   uint32_t streams = CompressOptions{}.streams;
+  // Lossy modes.
+  bool rewrite = false, hide_answer = false;
+  uint32_t shortest_of = 0;
+  std::string rewriter, rewrite_prompts;
+  lossy::LossyOptions lossy;
 };
 
 const char* kExitCodes =
@@ -99,8 +105,11 @@ class Runner {
     {
       ProgressBar bar(verb, !o_.quiet);
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
-      if (o_.mode == Mode::compress) {
-        result = compress(model(), input, {context_, o_.window_tokens, o_.window_overlap, o_.streams, progress});
+      const CompressOptions coding{context_, o_.window_tokens, o_.window_overlap, o_.streams, progress};
+      if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
+        result = compress_lossy_text(input, coding);
+      } else if (o_.mode == Mode::compress) {
+        result = compress(model(), input, coding);
       } else {
         result = decompress(model(), input, {context_, o_.streams, progress});
       }
@@ -109,6 +118,31 @@ class Runner {
     if (!out.empty()) write_output(out, result, o_.force);
     if (o_.remove_input && in != "-" && !out.empty() && out != "-") std::remove(in.c_str());
     report(in, input.size(), result.size(), seconds);
+  }
+
+  std::vector<uint8_t> compress_lossy_text(std::span<const uint8_t> input, const CompressOptions& coding) {
+    lossy::LossyOptions opts = o_.lossy;
+    opts.coding = coding;
+    opts.coding.progress = nullptr;  // the bar would restart for every candidate
+    opts.method = o_.shortest_of ? lossy::Method::shortest_of_n : lossy::Method::rewrite;
+    if (o_.shortest_of) opts.candidates = o_.shortest_of;
+    opts.hide_answer = o_.hide_answer;
+    if (o_.rewrite && o_.shortest_of) fail(ErrorCode::usage, "--rewrite and --shortest-of are different modes: pick one");
+    const auto prompts = o_.rewrite_prompts.empty() ? lossy::default_rewrite_prompts()
+                                                    : lossy::load_rewrite_prompts(o_.rewrite_prompts);
+    std::optional<Model> other;
+    const bool same = o_.rewriter.empty() || resolve_model(o_.rewriter) == resolve_model(o_.model);
+    if (!same) other = Model::load({resolve_model(o_.rewriter), o_.threads});
+    const auto r = lossy::compress_lossy(model(), same ? model() : *other, input, opts, prompts);
+    if (o_.verbose) {
+      for (size_t i = 0; i < r.candidates.size(); i++)
+        fprintf(stderr, "candidate %zu: %zu bytes of text -> %zu bytes%s\n", i, r.candidates[i].text.size(),
+                r.candidates[i].coded_bytes, i == r.chosen ? " (kept)" : "");
+    }
+    if (!o_.quiet)
+      fprintf(stderr, "llmz: LOSSY: the file decodes to a %zu-byte %s of the input, not to the input\n",
+              r.candidates[r.chosen].text.size(), o_.shortest_of ? "fresh answer in place" : "rewrite");
+    return r.file;
   }
 
   void report(const std::string& in, size_t in_size, size_t out_size, double seconds) const {
@@ -155,11 +189,36 @@ class Runner {
                           {"zstd_chunks", i.zstd_chunks},
                           {"stored_chunks", i.stored_chunks},
                           {"input_xxh3_64", in_hash}};
+      if (i.lossy) {
+        char orig_hash[17];
+        snprintf(orig_hash, sizeof orig_hash, "%016llx", (unsigned long long)i.lossy_original_checksum);
+        j["mode"] = "lossy";
+        j["lossy"] = {{"method", i.lossy_method},
+                      {"original_size", i.lossy_original_size},
+                      {"original_xxh3_64", orig_hash},
+                      {"bits_per_original_byte", i.lossy_original_size ? 8.0 * double(i.file_size) / double(i.lossy_original_size) : 0},
+                      {"rewriter", i.rewriter_name},
+                      {"rewriter_fingerprint", i.rewriter_fingerprint},
+                      {"prompts_version", i.rewrite_prompts_version},
+                      {"candidates", i.candidates},
+                      {"seed", i.seed}};
+      }
       std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return;
     }
     printf("file:          %s\n", in == "-" ? "stdin" : in.c_str());
-    printf("format:        llmz version %u, lossless\n", i.format_version);
+    if (i.lossy) {
+      printf("format:        llmz version %u, LOSSY (%s): decodes to a rewrite, not to the original\n",
+             i.format_version, i.lossy_method.c_str());
+      printf("original:      %llu bytes, xxh3-64 %016llx; %.4f bits per original byte\n",
+             (unsigned long long)i.lossy_original_size, (unsigned long long)i.lossy_original_checksum,
+             i.lossy_original_size ? 8.0 * double(i.file_size) / double(i.lossy_original_size) : 0.0);
+      printf("rewriter:      %s (%s), prompts %s, %u candidate(s), seed %llu\n", i.rewriter_name.c_str(),
+             i.rewriter_fingerprint.c_str(), i.rewrite_prompts_version.c_str(), i.candidates,
+             (unsigned long long)i.seed);
+    } else {
+      printf("format:        llmz version %u, lossless\n", i.format_version);
+    }
     printf("model:         %s\n", i.model_name.c_str());
     printf("fingerprint:   %s\n", i.model_fingerprint.c_str());
     printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
@@ -170,7 +229,8 @@ class Runner {
     else
       printf("context:       none\n");
     printf("compute:       %s\n", i.compute.c_str());
-    printf("original:      %llu bytes, xxh3-64 %s\n", (unsigned long long)i.original_size, in_hash);
+    printf("%s %llu bytes, xxh3-64 %s\n", i.lossy ? "decodes to:   " : "original:     ",
+           (unsigned long long)i.original_size, in_hash);
     printf("compressed:    %llu bytes, %.4f bits per byte\n", (unsigned long long)i.file_size, bpb);
     printf("chunks:        %llu model (%llu bytes, %llu tokens), %llu zstd, %llu stored\n",
            (unsigned long long)i.llm_chunks, (unsigned long long)i.llm_bytes, (unsigned long long)i.llm_tokens,
@@ -210,6 +270,22 @@ void add_common(CLI::App& app, Options& o, bool coding) {
       ->capture_default_str();
 }
 
+void add_lossy_options(CLI::App& app, Options& o) {
+  app.add_flag("--rewrite", o.rewrite, "LOSSY: code a brief rewrite of the input instead of the input (docs/LOSSY.md)");
+  app.add_option("--shortest-of", o.shortest_of,
+                 "LOSSY baseline: code the shortest (in coded bits) of N fresh answers to --context-file")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--rewriter", o.rewriter, "model that writes the rewrite or answers (default: -m)");
+  app.add_option("--candidates", o.lossy.candidates, "rewrites to try (greedy + samples); the cheapest is kept")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--seed", o.lossy.seed, "sampling seed (recorded in the header)")->capture_default_str();
+  app.add_option("--temperature", o.lossy.temperature, "sampling temperature")->capture_default_str();
+  app.add_option("--max-rewrite-tokens", o.lossy.max_tokens, "longest rewrite or answer")->capture_default_str();
+  app.add_flag("--hide-answer", o.hide_answer, "ask the rewrite not to state the final answer");
+  app.add_option("--rewrite-prompts", o.rewrite_prompts, "rewrite template file (default: built-in rewrite-v1)");
+}
+
 void add_window_options(CLI::App& app, Options& o) {
   app.add_option("--window", o.window_tokens, "tokens the model sees at once (compress)")
       ->check(CLI::Range(16, 1 << 20))
@@ -228,12 +304,14 @@ int main_impl(int argc, char** argv) {
   bool decompress_flag = false, test_flag = false;
   add_common(app, o, true);
   add_window_options(app, o);
+  add_lossy_options(app, o);
   app.add_flag("-d,--decompress", decompress_flag, "decompress (same as the decompress command)");
   app.add_flag("-t,--test", test_flag, "test integrity (same as the test command)");
 
   auto* c = app.add_subcommand("compress", "compress files (the default)");
   add_common(*c, o, true);
   add_window_options(*c, o);
+  add_lossy_options(*c, o);
   auto* d = app.add_subcommand("decompress", "decompress .llmz files");
   add_common(*d, o, true);
   auto* t = app.add_subcommand("test", "decompress in memory and verify every checksum; write nothing");

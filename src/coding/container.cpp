@@ -37,7 +37,7 @@ std::vector<uint8_t> write_header(const Header& h) {
   ByteWriter w;
   w.bytes(kMagic);
   w.u8(kFormatVersion);
-  w.u8(0);  // mode: 0 = lossless
+  w.u8(h.lossy ? 1 : 0);  // mode: 0 = lossless, 1 = lossy (a rewrite is coded)
   w.bytes(h.model_fingerprint);
   w.string(h.model_name.substr(0, kMaxNameLength));
   w.u64(h.tokenizer_hash);
@@ -51,6 +51,18 @@ std::vector<uint8_t> write_header(const Header& h) {
   w.string(h.compute.substr(0, kMaxComputeLength));
   w.varint(h.original_size);
   w.u64(h.input_checksum);
+  if (h.lossy) {
+    const LossyInfo& l = *h.lossy;
+    w.string(l.method.substr(0, kMaxNameLength));
+    w.varint(l.original_size);
+    w.u64(l.original_checksum);
+    w.string(l.rewriter_name.substr(0, kMaxNameLength));
+    w.bytes(l.rewriter_fingerprint);
+    w.string(l.prompts_version.substr(0, kMaxNameLength));
+    w.u64(l.prompts_hash);
+    w.varint(l.candidates);
+    w.u64(l.seed);
+  }
   w.varint(h.chunks.size());
   for (const auto& c : h.chunks) {
     w.u8(uint8_t(c.kind));
@@ -73,7 +85,8 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
     fail(version > kFormatVersion ? ErrorCode::unsupported : ErrorCode::corrupt,
          "unsupported llmz format version " + std::to_string(version) + " (this build reads version " +
              std::to_string(kFormatVersion) + ")");
-  const uint8_t mode = r.u8();  // checked with the header checksum: damage is not "unsupported"
+  const uint8_t mode = r.u8();  // 0 lossless, 1 lossy; a damaged 0/1 is caught by the header checksum
+  if (mode > 1) fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode) + " (made by a newer llmz?)");
 
   Header h;
   auto fp = r.bytes(16);
@@ -90,6 +103,20 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   h.compute = r.string(kMaxComputeLength);
   h.original_size = r.varint();
   h.input_checksum = r.u64();
+  if (mode == 1) {
+    LossyInfo l;
+    l.method = r.string(kMaxNameLength);
+    l.original_size = r.varint();
+    l.original_checksum = r.u64();
+    l.rewriter_name = r.string(kMaxNameLength);
+    auto rfp = r.bytes(16);
+    std::copy(rfp.begin(), rfp.end(), l.rewriter_fingerprint.begin());
+    l.prompts_version = r.string(kMaxNameLength);
+    l.prompts_hash = r.u64();
+    l.candidates = r.varint32();
+    l.seed = r.u64();
+    h.lossy = l;
+  }
   uint64_t n_chunks = r.varint();
   if (n_chunks > file.size()) fail(ErrorCode::corrupt, "file is damaged (chunk count)");
   h.chunks.resize(size_t(n_chunks));
@@ -107,7 +134,6 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   size_t checked = r.position();
   uint32_t expected = r.u32();
   if (expected != uint32_t(XXH3_64bits(file.data(), checked))) fail(ErrorCode::corrupt, "file header is damaged (checksum mismatch)");
-  if (mode != 0) fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode));
   if (total != h.original_size) fail(ErrorCode::corrupt, "file is damaged (chunk sizes do not add up)");
   if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 ||
       h.window_overlap >= h.window_tokens)

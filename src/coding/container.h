@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,19 @@ struct ChunkEntry {
   uint32_t checksum = 0;      // low 32 bits of XXH3-64 of the chunk's input bytes
 };
 
+// A lossy file codes a rewrite of the input, not the input: what was sent and how it was chosen.
+struct LossyInfo {
+  std::string method;  // "rewrite", "best-of-N rewrite", "shortest-of-N"
+  uint64_t original_size = 0;
+  uint64_t original_checksum = 0;  // XXH3-64 of the original input
+  std::string rewriter_name;
+  std::array<uint8_t, 16> rewriter_fingerprint{};
+  std::string prompts_version;
+  uint64_t prompts_hash = 0;
+  uint32_t candidates = 1;  // texts tried; the one with the fewest coded bytes was kept
+  uint64_t seed = 0;        // sampling seed of the candidates after the first (greedy) one
+};
+
 struct Header {
   std::array<uint8_t, 16> model_fingerprint{};
   std::string model_name;
@@ -40,6 +54,7 @@ struct Header {
   std::string compute;        // llama.cpp release, CPU features, evaluation settings
   uint64_t original_size = 0;
   uint64_t input_checksum = 0;  // XXH3-64 of the whole input
+  std::optional<LossyInfo> lossy;  // set for lossy files (mode 1)
   std::vector<ChunkEntry> chunks;
 };
 

@@ -127,6 +127,17 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.original_size = h.original_size;
   info.file_size = file.size();
   info.input_checksum = h.input_checksum;
+  if (h.lossy) {
+    info.lossy = true;
+    info.lossy_method = h.lossy->method;
+    info.lossy_original_size = h.lossy->original_size;
+    info.lossy_original_checksum = h.lossy->original_checksum;
+    info.rewriter_name = h.lossy->rewriter_name;
+    info.rewriter_fingerprint = to_hex(h.lossy->rewriter_fingerprint);
+    info.rewrite_prompts_version = h.lossy->prompts_version;
+    info.candidates = h.lossy->candidates;
+    info.seed = h.lossy->seed;
+  }
   for (const auto& c : h.chunks) {
     if (c.kind == ChunkKind::llm) info.llm_chunks++, info.llm_bytes += c.size, info.llm_tokens += c.tokens;
     if (c.kind == ChunkKind::zstd) info.zstd_chunks++;

@@ -1,6 +1,7 @@
 #include "model/generator.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/error.h"
 
@@ -55,9 +56,26 @@ bool stuck_in_loop(const std::string& reply) {
 }  // namespace
 
 std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line) {
+  return generate(std::move(prompt), max_tokens, single_line, argmax);
+}
+
+std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature,
+                              std::mt19937_64& rng) {
+  if (temperature <= 0) return greedy(std::move(prompt), max_tokens);
+  std::vector<double> weights;
+  return generate(std::move(prompt), max_tokens, false, [&](std::span<const float> logits) {
+    const float top = *std::max_element(logits.begin(), logits.end());
+    weights.resize(logits.size());
+    for (size_t i = 0; i < logits.size(); i++) weights[i] = std::exp((logits[i] - top) / temperature);
+    return llama_token(std::discrete_distribution<size_t>(weights.begin(), weights.end())(rng));
+  });
+}
+
+std::string Generator::generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
+                                const std::function<llama_token(std::span<const float>)>& pick) {
   std::string reply;
   for (uint32_t n = 0; n < max_tokens && prompt.size() < capacity_; n++) {
-    const llama_token t = argmax(logits_after(prompt));
+    const llama_token t = pick(logits_after(prompt));
     if (model_.ends_generation(t)) break;
     const std::string& piece = model_.piece(t);
     if (single_line) {

@@ -4,6 +4,8 @@
 // protocol regenerate the questions instead of sending them.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,8 +31,14 @@ class Generator {
   // is full, when a line repeats for the third time, or (single_line) at the first line break after
   // some text. Returns the reply's text.
   std::string greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line = false);
+  // A sampled reply (softmax at the given temperature), with the same stopping rules. For the sender's
+  // candidates only: unlike greedy replies, samples are not promised to repeat on another machine.
+  std::string sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature, std::mt19937_64& rng);
 
  private:
+  std::string generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
+                       const std::function<llama_token(std::span<const float>)>& pick);
+
   const LoadedModel& model_;
   uint32_t capacity_;
   Evaluator evaluator_;

@@ -2,8 +2,9 @@
 // The templates change every generated word, so a file's hash goes into each .qa header.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <string>
+
+#include "common/templates.h"
 
 namespace llmz::qa {
 
@@ -24,7 +25,6 @@ const Prompts& default_prompts();
 Prompts load_prompts(const std::string& path);
 Prompts parse_prompts(const std::string& json_text, const std::string& origin);
 
-// Replaces each {name} by its value.
-std::string fill(const std::string& tmpl, const std::map<std::string, std::string>& values);
+using llmz::fill;
 
 }  // namespace llmz::qa

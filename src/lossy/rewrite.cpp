@@ -1,0 +1,122 @@
+#include "lossy/rewrite.h"
+
+#include <random>
+
+#include "coding/container.h"
+#include "common/error.h"
+#include "default_prompts.h"
+#include "model/generator.h"
+#include "model/loaded_model.h"
+
+namespace llmz::lossy {
+
+namespace {
+
+const TemplateField kFields[] = {
+    {"rewrite", {"prompt", "response"}},
+    {"rewrite_hidden_answer", {"prompt", "response"}},
+    {"answer", {"prompt"}},
+};
+
+RewritePrompts from_set(TemplateSet set) {
+  return {set.version, set.hash, set.text["rewrite"], set.text["rewrite_hidden_answer"], set.text["answer"]};
+}
+
+bool valid_utf8(std::span<const uint8_t> s) {
+  for (size_t i = 0; i < s.size();) {
+    const uint8_t c = s[i];
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; k++)
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+const char* method_name(const LossyOptions& o) {
+  if (o.method == Method::shortest_of_n) return "shortest-of-N";
+  return o.candidates > 1 ? "best-of-N rewrite" : "rewrite";
+}
+
+}  // namespace
+
+const RewritePrompts& default_rewrite_prompts() {
+  static const RewritePrompts p = from_set(parse_templates(kDefaultRewritePromptsJson, "built-in rewrite prompts", kFields));
+  return p;
+}
+
+RewritePrompts load_rewrite_prompts(const std::string& path) { return from_set(load_templates(path, kFields)); }
+
+LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<const uint8_t> input,
+                           const LossyOptions& options, const RewritePrompts& prompts) {
+  const std::string& context = options.coding.context;
+  if (options.candidates < 1) fail(ErrorCode::usage, "at least one candidate");
+  if (options.method == Method::shortest_of_n && context.empty())
+    fail(ErrorCode::usage, "shortest-of-N answers the prompt afresh: give it with --context-file");
+  if (options.method == Method::rewrite && input.empty()) fail(ErrorCode::usage, "nothing to rewrite: the input is empty");
+  if (!valid_utf8(input)) fail(ErrorCode::usage, "lossy modes rewrite text: the input is not valid UTF-8");
+
+  const std::string response(input.begin(), input.end());
+  const std::string request =
+      options.method == Method::shortest_of_n
+          ? fill(prompts.answer, {{"prompt", context}})
+          : fill(options.hide_answer ? prompts.rewrite_hidden_answer : prompts.rewrite,
+                 {{"prompt", context.empty() ? "(not given)" : context}, {"response", response}});
+  const auto& w = writer.impl();
+  const auto prompt_tokens = w.chat_tokens(request);
+  const uint32_t n_ctx = uint32_t(llama_model_n_ctx_train(w.model()));
+  if (prompt_tokens.size() + 16 > n_ctx)
+    fail(ErrorCode::usage, "the text is too long to rewrite in one go (" + std::to_string(prompt_tokens.size()) +
+                               " tokens; the writer's context is " + std::to_string(n_ctx) + ")");
+  detail::Generator generator(w, std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1));
+
+  LossyResult result;
+  std::mt19937_64 rng(options.seed);
+  size_t best = SIZE_MAX;
+  for (uint32_t i = 0; i < options.candidates; i++) {
+    // Rewrites start from the greedy one; fresh answers are all samples, as the baseline prescribes.
+    const bool greedy = options.method == Method::rewrite && i == 0;
+    Candidate c;
+    c.text = trim(greedy ? generator.greedy(prompt_tokens, options.max_tokens)
+                         : generator.sample(prompt_tokens, options.max_tokens, options.temperature, rng));
+    if (!c.text.empty()) {
+      const std::vector<uint8_t> bytes(c.text.begin(), c.text.end());
+      std::vector<uint8_t> file = compress(coder, bytes, options.coding);
+      c.coded_bytes = file.size();
+      if (c.coded_bytes < best) {
+        best = c.coded_bytes;
+        result.chosen = i;
+        result.file = std::move(file);
+      }
+    }
+    result.candidates.push_back(std::move(c));
+  }
+  if (result.file.empty()) fail(ErrorCode::model, w.name() + " wrote only empty candidates");
+
+  // Mark the chosen file lossy: same chunks and payloads, a header that says what they stand for.
+  size_t offset = 0;
+  Header h = read_header(result.file, offset);
+  LossyInfo info;
+  info.method = method_name(options);
+  info.original_size = input.size();
+  info.original_checksum = input_checksum(input);
+  info.rewriter_name = w.name();
+  info.rewriter_fingerprint = fingerprint_from_hex(w.fingerprint());
+  info.prompts_version = prompts.version;
+  info.prompts_hash = prompts.hash;
+  info.candidates = options.candidates;
+  info.seed = options.seed;
+  h.lossy = info;
+  std::vector<uint8_t> out = write_header(h);
+  out.insert(out.end(), result.file.begin() + ptrdiff_t(offset), result.file.end());
+  result.file = std::move(out);
+  return result;
+}
+
+}  // namespace llmz::lossy

@@ -1,0 +1,55 @@
+// Lossy compression: a model rewrites a response as briefly as it can (or answers its prompt afresh,
+// the shortest-of-N baseline), and the text with the fewest coded bits is coded losslessly. The file
+// decodes to that text, not to the input, and its header says so (docs/LOSSY.md).
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/templates.h"
+#include "llmz/llmz.h"
+
+namespace llmz::lossy {
+
+enum class Method {
+  rewrite,        // rewrite the input briefly (candidate 0 greedy, the others sampled)
+  shortest_of_n,  // answer the prompt afresh N times (the baseline: no input needed beyond the prompt)
+};
+
+struct RewritePrompts {
+  std::string version;
+  uint64_t hash = 0;
+  std::string rewrite;                // {prompt} {response}
+  std::string rewrite_hidden_answer;  // {prompt} {response}: also asks not to state the final answer
+  std::string answer;                 // {prompt}: a fresh answer (shortest-of-N)
+};
+const RewritePrompts& default_rewrite_prompts();
+RewritePrompts load_rewrite_prompts(const std::string& path);
+
+struct LossyOptions {
+  Method method = Method::rewrite;
+  uint32_t candidates = 1;  // rewrite: 1 = the greedy rewrite only; N = greedy + N - 1 samples
+  uint64_t seed = 1;
+  float temperature = 0.8f;
+  uint32_t max_tokens = 512;  // longest rewrite or answer
+  bool hide_answer = false;   // ask the rewrite not to state the final answer (for evaluation)
+  CompressOptions coding;     // how the chosen text is coded; coding.context is the prompt
+};
+
+struct Candidate {
+  std::string text;
+  size_t coded_bytes = 0;  // size of the whole .llmz file that codes it
+};
+
+struct LossyResult {
+  std::vector<uint8_t> file;
+  std::vector<Candidate> candidates;
+  size_t chosen = 0;
+};
+
+// coder codes the chosen text; writer writes the candidates (may be the same model).
+LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<const uint8_t> input,
+                           const LossyOptions& options, const RewritePrompts& prompts = default_rewrite_prompts());
+
+}  // namespace llmz::lossy
