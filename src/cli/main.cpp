@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "cli/eval_commands.h"
 #include "cli/file_io.h"
 #include "cli/model_registry.h"
 #include "cli/progress.h"
@@ -321,6 +322,7 @@ int main_impl(int argc, char** argv) {
   i->add_flag("--json", o.json, "print JSON");
   app.add_subcommand("models", "list the known model names and whether they are installed");
   QaCommands qa_commands(app);
+  EvalCommands eval_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -330,9 +332,9 @@ int main_impl(int argc, char** argv) {
     std::cerr << "llmz: " << e.what() << " (see llmz --help)\n";
     return int(ErrorCode::usage);
   }
-  if (qa_commands.parsed()) {
+  if (qa_commands.parsed() || eval_commands.parsed()) {
     try {
-      return qa_commands.run();
+      return qa_commands.parsed() ? qa_commands.run() : eval_commands.run();
     } catch (const Error& e) {
       std::cerr << "llmz: " << e.what() << "\n";
       return int(e.code());

@@ -16,10 +16,13 @@ const TemplateField kFields[] = {
     {"rewrite", {"prompt", "response"}},
     {"rewrite_hidden_answer", {"prompt", "response"}},
     {"answer", {"prompt"}},
+    {"solve", {"prompt"}},
+    {"solve_from", {"prompt", "solution"}},
 };
 
 RewritePrompts from_set(TemplateSet set) {
-  return {set.version, set.hash, set.text["rewrite"], set.text["rewrite_hidden_answer"], set.text["answer"]};
+  return {set.version,       set.hash,           set.text["rewrite"], set.text["rewrite_hidden_answer"],
+          set.text["answer"], set.text["solve"], set.text["solve_from"]};
 }
 
 bool valid_utf8(std::span<const uint8_t> s) {

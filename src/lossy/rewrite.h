@@ -23,6 +23,8 @@ struct RewritePrompts {
   std::string rewrite;                // {prompt} {response}
   std::string rewrite_hidden_answer;  // {prompt} {response}: also asks not to state the final answer
   std::string answer;                 // {prompt}: a fresh answer (shortest-of-N)
+  std::string solve;                  // {prompt}: a worked solution ending "Final answer: ..." (evaluation)
+  std::string solve_from;             // {prompt} {solution}: finish a solution whose answer is hidden
 };
 const RewritePrompts& default_rewrite_prompts();
 RewritePrompts load_rewrite_prompts(const std::string& path);

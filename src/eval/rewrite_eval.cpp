@@ -1,0 +1,204 @@
+#include "eval/rewrite_eval.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "coding/container.h"
+#include "common/error.h"
+#include "eval/answers.h"
+#include "eval/benchmarks.h"
+#include "lossy/rewrite.h"
+#include "model/generator.h"
+#include "model/loaded_model.h"
+
+namespace llmz::eval {
+
+namespace {
+
+const char* kSources[] = {"reference", "llm"};
+const char* kMethods[] = {"lossless", "shortest_of_n", "rewrite", "best_of_n_rewrite"};
+
+// Bits of the coded text itself: the file minus its header (a fixed cost per file, reported apart).
+uint64_t payload_bits(const std::vector<uint8_t>& file) {
+  size_t offset = 0;
+  read_header(file, offset);
+  return 8 * uint64_t(file.size() - offset);
+}
+
+class Runner {
+ public:
+  Runner(const RewriteEvalModels& m, const RewriteEvalOptions& o)
+      : m_(m), o_(o), prompts_(lossy::default_rewrite_prompts()),
+        writer_(m.writer.impl(), 4096), solver_(m.solver.impl(), 4096) {
+    // Fresh answers for shortest-of-N come from the same prompt as the writer's own solution.
+    fresh_prompts_ = prompts_;
+    fresh_prompts_.answer = prompts_.solve;
+  }
+
+  nlohmann::json problem(const Problem& p) {
+    nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
+    const std::string own = writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})),
+                                           o_.max_tokens);
+    row["llm_solution_correct"] = correct(extract_answer(own), p.answer);
+
+    CompressOptions coding;
+    coding.context = p.question;
+    coding.streams = 1;
+    lossy::LossyOptions lo;
+    lo.coding = coding;
+    lo.seed = o_.seed;
+    lo.temperature = o_.temperature;
+    lo.max_tokens = o_.max_tokens;
+    lo.hide_answer = true;
+
+    // Shortest of N fresh answers does not depend on the source text.
+    lo.method = lossy::Method::shortest_of_n;
+    lo.candidates = o_.candidates;
+    const auto fresh = lossy::compress_lossy(m_.coder, m_.writer, {}, lo, fresh_prompts_);
+    const std::string& fresh_text = fresh.candidates[fresh.chosen].text;
+    row["shortest_of_n"] = variant(p, fresh_text, payload_bits(fresh.file));
+
+    for (const char* source : kSources) {
+      const std::string original = std::string(source) == "reference" ? p.solution : own;
+      nlohmann::json s = {{"original_bytes", original.size()}};
+      if (original.empty()) {
+        row[source] = s;
+        continue;
+      }
+      const std::vector<uint8_t> bytes(original.begin(), original.end());
+      s["lossless"] = variant(p, original, payload_bits(compress(m_.coder, bytes, coding)));
+      lo.method = lossy::Method::rewrite;
+      lo.candidates = o_.candidates;
+      const auto best = lossy::compress_lossy(m_.coder, m_.writer, bytes, lo);
+      // Candidate 0 is the greedy rewrite; code it alone for the single-rewrite row.
+      const std::string& greedy = best.candidates[0].text;
+      const std::vector<uint8_t> greedy_bytes(greedy.begin(), greedy.end());
+      s["rewrite"] = variant(p, greedy, greedy.empty() ? 0 : payload_bits(compress(m_.coder, greedy_bytes, coding)));
+      s["best_of_n_rewrite"] = variant(p, best.candidates[best.chosen].text, payload_bits(best.file));
+      row[source] = s;
+    }
+    return row;
+  }
+
+ private:
+  static bool correct(const std::optional<std::string>& got, const std::string& gold) {
+    return got && !gold.empty() && same_answer(*got, gold);
+  }
+
+  // What the solver makes of a text, with its final answer hidden.
+  nlohmann::json variant(const Problem& p, const std::string& text, uint64_t bits) {
+    const std::string shown = hide_answer(text);
+    const std::string reply = solver_.greedy(
+        solver_.model().chat_tokens(fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", shown}})),
+        o_.max_tokens);
+    const auto got = extract_answer(reply);
+    return {{"text", text}, {"bytes", text.size()}, {"bits", bits}, {"solver_answer", got.value_or("")},
+            {"correct", correct(got, p.answer)}};
+  }
+
+  const RewriteEvalModels& m_;
+  const RewriteEvalOptions& o_;
+  lossy::RewritePrompts prompts_, fresh_prompts_;
+  detail::Generator writer_, solver_;
+};
+
+}  // namespace
+
+void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions& options,
+                      const std::function<void(size_t, size_t)>& progress) {
+  auto problems = load_benchmark(options.benchmark, options.data_dir);
+  if (problems.size() > options.limit) problems.resize(options.limit);
+  std::set<std::string> done;
+  if (options.resume && std::filesystem::exists(options.results)) {
+    std::ifstream in(options.results);
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty()) done.insert(nlohmann::json::parse(line).value("id", ""));
+  } else if (std::filesystem::exists(options.results)) {
+    fail(ErrorCode::io, options.results + ": already exists (use --resume to continue it)");
+  }
+  std::filesystem::create_directories(std::filesystem::path(options.results).parent_path());
+  std::ofstream out(options.results, std::ios::app);
+  if (!out) fail(ErrorCode::io, options.results + ": cannot write");
+  Runner runner(models, options);
+  size_t n = 0;
+  for (const auto& p : problems) {
+    if (!done.count(p.id)) {
+      nlohmann::json row = runner.problem(p);
+      row["benchmark"] = options.benchmark;
+      row["models"] = {{"coder", models.coder.name()}, {"writer", models.writer.name()}, {"solver", models.solver.name()}};
+      row["settings"] = {{"candidates", options.candidates}, {"seed", options.seed}, {"temperature", options.temperature},
+                         {"max_tokens", options.max_tokens}, {"prompts", lossy::default_rewrite_prompts().version}};
+      out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+    }
+    if (progress) progress(++n, problems.size());
+  }
+}
+
+nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
+  std::ifstream in(results_path);
+  if (!in) fail(ErrorCode::io, results_path + ": cannot read");
+  nlohmann::json summary = {{"results", results_path}, {"problems", 0}};
+  std::map<std::string, std::map<std::string, double>> bits, bytes, right, count;
+  std::string line;
+  size_t problems = 0, llm_right = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto row = nlohmann::json::parse(line);
+    problems++;
+    llm_right += row.value("llm_solution_correct", false);
+    summary["benchmark"] = row.value("benchmark", "");
+    summary["models"] = row["models"];
+    summary["settings"] = row["settings"];
+    for (const char* source : kSources) {
+      const auto& s = row[source];
+      if (!s.contains("lossless")) continue;
+      const double original = s["original_bytes"].get<double>();
+      for (const char* method : kMethods) {
+        const auto& v = std::string(method) == "shortest_of_n" ? row["shortest_of_n"] : s[method];
+        bits[source][method] += v["bits"].get<double>();
+        bytes[source][method] += original;
+        right[source][method] += v["correct"].get<bool>();
+        count[source][method] += 1;
+      }
+    }
+  }
+  summary["problems"] = problems;
+  summary["llm_accuracy_alone"] = problems ? double(llm_right) / problems : 0;
+  for (const char* source : kSources)
+    for (const char* method : kMethods)
+      if (count[source][method] > 0)
+        summary["sources"][source][method] = {{"ratio", bits[source][method] / (8 * bytes[source][method])},
+                                              {"solver_accuracy", right[source][method] / count[source][method]},
+                                              {"n", count[source][method]}};
+  return summary;
+}
+
+std::string rewrite_eval_markdown(const nlohmann::json& s) {
+  std::ostringstream md;
+  md << "Lossy rewrite on " << s.value("benchmark", "?") << ", " << s["problems"] << " problems. Coder "
+     << s["models"].value("coder", "?") << ", writer (stronger model) " << s["models"].value("writer", "?")
+     << ", solver " << s["models"].value("solver", "?") << "; N = " << s["settings"].value("candidates", 0)
+     << ". Ratio = coded bits of what is sent (container header excluded) / (8 x bytes of the original "
+        "solution); accuracy = the solver's final answer from the text with its answer hidden.\n\n";
+  md << "| source | method | ratio | solver accuracy | n |\n|---|---|---:|---:|---:|\n";
+  for (const char* source : kSources) {
+    if (!s.contains("sources") || !s["sources"].contains(source)) continue;
+    for (const char* method : kMethods) {
+      const auto& v = s["sources"][source][method];
+      char row[200];
+      snprintf(row, sizeof row, "| %s | %s | %.4f | %.3f | %d |\n", source, method, v["ratio"].get<double>(),
+               v["solver_accuracy"].get<double>(), int(v["n"].get<double>()));
+      md << row;
+    }
+  }
+  char tail[120];
+  snprintf(tail, sizeof tail, "\nThe writer's own solutions were right on %.3f of the problems.\n",
+           s["llm_accuracy_alone"].get<double>());
+  md << tail;
+  return md.str();
+}
+
+}  // namespace llmz::eval

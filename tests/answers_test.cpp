@@ -1,0 +1,54 @@
+// Final-answer extraction, hiding and comparison on the forms benchmarks and small models produce.
+#include <gtest/gtest.h>
+
+#include "eval/answers.h"
+
+namespace llmz::eval {
+namespace {
+
+TEST(ExtractAnswer, Gsm8kMarker) {
+  EXPECT_EQ(extract_answer("She makes 9 * 2 = $<<9*2=18>>18 every day.\n#### 18"), "18");
+  EXPECT_EQ(extract_answer("#### 1,234\n"), "1,234");
+}
+
+TEST(ExtractAnswer, BoxedWithNestedBraces) {
+  EXPECT_EQ(extract_answer("so the answer is $\\boxed{\\frac{1}{2}}$."), "\\frac{1}{2}");
+  EXPECT_EQ(extract_answer("\\boxed{3} then \\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}"), "\\left( 3, \\frac{\\pi}{2} \\right)");
+}
+
+TEST(ExtractAnswer, FinalAnswerLineAndLastNumber) {
+  EXPECT_EQ(extract_answer("Step 1: 3 + 4 = 7.\nFinal answer: 7"), "7");
+  EXPECT_EQ(extract_answer("Final Answer: **$42.50**."), "$42.50");
+  EXPECT_EQ(extract_answer("The answer is 12 apples."), "12");
+  EXPECT_EQ(extract_answer("He had 3, then 5, so 8 in total"), "8");
+  EXPECT_EQ(extract_answer("Final answer: x = y"), "x = y");
+  EXPECT_EQ(extract_answer("no numbers here"), std::nullopt);
+  EXPECT_EQ(extract_answer("It is -3.5 degrees."), "-3.5");
+}
+
+TEST(HideAnswer, RemovesMarkersAndBoxedContent) {
+  EXPECT_EQ(hide_answer("9 eggs a day.\nShe makes $18.\n#### 18"), "9 eggs a day.\nShe makes $18.");
+  EXPECT_EQ(hide_answer("3 + 4 = 7\nFinal answer: 7\n"), "3 + 4 = 7");
+  EXPECT_EQ(hide_answer("so $\\boxed{\\frac{1}{2}}$ it is"), "so $?$ it is");
+  EXPECT_EQ(hide_answer("nothing to hide"), "nothing to hide");
+}
+
+TEST(SameAnswer, NumbersByValue) {
+  EXPECT_TRUE(same_answer("18", "18"));
+  EXPECT_TRUE(same_answer("$18.00", "18"));
+  EXPECT_TRUE(same_answer("1,800", "1800"));
+  EXPECT_TRUE(same_answer("18 dollars", "18"));
+  EXPECT_TRUE(same_answer("18.", "18"));
+  EXPECT_TRUE(same_answer("\\frac{1}{2}", "0.5"));
+  EXPECT_FALSE(same_answer("17", "18"));
+  EXPECT_FALSE(same_answer("", "18"));
+}
+
+TEST(SameAnswer, TextAfterNormalising) {
+  EXPECT_TRUE(same_answer("\\left( 3, \\frac{\\pi}{2} \\right)", "(3,\\frac{\\pi}{2})"));
+  EXPECT_TRUE(same_answer("\\text{Evelyn}", "Evelyn"));
+  EXPECT_FALSE(same_answer("(3, \\pi)", "(3,\\frac{\\pi}{2})"));
+}
+
+}  // namespace
+}  // namespace llmz::eval
