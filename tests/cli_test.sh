@@ -77,6 +77,16 @@ expect_error "unknown suffix" 1 "suffix" "" "$LLMZ" -q -d -m "$TINY" text.txt
 expect_error "bad option" 1 "" "" "$LLMZ" --no-such-option
 expect_error "-o with two inputs" 1 "single input" "" "$LLMZ" -q -m "$TINY" -o x.llmz one.txt text.txt
 
+# Lossy mode: the file decodes to a rewrite, says so, and refuses what it cannot rewrite.
+head -c 400 text.txt >short.txt
+check "compress --rewrite" "$LLMZ" -q -m "$TINY" --rewrite --candidates 2 --max-rewrite-tokens 30 --context-file prompt.txt short.txt -o lossy.llmz
+check "lossy file decodes to the rewrite" sh -c "'$LLMZ' -q -d -m '$TINY' --context-file prompt.txt lossy.llmz -c > rewrite.txt && test -s rewrite.txt && ! cmp -s rewrite.txt short.txt"
+check "info says lossy" sh -c "'$LLMZ' info lossy.llmz | grep -q LOSSY && '$LLMZ' info --json lossy.llmz | python3 -c 'import json,sys; j = json.load(sys.stdin); assert j[\"mode\"] == \"lossy\" and j[\"lossy\"][\"original_size\"] == 400, j'"
+check "shortest-of-N" "$LLMZ" -q -m "$TINY" --shortest-of 2 --max-rewrite-tokens 30 --context-file prompt.txt short.txt -o sofn.llmz
+expect_error "shortest-of-N needs the prompt" 1 "context-file" nop.llmz "$LLMZ" -q -m "$TINY" --shortest-of 2 short.txt -o nop.llmz
+expect_error "binary input cannot be rewritten" 1 "UTF-8" bin.llmz "$LLMZ" -q -m "$TINY" --rewrite binary.bin -o bin.llmz
+expect_error "empty input cannot be rewritten" 1 "empty" e.llmz "$LLMZ" -q -m "$TINY" --rewrite empty.txt -o e.llmz
+
 # Determinism between processes with the real model: the thread count changes no bit of the file,
 # and a decoder with other thread and stream counts than the encoder reproduces the input.
 head -c 6000 text.txt >real.txt

@@ -4,14 +4,11 @@
 #include <cmath>
 #include <regex>
 
+#include "common/text.h"
+
 namespace llmz::eval {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // The content of the last \boxed{...} (braces balanced), if any; `start` receives where it begins.
 std::optional<std::string> last_boxed(const std::string& text, size_t* start = nullptr) {

@@ -7,6 +7,7 @@
 
 #include "coding/container.h"
 #include "common/error.h"
+#include "common/text.h"
 #include "eval/answers.h"
 #include "eval/benchmarks.h"
 #include "lossy/rewrite.h"
@@ -39,8 +40,8 @@ class Runner {
 
   nlohmann::json problem(const Problem& p) {
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
-    const std::string own = writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})),
-                                           o_.max_tokens);
+    const std::string own = trim(writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})),
+                                           o_.max_tokens));
     row["llm_solution_correct"] = correct(extract_answer(own), p.answer);
 
     CompressOptions coding;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "common/text.h"
+
 namespace llmz {
 
 namespace {
@@ -11,22 +13,6 @@ constexpr size_t kPieceBytes = 64 * 1024;        // text is tokenized in pieces 
 constexpr size_t kMinTextRun = 16;               // shorter text between binary bytes stays binary
 constexpr uint32_t kMaxClassicChunk = 1u << 24;  // bytes per zstd chunk
 
-// Length of the UTF-8 character starting at b[0], or 0 if it is not valid (or is NUL).
-size_t utf8_char_length(std::span<const uint8_t> b) {
-  const uint8_t c = b[0];
-  if (c == 0) return 0;
-  if (c < 0x80) return 1;
-  size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (len == 0 || c > 0xF4 || b.size() < len) return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((b[i] & 0xC0) != 0x80) return 0;
-  const uint32_t cp = len == 2 ? ((c & 0x1Fu) << 6 | (b[1] & 0x3Fu))
-                    : len == 3 ? ((c & 0x0Fu) << 12 | (b[1] & 0x3Fu) << 6 | (b[2] & 0x3Fu))
-                               : ((c & 0x07u) << 18 | (b[1] & 0x3Fu) << 12 | (b[2] & 0x3Fu) << 6 | (b[3] & 0x3Fu));
-  const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
 
 // Cut point for the next text piece: the last line end within kPieceBytes, else the last character start.
 size_t piece_end(std::span<const uint8_t> text) {

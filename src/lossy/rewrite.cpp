@@ -4,6 +4,7 @@
 
 #include "coding/container.h"
 #include "common/error.h"
+#include "common/text.h"
 #include "default_prompts.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
@@ -23,23 +24,6 @@ const TemplateField kFields[] = {
 RewritePrompts from_set(TemplateSet set) {
   return {set.version,       set.hash,           set.text["rewrite"], set.text["rewrite_hidden_answer"],
           set.text["answer"], set.text["solve"], set.text["solve_from"]};
-}
-
-bool valid_utf8(std::span<const uint8_t> s) {
-  for (size_t i = 0; i < s.size();) {
-    const uint8_t c = s[i];
-    const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; k++)
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
 const char* method_name(const LossyOptions& o) {
@@ -63,7 +47,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   if (options.method == Method::shortest_of_n && context.empty())
     fail(ErrorCode::usage, "shortest-of-N answers the prompt afresh: give it with --context-file");
   if (options.method == Method::rewrite && input.empty()) fail(ErrorCode::usage, "nothing to rewrite: the input is empty");
-  if (!valid_utf8(input)) fail(ErrorCode::usage, "lossy modes rewrite text: the input is not valid UTF-8");
+  if (!is_text(input)) fail(ErrorCode::usage, "lossy modes rewrite text: the input is not valid UTF-8 (or holds NUL bytes)");
 
   const std::string response(input.begin(), input.end());
   const std::string request =

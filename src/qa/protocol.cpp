@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "qa/local_backend.h"
 
 namespace llmz::qa {
@@ -28,12 +29,6 @@ bool DecodingChannel::answer(const Question& q, AnswerCoder& coder) {
 }
 
 namespace {
-
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // "3. Is x even?", "Q3: Is x even?", "- Is x even?" -> "Is x even?"
 std::string strip_numbering(std::string line) {
