@@ -14,6 +14,8 @@ const TemplateField kFields[] = {
     {"oracle_reference", {"problem"}},
     {"oracle_answer", {"problem", "reference", "attempt", "question"}},
     {"revision", {"problem", "attempt", "transcript"}},
+    {"question_prefix", {}},
+    {"revision_prefix", {}},
 };
 
 Prompts from_set(TemplateSet set) {
@@ -27,6 +29,8 @@ Prompts from_set(TemplateSet set) {
   p.oracle_reference = set.text["oracle_reference"];
   p.oracle_answer = set.text["oracle_answer"];
   p.revision = set.text["revision"];
+  p.question_prefix = set.text["question_prefix"];
+  p.revision_prefix = set.text["revision_prefix"];
   return p;
 }
 

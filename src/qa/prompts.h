@@ -17,6 +17,8 @@ struct Prompts {
   std::string oracle_reference;  // {problem}: the LLM's own solution
   std::string oracle_answer;     // {problem} {reference} {attempt} {question}
   std::string revision;          // {problem} {attempt} {transcript}
+  std::string question_prefix;   // how the SLM's reply to question_next starts (part of the question)
+  std::string revision_prefix;   // how the SLM's revision starts (part of the final answer)
   uint64_t hash = 0;             // XXH3-64 of the file's bytes
 };
 

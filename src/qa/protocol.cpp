@@ -107,17 +107,20 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
       const std::string text = slm.greedy(
           model.chat_tokens(fill(prompts.question_next, {{"problem", problem},
                                                          {"attempt", t.attempt},
-                                                         {"transcript", format_transcript(t.turns)}})),
+                                                         {"transcript", format_transcript(t.turns)}}),
+                            prompts.question_prefix),
           settings.max_question_tokens, /*single_line=*/true);
-      const auto q = parse_questions(text, 1);
+      const auto q = parse_questions(prompts.question_prefix + text, 1);
       if (q.empty()) break;  // the SLM has nothing to ask: both ends stop here
       ask(q[0]);
     }
   }
-  t.final_answer = trim(slm.greedy(model.chat_tokens(fill(prompts.revision, {{"problem", problem},
+  t.final_answer = trim(prompts.revision_prefix +
+                        slm.greedy(model.chat_tokens(fill(prompts.revision, {{"problem", problem},
                                                                              {"attempt", t.attempt},
-                                                                             {"transcript", format_transcript(t.turns)}})),
-                                    settings.max_attempt_tokens));
+                                                                             {"transcript", format_transcript(t.turns)}}),
+                                                     prompts.revision_prefix),
+                                   settings.max_attempt_tokens));
   t.cost_bits = coder.cost_bits();
   return t;
 }
