@@ -22,7 +22,7 @@ namespace llmz {
 enum class ErrorCode : int {
   ok = 0,
   usage = 1,        // bad command line or option value
-  io = 2,           // a file cannot be read or written
+  io = 2,           // a file cannot be read or written, or a network endpoint cannot be reached
   corrupt = 3,      // not an llmz file, truncated, damaged, or checksum mismatch
   model = 4,        // model missing, unreadable, or not the one the file was made with
   unsupported = 5,  // newer format version or a feature this build lacks
