@@ -119,7 +119,7 @@ QaHeader sample_header() {
   h.problem_hash = 43;
   h.settings.questions = 10;
   h.answers = 7;
-  h.answer_checksum = 44;
+  h.transcript_checksum = 44;
   h.payload = {1, 2, 3};
   return h;
 }

@@ -280,7 +280,7 @@ bool is_qa_file(const std::vector<uint8_t>& file) { return qa::is_qa_file(file);
 void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bool json) {
   const qa::QaHeader h = qa::read_qa_file(file);
   char answer_hash[17], problem_hash[17], prompts_hash[17];
-  snprintf(answer_hash, sizeof answer_hash, "%016llx", (unsigned long long)h.answer_checksum);
+  snprintf(answer_hash, sizeof answer_hash, "%016llx", (unsigned long long)h.transcript_checksum);
   snprintf(problem_hash, sizeof problem_hash, "%016llx", (unsigned long long)h.problem_hash);
   snprintf(prompts_hash, sizeof prompts_hash, "%016llx", (unsigned long long)h.prompts_hash);
   const double coded_bits = h.cost_millibits / 1000.0;
@@ -306,7 +306,7 @@ void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bo
                         {"payload_bytes", h.payload.size()},
                         {"file_size", file.size()},
                         {"final_answer_bytes", h.answer_size},
-                        {"final_answer_xxh3_64", answer_hash}};
+                        {"transcript_xxh3_64", answer_hash}};
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
@@ -324,7 +324,7 @@ void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bo
   printf("compute:       %s\n", h.compute.c_str());
   printf("answer bits:   %u answers in %.2f coded bits, payload %zu bytes, file %zu bytes\n", h.answers, coded_bits,
          h.payload.size(), file.size());
-  printf("final answer:  %u bytes, xxh3-64 %s\n", h.answer_size, answer_hash);
+  printf("final answer:  %u bytes; transcript xxh3-64 %s\n", h.answer_size, answer_hash);
 }
 
 QaCommands::QaCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}

@@ -33,7 +33,7 @@ Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts&
   h.oracle_mode = mode;
   h.oracle_name = oracle.name();
   h.answers = uint32_t(out.transcript.turns.size());
-  h.answer_checksum = text_checksum(out.transcript.final_answer);
+  h.transcript_checksum = transcript_checksum(out.transcript);
   h.answer_size = uint32_t(out.transcript.final_answer.size());
   h.cost_millibits = uint32_t(std::lround(out.transcript.cost_bits * 1000));
   h.payload = coder.finish();
@@ -57,8 +57,8 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
   AnswerCoder coder(h.payload);
   DecodingChannel channel;
   Transcript t = run_protocol(generator, prompts, h.settings, problem, channel, coder, observer);
-  if (t.turns.size() != h.answers || text_checksum(t.final_answer) != h.answer_checksum)
-    fail(ErrorCode::model, "the rebuilt answer differs from the sender's: this machine evaluates the SLM differently "
+  if (t.turns.size() != h.answers || transcript_checksum(t) != h.transcript_checksum)
+    fail(ErrorCode::model, "the rebuilt transcript differs from the sender's: this machine evaluates the SLM differently "
                            "(sender: " + h.compute + "; here: " + detail::Evaluator::compute_signature() + ")");
   return t;
 }

@@ -15,6 +15,10 @@ constexpr size_t kMaxString = 1024;
 
 uint64_t text_checksum(const std::string& text) { return XXH3_64bits(text.data(), text.size()); }
 
+uint64_t transcript_checksum(const Transcript& t) {
+  return text_checksum(t.attempt + '\0' + format_transcript(t.turns) + '\0' + t.final_answer);
+}
+
 bool is_qa_file(std::span<const uint8_t> file) {
   return file.size() >= kQaMagic.size() && std::equal(kQaMagic.begin(), kQaMagic.end(), file.begin());
 }
@@ -39,7 +43,7 @@ std::vector<uint8_t> write_qa_file(const QaHeader& h) {
   w.u8(uint8_t(h.oracle_mode));
   w.string(h.oracle_name.substr(0, kMaxString));
   w.varint(h.answers);
-  w.u64(h.answer_checksum);
+  w.u64(h.transcript_checksum);
   w.varint(h.answer_size);
   w.varint(h.cost_millibits);
   w.varint(h.payload.size());
@@ -76,7 +80,7 @@ QaHeader read_qa_file(std::span<const uint8_t> file) {
   const uint8_t oracle = r.u8();
   h.oracle_name = r.string(kMaxString);
   h.answers = r.varint32();
-  h.answer_checksum = r.u64();
+  h.transcript_checksum = r.u64();
   h.answer_size = r.varint32();
   h.cost_millibits = r.varint32();
   const uint64_t payload_size = r.varint();

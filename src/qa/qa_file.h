@@ -29,7 +29,7 @@ struct QaHeader {
   OracleMode oracle_mode = OracleMode::own_reference;  // for the record: the receiver does not need it
   std::string oracle_name;
   uint32_t answers = 0;          // answer bits coded (fewer than settings.questions if the SLM stopped)
-  uint64_t answer_checksum = 0;  // XXH3-64 of the SLM's final answer
+  uint64_t transcript_checksum = 0;  // what the receiver must rebuild: see transcript_checksum()
   uint32_t answer_size = 0;      // its bytes
   uint32_t cost_millibits = 0;   // information content of the answers, in 1/1000 bit
   std::vector<uint8_t> payload;  // the coded answers
@@ -39,5 +39,7 @@ std::vector<uint8_t> write_qa_file(const QaHeader& h);
 QaHeader read_qa_file(std::span<const uint8_t> file);
 bool is_qa_file(std::span<const uint8_t> file);
 uint64_t text_checksum(const std::string& text);
+// XXH3-64 of the attempt, the questions with their answers, and the final answer.
+uint64_t transcript_checksum(const Transcript& t);
 
 }  // namespace llmz::qa
