@@ -1,5 +1,6 @@
 #include "qa/protocol.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "common/error.h"
@@ -95,13 +96,18 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
     if (observer.on_turn) observer.on_turn(turn);
   };
 
+  auto asked = [&](const std::string& q) {
+    return std::any_of(t.turns.begin(), t.turns.end(), [&](const Turn& turn) { return turn.question == q; });
+  };
+
   if (settings.mode == QuestionMode::batch) {
     const std::string text = slm.greedy(
         model.chat_tokens(fill(prompts.questions_batch, {{"problem", problem},
                                                          {"attempt", t.attempt},
                                                          {"n", std::to_string(settings.questions)}})),
         settings.max_question_tokens * settings.questions);
-    for (const auto& q : parse_questions(text, settings.questions)) ask(q);
+    for (const auto& q : parse_questions(text, settings.questions))
+      if (!asked(q)) ask(q);
   } else {
     for (uint32_t k = 0; k < settings.questions; k++) {
       const std::string text = slm.greedy(
@@ -111,7 +117,9 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
                             prompts.question_prefix),
           settings.max_question_tokens, /*single_line=*/true);
       const auto q = parse_questions(prompts.question_prefix + text, 1);
-      if (q.empty()) break;  // the SLM has nothing to ask: both ends stop here
+      // Nothing to ask, or a question already answered (greedy decoding would only repeat it):
+      // both ends stop asking here.
+      if (q.empty() || asked(q[0])) break;
       ask(q[0]);
     }
   }
