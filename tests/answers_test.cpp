@@ -50,5 +50,30 @@ TEST(SameAnswer, TextAfterNormalising) {
   EXPECT_FALSE(same_answer("(3, \\pi)", "(3,\\frac{\\pi}{2})"));
 }
 
+TEST(ExtractChoice, StatedLettersWin) {
+  EXPECT_EQ(extract_choice("Let me think.\nFinal answer: B"), "B");
+  EXPECT_EQ(extract_choice("The answer is (C) because plants need light."), "C");
+  EXPECT_EQ(extract_choice("Answer: **D**"), "D");
+  EXPECT_EQ(extract_choice("A is tempting, but the answer is B."), "B");
+}
+
+TEST(ExtractChoice, LettersAloneOrOnOneChoiceLine) {
+  EXPECT_EQ(extract_choice("C"), "C");
+  EXPECT_EQ(extract_choice("I pick\n(A)\n"), "A");
+  EXPECT_EQ(extract_choice("B. lead apron"), "B");
+  // Listing every choice picks none; an article "a" is not a choice.
+  EXPECT_EQ(extract_choice("A. rubber gloves\nB. lead apron\nC. breathing mask\nD. safety goggles"), std::nullopt);
+  EXPECT_EQ(extract_choice("The answer is a dog."), std::nullopt);
+  EXPECT_EQ(extract_choice(""), std::nullopt);
+}
+
+TEST(ExtractCode, FencedUnclosedAndBare) {
+  EXPECT_EQ(extract_code("Here:\n```python\ndef f(x):\n    return x\n```\nDone."), "def f(x):\n    return x\n");
+  EXPECT_EQ(extract_code("```python\ndef a(): pass\n```\nand better:\n```\ndef b(): pass\n```"), "def b(): pass\n");
+  EXPECT_EQ(extract_code("```python\ndef f(x):\n    return x +"), "def f(x):\n    return x +");
+  EXPECT_EQ(extract_code("Sure.\nimport math\ndef g(): return math.pi"), "import math\ndef g(): return math.pi");
+  EXPECT_EQ(extract_code("No code, just words."), std::nullopt);
+}
+
 }  // namespace
 }  // namespace llmz::eval

@@ -9,20 +9,49 @@
 #include "cli/progress.h"
 #include "common/error.h"
 #include "eval/benchmarks.h"
+#include "eval/qa_eval.h"
+#include "eval/report.h"
 #include "eval/rewrite_eval.h"
 
 namespace llmz::cli {
 
+namespace {
+
+std::string default_results(const std::string& stem) {
+  return (std::filesystem::path(LLMZ_SOURCE_DIR) / "bench" / "results" / (stem + ".jsonl")).string();
+}
+
+// Writes STEM.json and STEM.md next to the results file and prints the Markdown.
+void write_summary(const std::string& results, const nlohmann::json& summary, const std::string& md) {
+  const std::string stem = results.substr(0, results.rfind('.'));
+  std::ofstream(stem + ".json") << summary.dump(1) << "\n";
+  std::ofstream(stem + ".md") << md;
+  std::cout << md;
+}
+
+}  // namespace
+
 struct EvalCommands::Impl {
-  CLI::App* rewrite = nullptr;
+  CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr;
+  std::vector<std::string> report_runs;
+  std::string report_dir = (std::filesystem::path(LLMZ_SOURCE_DIR) / "bench" / "results").string();
   eval::RewriteEvalOptions options;
+  eval::QaEvalOptions qa_options;
   std::string coder = default_model(), writer = "gemma3", solver = default_model();
+  std::string slm = default_model(), llm = "gemma3", question_mode = "sequential", qa_prompts;
+  std::vector<std::string> oracle_modes = {"own-reference"};
   int threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  bool quiet = false;
+  bool quiet = false, no_qa_plus = false;
 
   explicit Impl(CLI::App& app) {
     auto* e = app.add_subcommand("eval", "evaluation harness (results go to bench/results/)");
     e->require_subcommand(1);
+    add_qa(*e);
+    report = app.add_subcommand("report", "Markdown tables and SVG charts from eval results (qa-*.jsonl, rewrite-*.jsonl)");
+    report->add_option("runs", report_runs, "results files of `llmz eval qa` / `llmz eval rewrite`")
+        ->required()
+        ->check(CLI::ExistingFile);
+    report->add_option("-o,--out", report_dir, "folder for report.md and the charts")->capture_default_str();
     rewrite = e->add_subcommand("rewrite", "lossy rewrite: compression ratio and answer preservation on a benchmark");
     rewrite->add_option("--benchmark", options.benchmark, "gsm8k or math500")->capture_default_str();
     rewrite->add_option("--limit", options.limit, "problems, from the start of the set")->capture_default_str();
@@ -44,11 +73,60 @@ struct EvalCommands::Impl {
     rewrite->add_flag("-q,--quiet", quiet, "no progress bar");
   }
 
+  void add_qa(CLI::App& e) {
+    std::string names;
+    for (const auto& n : eval::benchmark_names()) names += (names.empty() ? "" : ", ") + n;
+    auto& o = qa_options;
+    qa = e.add_subcommand("qa", "question asking: capability gap recovered and bits, against the SLM, the LLM "
+                                "and the self-refinement control");
+    qa->add_option("--benchmark", o.benchmark, names)->capture_default_str();
+    qa->add_option("--slm", slm, "small model (asks, revises)")->capture_default_str();
+    qa->add_option("--llm", llm, "strong model (answers)")->capture_default_str();
+    qa->add_option("-n", o.n_values, "numbers of questions, comma-separated")->delimiter(',')->capture_default_str();
+    qa->add_option("--limit", o.limit, "problems, from the start of the set")->capture_default_str();
+    qa->add_option("--mode", question_mode, "questions: sequential or batch")->capture_default_str();
+    qa->add_option("--oracle", oracle_modes, "oracle modes for QA: own-reference, gold-reference (comma-separated)")
+        ->delimiter(',')
+        ->capture_default_str();
+    qa->add_option("--prompts", qa_prompts, "prompt template file (default: the built-in qa-v1)")->check(CLI::ExistingFile);
+    qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
+    qa->add_option("--seed", o.seed, "shuffles multiple-choice options")->capture_default_str();
+    qa->add_option("--max-tokens", o.max_tokens, "longest attempt, revision or LLM solution")->capture_default_str();
+    qa->add_option("--data", o.data_dir, "benchmarks folder (default: ../shared/data/benchmarks)");
+    qa->add_option("--results", o.results, "JSONL results file (default: bench/results/qa-BENCH.jsonl)");
+    qa->add_flag("--resume", o.resume, "continue an interrupted run");
+    qa->add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    qa->add_flag("-q,--quiet", quiet, "no progress bar");
+  }
+
+  int run_qa() {
+    auto& o = qa_options;
+    if (o.data_dir.empty()) o.data_dir = eval::default_benchmarks_dir();
+    if (o.results.empty()) o.results = default_results("qa-" + o.benchmark);
+    o.mode = qa::parse_question_mode(question_mode);
+    o.oracles.clear();
+    for (const auto& m : oracle_modes) {
+      const auto mode = qa::parse_oracle_mode(m);
+      if (mode == qa::OracleMode::self) fail(ErrorCode::usage, "--oracle: the self control always runs; name reference modes");
+      o.oracles.push_back(mode);
+    }
+    o.qa_plus = !no_qa_plus;
+    if (!qa_prompts.empty()) o.prompts = qa::load_prompts(qa_prompts);
+    eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
+    const Model slm_model = Model::load({resolve_model(slm), threads});
+    const Model llm_model = Model::load({resolve_model(llm), threads});
+    {
+      ProgressBar bar("evaluating", !quiet);
+      eval::run_qa_eval({slm_model, llm_model}, o, [&](size_t done, size_t total) { bar.update(done, total); });
+    }
+    const auto summary = eval::summarize_qa_eval(o.results);
+    write_summary(o.results, summary, eval::qa_eval_markdown(summary));
+    return 0;
+  }
+
   int run_rewrite() {
     if (options.data_dir.empty()) options.data_dir = eval::default_benchmarks_dir();
-    if (options.results.empty())
-      options.results = (std::filesystem::path(LLMZ_SOURCE_DIR) / "bench" / "results" /
-                         ("rewrite-" + options.benchmark + ".jsonl")).string();
+    if (options.results.empty()) options.results = default_results("rewrite-" + options.benchmark);
     eval::load_benchmark(options.benchmark, options.data_dir);  // fail early on a bad name or folder
     const Model coder_model = Model::load({resolve_model(coder), threads});
     const Model writer_model = Model::load({resolve_model(writer), threads});
@@ -59,18 +137,21 @@ struct EvalCommands::Impl {
                              [&](size_t done, size_t total) { bar.update(done, total); });
     }
     const auto summary = eval::summarize_rewrite_eval(options.results);
-    const std::string stem = options.results.substr(0, options.results.rfind('.'));
-    std::ofstream(stem + ".json") << summary.dump(1) << "\n";
-    const std::string md = eval::rewrite_eval_markdown(summary);
-    std::ofstream(stem + ".md") << md;
-    std::cout << md;
+    write_summary(options.results, summary, eval::rewrite_eval_markdown(summary));
     return 0;
   }
 };
 
 EvalCommands::EvalCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}
 EvalCommands::~EvalCommands() = default;
-bool EvalCommands::parsed() const { return impl_->rewrite->parsed(); }
-int EvalCommands::run() { return impl_->run_rewrite(); }
+bool EvalCommands::parsed() const { return impl_->rewrite->parsed() || impl_->qa->parsed() || impl_->report->parsed(); }
+
+int EvalCommands::run() {
+  if (impl_->report->parsed()) {
+    for (const auto& path : eval::write_report(impl_->report_runs, impl_->report_dir)) std::cout << path << "\n";
+    return 0;
+  }
+  return impl_->qa->parsed() ? impl_->run_qa() : impl_->run_rewrite();
+}
 
 }  // namespace llmz::cli

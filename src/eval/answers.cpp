@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cmath>
 #include <regex>
+#include <set>
+#include <vector>
 
 #include "common/text.h"
 
@@ -110,6 +112,43 @@ bool same_answer(const std::string& a, const std::string& b) {
   const auto x = as_number(a), y = as_number(b);
   if (x && y) return std::fabs(*x - *y) <= 1e-6 * std::max(1.0, std::fabs(*y));
   return !canonical_text(a).empty() && canonical_text(a) == canonical_text(b);
+}
+
+std::optional<std::string> extract_choice(const std::string& text) {
+  static const std::regex stated(R"((?:[Ff]inal [Aa]nswer|[Aa]nswer is|[Aa]nswer)\s*[:=]?\s*\**\(?([A-E])\b)");
+  static const std::regex alone(R"((?:^|\n)\s*\**\(?([A-E])\)?[.):]?\**\s*(?:\n|$))");
+  static const std::regex bracketed(R"(\(([A-E])\))");
+  // A reply that repeats one choice line ("B. lead apron") picks it; one that lists them all picks none.
+  static const std::regex choice_line(R"((?:^|\n)\s*\**([A-E])[.)] )");
+  for (const auto* re : {&stated, &alone, &bracketed, &choice_line}) {
+    std::set<std::string> seen;
+    std::optional<std::string> last;
+    for (std::sregex_iterator it(text.begin(), text.end(), *re), end; it != end; ++it)
+      seen.insert(*(last = (*it)[1].str()));
+    if (last && (re != &choice_line || seen.size() == 1)) return last;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> extract_code(const std::string& text) {
+  std::vector<size_t> fences;
+  for (size_t at = text.find("```"); at != std::string::npos; at = text.find("```", at + 3)) fences.push_back(at);
+  if (!fences.empty()) {
+    // An odd count means the reply was cut off inside its last block: take what follows that fence.
+    const size_t open = fences.size() % 2 ? fences.back() : fences[fences.size() - 2];
+    const size_t close = fences.size() % 2 ? text.size() : fences.back();
+    const size_t body = text.find('\n', open);  // skip the language tag
+    if (body != std::string::npos && body < close) return text.substr(body + 1, close - body - 1);
+  }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    for (const char* start : {"def ", "import ", "from ", "class "})
+      if (text.compare(pos, std::string(start).size(), start) == 0) return text.substr(pos);
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace llmz::eval

@@ -1,4 +1,4 @@
-// Final answers in benchmark texts: finding them ("#### 18", "\boxed{18}", "Final answer: 18", or the
+// Final answers in benchmark texts: finding them (numbers, choice letters, code) ("#### 18", "\boxed{18}", "Final answer: 18", or the
 // last number), hiding them from a solution, and comparing them (numbers by value, else as text).
 #pragma once
 #include <optional>
@@ -16,5 +16,13 @@ std::string hide_answer(const std::string& text);
 // "18", "$18.00", "18 dollars", "1,800" and "18." compare by value; other answers compare after
 // dropping spaces, "$" and a trailing period, and \text{}, \left/\right and \! wrappers.
 bool same_answer(const std::string& a, const std::string& b);
+
+// The letter (A-E) a reply picks among multiple choices: "Final answer: B", "The answer is (C)",
+// a line that is only a letter, or "(D)"; nullopt if it picks none.
+std::optional<std::string> extract_choice(const std::string& text);
+
+// The Python program in a reply: its last ``` block, else everything from its first line that starts
+// with "def", "import", "from" or "class"; nullopt if it holds no code.
+std::optional<std::string> extract_code(const std::string& text);
 
 }  // namespace llmz::eval

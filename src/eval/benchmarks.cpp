@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -36,9 +37,123 @@ std::string text(const nlohmann::json& j, const char* key) {
   return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
+// Text of a number-valued field without a spurious ".0" (SVAMP stores 145.0 for 145).
+std::string number_text(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_number()) return text(j, key);
+  const double v = j[key].get<double>();
+  if (v == double(int64_t(v))) return std::to_string(int64_t(v));
+  return j[key].dump();
+}
+
+// Appends "A. ..." lines for the choices, shuffled with the seed; returns the gold letter.
+std::string add_choices(Problem& p, std::vector<std::string> choices, size_t gold, uint64_t seed, size_t index) {
+  std::vector<size_t> order(choices.size());
+  for (size_t i = 0; i < order.size(); i++) order[i] = i;
+  if (seed != 0) {
+    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + index);  // mt19937_64's output is fixed by the standard
+    for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng() % i]);
+  }
+  std::string letter;
+  p.question += "\n";
+  for (size_t k = 0; k < order.size(); k++) {
+    const char l = char('A' + k);
+    p.question += std::string("\n") + l + ". " + choices[order[k]];
+    if (order[k] == gold) letter = std::string(1, l);
+  }
+  p.question += "\n\nAnswer with the letter of the correct choice.";
+  return letter;
+}
+
+const char* kCodeRequest = "\n\nWrite the Python function in a ```python code block.";
+
+std::vector<Problem> load_named(const std::string& name, const std::string& dir, uint64_t seed) {
+  std::vector<Problem> out;
+  auto add = [&](std::string id, std::string question, std::string solution, std::string answer) {
+    Problem p;
+    p.id = std::move(id);
+    p.question = std::move(question);
+    p.solution = std::move(solution);
+    p.answer = std::move(answer);
+    out.push_back(std::move(p));
+    return &out.back();
+  };
+  if (name == "gsm8k") {
+    for (const auto& j : read_jsonl(dir + "/gsm8k/test.jsonl")) {
+      const std::string solution = text(j, "answer");
+      add("gsm8k-" + std::to_string(out.size()), text(j, "question"), solution, extract_answer(solution).value_or(""));
+    }
+  } else if (name == "math500") {
+    for (const auto& j : read_jsonl(dir + "/math500/math500_test.jsonl"))
+      add(text(j, "unique_id"), text(j, "problem"), text(j, "solution"), text(j, "answer"));
+  } else if (name == "aime24" || name == "aime25" || name == "amc23") {
+    for (const auto& j : read_jsonl(dir + "/aime/" + name + ".jsonl"))
+      add(name + "-" + std::to_string(out.size()), text(j, "problem"), text(j, "solution"), number_text(j, "answer"));
+  } else if (name == "svamp") {
+    for (const auto& j : read_jsonl(dir + "/easy/svamp.jsonl"))
+      add(text(j, "ID"), text(j, "Body") + " " + text(j, "Question"), "", number_text(j, "Answer"));
+  } else if (name == "asdiv") {
+    for (const auto& j : read_jsonl(dir + "/easy/asdiv.jsonl"))
+      add("asdiv-" + number_text(j, "idx"), text(j, "body") + " " + text(j, "question"), "", text(j, "answer"));
+  } else if (name == "mawps") {
+    for (const auto& j : read_jsonl(dir + "/easy/mawps.jsonl"))
+      add("mawps-" + number_text(j, "idx"), text(j, "input"), "", number_text(j, "target"));
+  } else if (name == "arc-easy" || name == "arc-challenge") {
+    const std::string file = name == "arc-easy" ? "arc_easy_test" : "arc_challenge_test";
+    for (const auto& j : read_jsonl(dir + "/easy/" + file + ".jsonl")) {
+      const auto& labels = j.at("choices").at("label");
+      const auto texts = j.at("choices").at("text").get<std::vector<std::string>>();
+      size_t gold = texts.size();
+      for (size_t k = 0; k < labels.size(); k++)
+        if (labels[k].get<std::string>() == text(j, "answerKey")) gold = k;
+      if (gold == texts.size()) fail(ErrorCode::corrupt, file + ": " + text(j, "id") + " has no choice labelled with its answer");
+      Problem* p = add(text(j, "id"), text(j, "question"), "", "");
+      p->kind = AnswerKind::choice;
+      p->answer = add_choices(*p, texts, gold, seed, out.size());
+    }
+  } else if (name == "mbpp") {
+    for (const auto& j : read_jsonl(dir + "/mbpp/mbpp.jsonl")) {
+      const int id = j.at("task_id").get<int>();
+      if (id < 11 || id > 510) continue;  // the test split
+      const auto asserts = j.at("test_list").get<std::vector<std::string>>();
+      Problem* p = add("mbpp-" + std::to_string(id),
+                       text(j, "text") + "\nYour code should pass this test:\n" + asserts.at(0) + kCodeRequest,
+                       text(j, "code"), text(j, "code"));
+      p->kind = AnswerKind::code;
+      p->tests = text(j, "test_setup_code") + "\n";
+      for (const auto& a : asserts) p->tests += a + "\n";
+    }
+  } else if (name == "humaneval") {
+    for (const auto& j : read_jsonl(dir + "/humaneval/HumanEval.jsonl")) {
+      const std::string prompt = text(j, "prompt");
+      Problem* p = add(text(j, "task_id"), "Complete this Python function:\n\n```python\n" + prompt + "```" + kCodeRequest,
+                       prompt + text(j, "canonical_solution"), prompt + text(j, "canonical_solution"));
+      p->kind = AnswerKind::code;
+      p->code_prefix = prompt + "    pass\n";  // imports and helpers the reply may rely on
+      p->tests = text(j, "test") + "\ncheck(" + text(j, "entry_point") + ")\n";
+    }
+  } else {
+    std::string names;
+    for (const auto& n : benchmark_names()) names += (names.empty() ? "" : ", ") + n;
+    fail(ErrorCode::usage, "unknown benchmark '" + name + "' (known: " + names + ")");
+  }
+  return out;
+}
+
 }  // namespace
 
-std::vector<std::string> benchmark_names() { return {"gsm8k", "math500"}; }
+const char* to_string(AnswerKind k) {
+  switch (k) {
+    case AnswerKind::number: return "number";
+    case AnswerKind::choice: return "choice";
+    case AnswerKind::code: return "code";
+  }
+  return "?";
+}
+
+std::vector<std::string> benchmark_names() {
+  return {"gsm8k", "math500", "aime24", "aime25", "amc23", "svamp", "asdiv", "mawps", "arc-easy", "arc-challenge",
+          "mbpp", "humaneval"};
+}
 
 std::string default_benchmarks_dir() {
   const char* env = std::getenv("LLMZ_DATA_DIR");
@@ -46,23 +161,12 @@ std::string default_benchmarks_dir() {
   return (std::filesystem::path(LLMZ_SOURCE_DIR) / ".." / "shared" / "data" / "benchmarks").lexically_normal().string();
 }
 
-std::vector<Problem> load_benchmark(const std::string& name, const std::string& data_dir) {
-  std::vector<Problem> out;
-  if (name == "gsm8k") {
-    size_t i = 0;
-    for (const auto& j : read_jsonl(data_dir + "/gsm8k/test.jsonl")) {
-      const std::string solution = text(j, "answer");
-      out.push_back({"gsm8k-" + std::to_string(i++), text(j, "question"), solution, extract_answer(solution).value_or("")});
-    }
-  } else if (name == "math500") {
-    for (const auto& j : read_jsonl(data_dir + "/math500/math500_test.jsonl"))
-      out.push_back({text(j, "unique_id"), text(j, "problem"), text(j, "solution"), text(j, "answer")});
-  } else {
-    std::string names;
-    for (const auto& n : benchmark_names()) names += (names.empty() ? "" : ", ") + n;
-    fail(ErrorCode::usage, "unknown benchmark '" + name + "' (known: " + names + ")");
+std::vector<Problem> load_benchmark(const std::string& name, const std::string& data_dir, uint64_t seed) {
+  try {
+    return load_named(name, data_dir, seed);
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorCode::corrupt, name + ": a record lacks a field the loader needs (" + e.what() + ")");
   }
-  return out;
 }
 
 }  // namespace llmz::eval

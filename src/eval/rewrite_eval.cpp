@@ -172,6 +172,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     for (const char* method : kMethods)
       if (count[source][method] > 0)
         summary["sources"][source][method] = {{"ratio", bits[source][method] / (8 * bytes[source][method])},
+                                              {"mean_bits", bits[source][method] / count[source][method]},
                                               {"solver_accuracy", right[source][method] / count[source][method]},
                                               {"n", count[source][method]}};
   return summary;

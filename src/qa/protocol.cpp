@@ -71,8 +71,19 @@ std::string format_transcript(const std::vector<Turn>& turns) {
   return s;
 }
 
+std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                   const std::string& problem, const std::string& attempt, const std::vector<Turn>& turns) {
+  const std::string prompt = fill(prompts.revision, {{"problem", problem},
+                                                     {"attempt", attempt},
+                                                     {"transcript", format_transcript(turns)}});
+  return trim(prompts.revision_prefix +
+              slm.greedy(slm.model().chat_tokens(prompt, prompts.revision_prefix), settings.max_attempt_tokens));
+}
+
 Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
-                        const std::string& problem, Channel& channel, AnswerCoder& coder, const Observer& observer) {
+                        const std::string& problem, Channel& channel, AnswerCoder& coder, const Observer& observer,
+                        detail::Generator* questioner) {
+  detail::Generator& writer = questioner ? *questioner : slm;
   if (settings.questions > kMaxQuestions)
     fail(ErrorCode::usage, "at most " + std::to_string(kMaxQuestions) + " questions");
   const auto& model = slm.model();
@@ -101,8 +112,8 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
   };
 
   if (settings.mode == QuestionMode::batch) {
-    const std::string text = slm.greedy(
-        model.chat_tokens(fill(prompts.questions_batch, {{"problem", problem},
+    const std::string text = writer.greedy(
+        writer.model().chat_tokens(fill(prompts.questions_batch, {{"problem", problem},
                                                          {"attempt", t.attempt},
                                                          {"n", std::to_string(settings.questions)}})),
         settings.max_question_tokens * settings.questions);
@@ -110,8 +121,8 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
       if (!asked(q)) ask(q);
   } else {
     for (uint32_t k = 0; k < settings.questions; k++) {
-      const std::string text = slm.greedy(
-          model.chat_tokens(fill(prompts.question_next, {{"problem", problem},
+      const std::string text = writer.greedy(
+          writer.model().chat_tokens(fill(prompts.question_next, {{"problem", problem},
                                                          {"attempt", t.attempt},
                                                          {"transcript", format_transcript(t.turns)}}),
                             prompts.question_prefix),
@@ -123,12 +134,7 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
       ask(q[0]);
     }
   }
-  t.final_answer = trim(prompts.revision_prefix +
-                        slm.greedy(model.chat_tokens(fill(prompts.revision, {{"problem", problem},
-                                                                             {"attempt", t.attempt},
-                                                                             {"transcript", format_transcript(t.turns)}}),
-                                                     prompts.revision_prefix),
-                                   settings.max_attempt_tokens));
+  t.final_answer = revise(slm, prompts, settings, problem, t.attempt, t.turns);
   t.cost_bits = coder.cost_bits();
   return t;
 }

@@ -78,9 +78,16 @@ struct Observer {
   std::function<void(const Turn& turn)> on_turn;
 };
 
+// questioner: the model that writes the questions; the SLM itself unless given. Another model there
+// (the eval's QA+ upper bound) means a receiver cannot rebuild the questions: never for files.
 Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
                         const std::string& problem, Channel& channel, AnswerCoder& coder,
-                        const Observer& observer = {});
+                        const Observer& observer = {}, detail::Generator* questioner = nullptr);
+
+// The SLM's corrected answer after these turns: the protocol's last step, exposed so that the eval
+// can score every N of one sequential run.
+std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                   const std::string& problem, const std::string& attempt, const std::vector<Turn>& turns);
 
 // Helpers, exposed for tests.
 std::vector<std::string> parse_questions(const std::string& text, uint32_t n);

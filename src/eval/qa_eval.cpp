@@ -1,0 +1,217 @@
+#include "eval/qa_eval.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "common/error.h"
+#include "eval/benchmarks.h"
+#include "eval/grading.h"
+#include "model/generator.h"
+#include "model/loaded_model.h"
+#include "qa/local_backend.h"
+
+namespace llmz::eval {
+
+namespace {
+
+// The LLM's replies, shared by the oracles of one problem: its own solution is written once and is
+// also the "LLM alone" answer.
+class CachedBackend : public qa::ChatBackend {
+ public:
+  CachedBackend(qa::ChatBackend& inner, std::map<std::string, std::string>& cache) : inner_(inner), cache_(cache) {}
+  std::string reply(const std::string& user, uint32_t max_tokens) override {
+    const std::string key = std::to_string(max_tokens) + "\n" + user;
+    auto it = cache_.find(key);
+    if (it == cache_.end()) it = cache_.emplace(key, inner_.reply(user, max_tokens)).first;
+    return it->second;
+  }
+  std::optional<bool> yes_no(const std::string& user) override { return inner_.yes_no(user); }
+  std::string name() const override { return inner_.name(); }
+
+ private:
+  qa::ChatBackend& inner_;
+  std::map<std::string, std::string>& cache_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+nlohmann::json graded(const Problem& p, const std::string& reply) {
+  const Grade g = grade(p, reply);
+  nlohmann::json j = {{"answer", p.kind == AnswerKind::code ? "" : g.extracted}, {"correct", g.correct}};
+  if (!g.note.empty()) j["note"] = g.note;
+  return j;
+}
+
+class Runner {
+ public:
+  Runner(const QaEvalModels& m, const QaEvalOptions& o)
+      : o_(o), prompts_(o.prompts), slm_(m.slm.impl(), kCapacity), questioner_(m.llm.impl(), kCapacity),
+        llm_backend_(qa::make_local_backend(m.llm.impl(), kCapacity)), llm_model_(m.llm.impl()) {
+    settings_.mode = o.mode;
+    settings_.max_attempt_tokens = o.max_tokens;
+    settings_.context_tokens = kCapacity;
+    n_set_ = std::set<uint32_t>(o.n_values.begin(), o.n_values.end());
+  }
+
+  nlohmann::json problem(const Problem& p) {
+    cache_.clear();
+    nlohmann::json row = {{"id", p.id}, {"kind", to_string(p.kind)}, {"gold", p.answer}};
+    auto start = std::chrono::steady_clock::now();
+    const std::string own = CachedBackend(*llm_backend_, cache_)
+                                .reply(fill(prompts_.oracle_reference, {{"problem", p.question}}), o_.max_tokens);
+    row["llm"] = graded(p, own);
+    row["llm"]["reply"] = own;
+    row["llm"]["bytes"] = own.size();
+    row["llm"]["tokens"] = llm_model_.tokenize(own, false).size();
+    row["llm"]["seconds"] = seconds_since(start);
+
+    for (auto mode : o_.oracles)
+      row["configs"][std::string("qa/") + qa::to_string(mode)] = run_config(p, *reference_oracle(mode), nullptr, &row);
+    row["configs"]["control"] = run_config(p, *qa::make_self_oracle(slm_.model().name()), nullptr, nullptr);
+    if (o_.qa_plus)
+      row["configs"][std::string("qa+/") + qa::to_string(o_.oracles.front())] =
+          run_config(p, *reference_oracle(o_.oracles.front()), &questioner_, nullptr);
+    return row;
+  }
+
+ private:
+  static constexpr uint32_t kCapacity = 4096;
+
+  std::unique_ptr<qa::Oracle> reference_oracle(qa::OracleMode mode) {
+    return qa::make_reference_oracle(std::make_unique<CachedBackend>(*llm_backend_, cache_), prompts_, mode,
+                                     o_.max_tokens);
+  }
+
+  // One configuration at every N. Sequential questions do not depend on N, so one run with the
+  // largest N is revised after each N asked; batch questions do, so each N is a run of its own.
+  nlohmann::json run_config(const Problem& p, qa::Oracle& oracle, detail::Generator* questioner, nlohmann::json* row) {
+    nlohmann::json out;
+    const auto start = std::chrono::steady_clock::now();
+    auto score = [&](uint32_t n, const std::string& answer, const qa::AnswerCoder& coder, size_t asked) {
+      qa::AnswerCoder copy = coder;  // finishing a copy gives the exact coded size at this point
+      nlohmann::json j = graded(p, answer);
+      j["asked"] = asked;
+      j["cost_bits"] = coder.cost_bits();
+      j["coded_bits"] = asked ? 8 * copy.finish().size() : 0;
+      out["by_n"][std::to_string(n)] = j;
+    };
+    auto run = [&](uint32_t n, bool checkpoints) {
+      qa::Settings s = settings_;
+      s.questions = n;
+      qa::AnswerCoder coder;
+      qa::OracleChannel channel(oracle, p.question, p.answer);
+      std::vector<qa::Turn> turns;
+      std::string attempt;
+      qa::Observer observer;
+      observer.on_attempt = [&](const std::string& a) { attempt = a; };
+      observer.on_turn = [&](const qa::Turn& t) {
+        turns.push_back(t);
+        if (checkpoints && n_set_.count(uint32_t(turns.size())) && turns.size() < n)
+          score(uint32_t(turns.size()), qa::revise(slm_, prompts_, s, p.question, attempt, turns), coder, turns.size());
+      };
+      const auto t = qa::run_protocol(slm_, prompts_, s, p.question, channel, coder, observer, questioner);
+      for (uint32_t k : n_set_)
+        if (k <= n && (!checkpoints || k >= t.turns.size()) && !out["by_n"].contains(std::to_string(k)))
+          score(k, t.final_answer, coder, t.turns.size());
+      return t;
+    };
+    qa::Transcript last;
+    if (o_.mode == qa::QuestionMode::sequential) {
+      last = run(*n_set_.rbegin(), true);
+    } else {
+      for (uint32_t n : n_set_) last = run(n, false);
+    }
+    if (row && !row->contains("slm")) {  // the first attempt is the SLM's answer alone
+      (*row)["slm"] = graded(p, last.attempt);
+      (*row)["slm"]["reply"] = last.attempt;
+    }
+    out["seconds"] = seconds_since(start);
+    out["unclear_answers"] = oracle.unclear_answers();
+    out["final_answer"] = last.final_answer;
+    for (const auto& t : last.turns) out["turns"].push_back({{"q", t.question}, {"yes", t.yes}, {"slm_yes", t.slm_yes}});
+    return out;
+  }
+
+  const QaEvalOptions& o_;
+  const qa::Prompts& prompts_;
+  qa::Settings settings_;
+  std::set<uint32_t> n_set_;
+  detail::Generator slm_, questioner_;
+  std::unique_ptr<qa::ChatBackend> llm_backend_;
+  const detail::LoadedModel& llm_model_;
+  std::map<std::string, std::string> cache_;
+};
+
+nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
+  std::vector<std::string> oracles;
+  for (auto mode : o.oracles) oracles.push_back(qa::to_string(mode));
+  const auto& prompts = o.prompts;
+  return {{"benchmark", o.benchmark},
+          {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
+          {"llm", {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}}},
+          {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}},
+          {"n_values", o.n_values}, {"mode", qa::to_string(o.mode)}, {"oracles", oracles}, {"qa_plus", o.qa_plus},
+          {"seed", o.seed}, {"max_tokens", o.max_tokens}};
+}
+
+}  // namespace
+
+void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
+                 const std::function<void(size_t, size_t)>& progress) {
+  if (options.n_values.empty() || options.oracles.empty()) fail(ErrorCode::usage, "eval qa: no N values or no oracle modes");
+  for (uint32_t n : options.n_values)
+    if (n == 0 || n > qa::kMaxQuestions)
+      fail(ErrorCode::usage, "eval qa: every N must be between 1 and " + std::to_string(qa::kMaxQuestions));
+  auto problems = load_benchmark(options.benchmark, options.data_dir, options.seed);
+  if (problems.size() > options.limit) problems.resize(options.limit);
+  const nlohmann::json settings = run_settings(models, options);
+
+  std::set<std::string> done;
+  if (std::filesystem::exists(options.results)) {
+    if (!options.resume) fail(ErrorCode::io, options.results + ": already exists (use --resume to continue it)");
+    std::ifstream in(options.results, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Rows end with a newline; a run killed while writing one leaves a partial last line: drop it.
+    const size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+    if (complete < text.size()) std::filesystem::resize_file(options.results, complete);
+    size_t line_no = 0;
+    for (size_t pos = 0; pos < complete;) {
+      const size_t nl = text.find('\n', pos);
+      const std::string line = text.substr(pos, nl - pos);
+      pos = nl + 1;
+      line_no++;
+      if (line.empty()) continue;
+      nlohmann::json row;
+      try {
+        row = nlohmann::json::parse(line);
+      } catch (const std::exception&) {
+        fail(ErrorCode::corrupt, options.results + ":" + std::to_string(line_no) + ": not JSON");
+      }
+      if (row.value("settings", nlohmann::json()) != settings)
+        fail(ErrorCode::usage, options.results + ": made with other models or settings; use another --results");
+      done.insert(row.value("id", ""));
+    }
+  }
+  std::filesystem::create_directories(std::filesystem::absolute(options.results).parent_path());
+  std::ofstream out(options.results, std::ios::app);
+  if (!out) fail(ErrorCode::io, options.results + ": cannot write");
+  Runner runner(models, options);
+  size_t n = 0;
+  for (const auto& p : problems) {
+    if (!done.count(p.id)) {
+      nlohmann::json row = runner.problem(p);
+      row["settings"] = settings;
+      out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+    }
+    if (progress) progress(++n, problems.size());
+  }
+}
+
+}  // namespace llmz::eval

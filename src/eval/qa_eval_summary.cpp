@@ -1,0 +1,148 @@
+// Aggregation of `llmz eval qa` results: per configuration and N, accuracy and gap recovered with
+// problem-level bootstrap intervals, mean bits, and the two compression ratios.
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "common/error.h"
+#include "eval/qa_eval.h"
+#include "eval/stats.h"
+
+namespace llmz::eval {
+
+namespace {
+
+nlohmann::json to_json(const Interval& i) {
+  return {{"value", i.value}, {"low", i.low}, {"high", i.high}, {"undefined", i.undefined}};
+}
+
+std::vector<nlohmann::json> read_rows(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorCode::io, path + ": cannot read");
+  std::vector<nlohmann::json> rows;
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    n++;
+    if (line.empty()) continue;
+    try {
+      rows.push_back(nlohmann::json::parse(line));
+    } catch (const std::exception&) {
+      fail(ErrorCode::corrupt, path + ":" + std::to_string(n) + ": not JSON (an unfinished run? --resume repairs it)");
+    }
+  }
+  if (rows.empty()) fail(ErrorCode::corrupt, path + ": no results yet");
+  return rows;
+}
+
+std::vector<double> column(const std::vector<nlohmann::json>& rows, const std::function<double(const nlohmann::json&)>& f) {
+  std::vector<double> v;
+  for (const auto& r : rows) v.push_back(f(r));
+  return v;
+}
+
+double sum(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json summarize_qa_eval(const std::string& results_path) {
+  const auto rows = read_rows(results_path);
+  const size_t n = rows.size();
+  const auto& settings = rows.front()["settings"];
+  nlohmann::json s = {{"results", results_path}, {"problems", n}, {"settings", settings}};
+  const auto slm = column(rows, [](const auto& r) { return double(r["slm"]["correct"].template get<bool>()); });
+  const auto llm = column(rows, [](const auto& r) { return double(r["llm"]["correct"].template get<bool>()); });
+  auto mean = [](const std::vector<double>& v) { return [&v](std::span<const size_t> idx) { return mean_at(v, idx); }; };
+  s["slm"]["accuracy"] = to_json(bootstrap(n, mean(slm)));
+  s["llm"]["accuracy"] = to_json(bootstrap(n, mean(llm)));
+  const auto llm_bytes = column(rows, [](const auto& r) { return r["llm"]["bytes"].template get<double>(); });
+  const auto llm_tokens = column(rows, [](const auto& r) { return r["llm"]["tokens"].template get<double>(); });
+  s["llm"]["mean_bytes"] = sum(llm_bytes) / double(n);
+  const double log2_vocab = std::log2(settings["llm"]["vocab"].get<double>());
+
+  for (const auto& [config, first] : rows.front()["configs"].items()) {
+    nlohmann::json c;
+    c["mean_seconds"] = sum(column(rows, [&](const auto& r) { return r["configs"][config]["seconds"].template get<double>(); })) / double(n);
+    for (const auto& [nq, ignored] : first["by_n"].items()) {
+      auto field = [&](const char* key) {
+        return column(rows, [&](const auto& r) { return r["configs"][config]["by_n"][nq][key].template get<double>(); });
+      };
+      const auto right = column(rows, [&](const auto& r) { return double(r["configs"][config]["by_n"][nq]["correct"].template get<bool>()); });
+      const auto control = column(rows, [&](const auto& r) {
+        return double(r["configs"]["control"]["by_n"][nq]["correct"].template get<bool>());
+      });
+      const auto coded = field("coded_bits");
+      nlohmann::json b;
+      b["accuracy"] = to_json(bootstrap(n, mean(right)));
+      b["gap_recovered"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
+        return gap_recovered(mean_at(right, idx), mean_at(slm, idx), mean_at(llm, idx));
+      }));
+      b["gap_recovered_vs_control"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
+        return gap_recovered(mean_at(right, idx), mean_at(control, idx), mean_at(llm, idx));
+      }));
+      b["mean_asked"] = sum(field("asked")) / double(n);
+      b["mean_cost_bits"] = sum(field("cost_bits")) / double(n);
+      b["mean_coded_bits"] = sum(coded) / double(n);
+      b["ratio"] = sum(coded) / (8 * sum(llm_bytes));
+      b["paper_ratio"] = sum(coded) / (sum(llm_tokens) * log2_vocab);
+      c["by_n"][nq] = b;
+    }
+    s["configs"][config] = c;
+  }
+  return s;
+}
+
+namespace {
+
+std::string pct(const nlohmann::json& i) {
+  auto missing = [](const nlohmann::json& v) { return v.is_null() || std::isnan(v.get<double>()); };
+  if (missing(i["value"])) return "undefined";
+  char buf[96];
+  if (missing(i["low"])) snprintf(buf, sizeof buf, "%.1f", 100 * i["value"].get<double>());
+  else snprintf(buf, sizeof buf, "%.1f [%.1f, %.1f]", 100 * i["value"].get<double>(), 100 * i["low"].get<double>(),
+                100 * i["high"].get<double>());
+  return buf;
+}
+
+}  // namespace
+
+std::string qa_eval_markdown(const nlohmann::json& s) {
+  const auto& st = s["settings"];
+  std::ostringstream md;
+  md << "Question asking on " << st.value("benchmark", "?") << ", " << s["problems"] << " problems. SLM "
+     << st["slm"].value("name", "?") << ", LLM " << st["llm"].value("name", "?") << "; " << st.value("mode", "?")
+     << " questions, prompts " << st["prompts"].value("version", "?") << ", seed " << st.value("seed", 0)
+     << ". Accuracy and gap recovered in %, with problem-level bootstrap 95% intervals. Gap recovered = "
+        "(acc - acc_SLM) / (acc_LLM - acc_SLM); vs control uses the self-refinement control at the same N in "
+        "place of the SLM. Bits = coded answer bits per problem; ratio = bits / (8 x bytes of the LLM's own "
+        "solution); paper ratio = bits / (LLM solution tokens x log2 vocabulary). qa+ (the LLM writes the "
+        "questions) is an upper bound, not deployable; gold-reference is the paper's setting (the oracle is "
+        "given the answer).\n\n";
+  md << "| configuration | N | accuracy | gap recovered | gap vs control | questions | bits | ratio | paper ratio | s/problem |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  md << "| SLM alone | 0 | " << pct(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | | | |\n";
+  char row[512];
+  snprintf(row, sizeof row, "| LLM alone | | %s | 100 | | | | | | |\n", pct(s["llm"]["accuracy"]).c_str());
+  md << row;
+  for (const auto& [config, c] : s["configs"].items()) {
+    std::vector<std::pair<int, std::string>> ns;
+    for (const auto& [nq, b] : c["by_n"].items()) ns.push_back({std::stoi(nq), nq});
+    std::sort(ns.begin(), ns.end());
+    for (const auto& [k, nq] : ns) {
+      const auto& b = c["by_n"][nq];
+      snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.4f | %.5f | %.0f |\n", config.c_str(), k,
+               pct(b["accuracy"]).c_str(), pct(b["gap_recovered"]).c_str(), pct(b["gap_recovered_vs_control"]).c_str(),
+               b["mean_asked"].get<double>(), b["mean_coded_bits"].get<double>(), b["ratio"].get<double>(),
+               b["paper_ratio"].get<double>(), c["mean_seconds"].get<double>());
+      md << row;
+    }
+  }
+  return md.str();
+}
+
+}  // namespace llmz::eval

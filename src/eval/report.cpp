@@ -1,0 +1,106 @@
+#include "eval/report.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "eval/qa_eval.h"
+#include "eval/rewrite_eval.h"
+#include "eval/svg_chart.h"
+
+namespace llmz::eval {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_qa_run(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorCode::io, path + ": cannot read");
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) {
+      try {
+        const auto row = nlohmann::json::parse(line);
+        if (row.contains("configs")) return true;
+        if (row.contains("reference")) return false;
+      } catch (const std::exception&) {
+      }
+      break;
+    }
+  fail(ErrorCode::corrupt, path + ": not a results file of `llmz eval qa` or `llmz eval rewrite`");
+}
+
+std::string seconds_label(double s) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.0f s", s);
+  return buf;
+}
+
+void write_file(const fs::path& path, const std::string& text, std::vector<std::string>& written) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) fail(ErrorCode::io, path.string() + ": cannot write");
+  written.push_back(path.string());
+}
+
+}  // namespace
+
+std::vector<std::string> write_report(const std::vector<std::string>& runs, const std::string& out_dir) {
+  if (runs.empty()) fail(ErrorCode::usage, "report: name at least one results file");
+  fs::create_directories(out_dir);
+  std::vector<std::string> written;
+  std::string md = "# Evaluation report\n\nMade by `llmz report` from: ";
+  for (const auto& r : runs) md += "`" + fs::path(r).filename().string() + "` ";
+  md += "\n\n## Bits sent against quality, every method\n\n![frontier](frontier.svg)\n\n"
+        "Quality is the share of problems answered right: the SLM's revised answer for question asking, the "
+        "solver's answer from the text sent for rewriting and lossless coding. Labels give N and the compute per "
+        "problem (wall seconds on the machine that ran it) where the run recorded it.\n";
+  Chart frontier{"Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}};
+
+  for (const auto& run : runs) {
+    const std::string stem = fs::path(run).stem().string();
+    if (is_qa_run(run)) {
+      const auto s = summarize_qa_eval(run);
+      const std::string bench = s["settings"].value("benchmark", "?");
+      Chart c{"Question asking on " + bench + " (" + std::to_string(s["problems"].get<int>()) + " problems)",
+              "coded answer bits per problem", "problems right (%)", false, {}, {}};
+      c.lines.push_back({"SLM alone", 100 * s["slm"]["accuracy"]["value"].get<double>()});
+      c.lines.push_back({"LLM alone", 100 * s["llm"]["accuracy"]["value"].get<double>()});
+      for (const auto& [config, cj] : s["configs"].items()) {
+        ChartSeries series{config, {}, true}, overall{config + " (" + bench + ")", {}, true};
+        std::vector<std::pair<int, std::string>> ns;
+        for (const auto& [nq, b] : cj["by_n"].items()) ns.push_back({std::stoi(nq), nq});
+        std::sort(ns.begin(), ns.end());
+        for (const auto& [k, nq] : ns) {
+          const auto& b = cj["by_n"][nq];
+          const double bits = b["mean_coded_bits"].get<double>(), acc = 100 * b["accuracy"]["value"].get<double>();
+          series.points.push_back({bits, acc, "N=" + nq});
+          overall.points.push_back({bits, acc, "N=" + nq + ", " + seconds_label(cj["mean_seconds"].get<double>())});
+        }
+        c.series.push_back(series);
+        frontier.series.push_back(overall);
+      }
+      write_file(fs::path(out_dir) / (stem + ".svg"), render_svg(c), written);
+      md += "\n## " + stem + "\n\n![" + stem + "](" + stem + ".svg)\n\n" + qa_eval_markdown(s);
+    } else {
+      const auto s = summarize_rewrite_eval(run);
+      const std::string bench = s.value("benchmark", "?");
+      for (const auto& [source, methods] : s["sources"].items()) {
+        ChartSeries series{"rewrite eval, " + source + " solutions (" + bench + ")", {}, false};
+        for (const auto& [method, v] : methods.items())
+          series.points.push_back({v["mean_bits"].get<double>(), 100 * v["solver_accuracy"].get<double>(), method});
+        frontier.series.push_back(series);
+      }
+      md += "\n## " + stem + "\n\n" + rewrite_eval_markdown(s);
+    }
+  }
+  write_file(fs::path(out_dir) / "frontier.svg", render_svg(frontier), written);
+  write_file(fs::path(out_dir) / "report.md", md, written);
+  return written;
+}
+
+}  // namespace llmz::eval

@@ -1,0 +1,50 @@
+#include "eval/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+namespace llmz::eval {
+
+double mean_at(const std::vector<double>& values, std::span<const size_t> idx) {
+  if (idx.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  for (size_t i : idx) sum += values[i];
+  return sum / double(idx.size());
+}
+
+double gap_recovered(double method, double baseline, double target) {
+  if (!(target > baseline)) return std::numeric_limits<double>::quiet_NaN();
+  return (method - baseline) / (target - baseline);
+}
+
+Interval bootstrap(size_t n, const std::function<double(std::span<const size_t>)>& statistic, uint32_t resamples,
+                   uint64_t seed) {
+  std::vector<size_t> all(n);
+  std::iota(all.begin(), all.end(), 0);
+  Interval r;
+  r.value = statistic(all);
+  if (n == 0) return r;
+  std::mt19937_64 rng(seed);
+  std::vector<double> stats;
+  std::vector<size_t> idx(n);
+  for (uint32_t k = 0; k < resamples; k++) {
+    for (auto& i : idx) i = size_t(rng() % n);
+    const double s = statistic(idx);
+    if (std::isfinite(s)) stats.push_back(s);
+  }
+  r.undefined = 1.0 - double(stats.size()) / resamples;
+  if (stats.empty()) {
+    r.low = r.high = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  std::sort(stats.begin(), stats.end());
+  auto at = [&](double q) { return stats[std::min(stats.size() - 1, size_t(q * double(stats.size())))]; };
+  r.low = at(0.025);
+  r.high = at(0.975);
+  return r;
+}
+
+}  // namespace llmz::eval

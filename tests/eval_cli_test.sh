@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `llmz eval qa` and `llmz report` in separate processes, with the tiny models on a small benchmark
+# folder made here: a smoke run of 3 problems, resume after a killed run (also from a half-written
+# line), refusals of mismatched or existing results, and the report's files.
+set -uo pipefail
+LLMZ=${1:?usage: eval_cli_test.sh path/to/llmz}
+TINY=${LLMZ_TINY_MODEL:?}
+OTHER=${LLMZ_TINY_MODEL_2:?}
+HERE=$(cd "$(dirname "$0")" && pwd)
+LLMZ=$(realpath "$LLMZ")
+work=$(mktemp -d)
+trap 'kill %1 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+source "$HERE/check.sh"
+
+mkdir -p data/gsm8k
+python3 - <<'PY'
+import json
+with open("data/gsm8k/test.jsonl", "w") as f:
+    for i in range(8):
+        f.write(json.dumps({"question": f"Tom has {i} apples and buys 2 more. How many apples does he have?",
+                            "answer": f"{i} + 2 = {i + 2}\n#### {i + 2}"}) + "\n")
+PY
+COMMON=("$LLMZ" eval qa --slm "$TINY" --llm "$OTHER" --data data -n 1,2 --max-tokens 12 -q -T 1)
+EVAL=("${COMMON[@]}" --benchmark gsm8k)
+
+check "eval qa: a smoke run of 3 problems" "${EVAL[@]}" --limit 3 --results smoke.jsonl
+check "3 rows, every configuration at every N, bits within N + 1" python3 -c "
+import json
+rows = [json.loads(l) for l in open('smoke.jsonl')]
+assert [r['id'] for r in rows] == ['gsm8k-0', 'gsm8k-1', 'gsm8k-2'], rows
+for r in rows:
+    assert set(r['configs']) == {'qa/own-reference', 'control', 'qa+/own-reference'}, r['configs'].keys()
+    for c in r['configs'].values():
+        for n in ('1', '2'):
+            b = c['by_n'][n]
+            assert b['asked'] <= int(n) and b['coded_bits'] <= 8 * (int(n) // 8 + 2), b
+    assert 'correct' in r['slm'] and 'correct' in r['llm'] and r['llm']['tokens'] > 0
+    assert r['settings']['slm']['fingerprint'] and r['settings']['prompts']['version'] == 'qa-v1'
+"
+check "summary files beside the results" test -s smoke.json -a -s smoke.md
+check "summary has intervals" python3 -c "
+import json
+s = json.load(open('smoke.json'))
+a = s['configs']['control']['by_n']['2']['accuracy']
+assert s['problems'] == 3 and a['low'] <= a['value'] <= a['high'], a
+"
+expect_error "existing results without --resume" 2 "already exists" "" "${EVAL[@]}" --limit 3 --results smoke.jsonl
+expect_error "resume with other settings" 1 "other models or settings" "" "${EVAL[@]}" --limit 3 -n 1 --results smoke.jsonl --resume
+expect_error "unknown benchmark" 1 "unknown benchmark" "" "${COMMON[@]}" --benchmark nope --results x.jsonl
+expect_error "N above the limit" 1 "between 1 and" "" "${EVAL[@]}" -n 1,99 --results y.jsonl
+
+# Kill a run after its first row, then resume: every problem once, none lost.
+"${EVAL[@]}" --limit 8 --results killed.jsonl >/dev/null 2>&1 &
+for _ in $(seq 600); do [[ -s killed.jsonl ]] && break; sleep 0.1; done
+kill -9 %1 2>/dev/null
+wait %1 2>/dev/null
+check "the run was killed before it finished" python3 -c "assert 1 <= sum(1 for _ in open('killed.jsonl')) < 8"
+printf '{"id": "gsm8k-7", "half a li' >>killed.jsonl  # as if killed while writing
+check "resume after a killed run" "${EVAL[@]}" --limit 8 --results killed.jsonl --resume
+check "each problem exactly once after resuming" python3 -c "
+import json
+ids = [json.loads(l)['id'] for l in open('killed.jsonl')]
+assert sorted(ids) == sorted(f'gsm8k-{i}' for i in range(8)), ids
+"
+
+check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl -o report
+check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md"
+expect_error "report on a file that is not results" 3 "not a results file" "" "$LLMZ" report data/gsm8k/test.jsonl -o report2
+
+if [[ $failures -ne 0 ]]; then echo "$failures failure(s)"; exit 1; fi
+echo "all eval command-line tests passed"
