@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `llmz eval qa` and `llmz report` in separate processes, with the tiny models on a small benchmark
+# `llmz eval qa`, `llmz eval rewrite` and `llmz report` in separate processes, with the tiny models on a small benchmark
 # folder made here: a smoke run of 3 problems, resume after a killed run (also from a half-written
 # line), refusals of mismatched or existing results, and the report's files.
 set -uo pipefail
@@ -65,8 +65,20 @@ ids = [json.loads(l)['id'] for l in open('killed.jsonl')]
 assert sorted(ids) == sorted(f'gsm8k-{i}' for i in range(8)), ids
 "
 
-check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl -o report
-check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md"
+check "eval rewrite: a smoke run of 2 problems" "$LLMZ" eval rewrite --coder "$TINY" --writer "$OTHER" --solver "$TINY" \
+  --data data --limit 2 -N 2 --max-tokens 12 -q -T 1 --results rewrite.jsonl
+check "rewrite rows: every method, bits and solver answers" python3 -c "
+import json
+rows = [json.loads(l) for l in open('rewrite.jsonl')]
+assert len(rows) == 2
+for r in rows:
+    for m in ('lossless', 'rewrite', 'best_of_n_rewrite'):
+        assert r['reference'][m]['bits'] >= 0 and 'correct' in r['reference'][m], r['reference']
+    assert r['reference']['lossless']['text'].endswith('#### ' + r['gold'])
+"
+
+check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl rewrite.jsonl -o report
+check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md && grep -q 'best_of_n_rewrite' report/report.md"
 expect_error "report on a file that is not results" 3 "not a results file" "" "$LLMZ" report data/gsm8k/test.jsonl -o report2
 
 if [[ $failures -ne 0 ]]; then echo "$failures failure(s)"; exit 1; fi

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "common/error.h"
 #include "eval/benchmarks.h"
 #include "eval/grading.h"
+#include "eval/results_file.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
 #include "qa/local_backend.h"
@@ -173,42 +172,14 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
   if (problems.size() > options.limit) problems.resize(options.limit);
   const nlohmann::json settings = run_settings(models, options);
 
-  std::set<std::string> done;
-  if (std::filesystem::exists(options.results)) {
-    if (!options.resume) fail(ErrorCode::io, options.results + ": already exists (use --resume to continue it)");
-    std::ifstream in(options.results, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // Rows end with a newline; a run killed while writing one leaves a partial last line: drop it.
-    const size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-    if (complete < text.size()) std::filesystem::resize_file(options.results, complete);
-    size_t line_no = 0;
-    for (size_t pos = 0; pos < complete;) {
-      const size_t nl = text.find('\n', pos);
-      const std::string line = text.substr(pos, nl - pos);
-      pos = nl + 1;
-      line_no++;
-      if (line.empty()) continue;
-      nlohmann::json row;
-      try {
-        row = nlohmann::json::parse(line);
-      } catch (const std::exception&) {
-        fail(ErrorCode::corrupt, options.results + ":" + std::to_string(line_no) + ": not JSON");
-      }
-      if (row.value("settings", nlohmann::json()) != settings)
-        fail(ErrorCode::usage, options.results + ": made with other models or settings; use another --results");
-      done.insert(row.value("id", ""));
-    }
-  }
-  std::filesystem::create_directories(std::filesystem::absolute(options.results).parent_path());
-  std::ofstream out(options.results, std::ios::app);
-  if (!out) fail(ErrorCode::io, options.results + ": cannot write");
+  ResultsFile results(options.results, options.resume, settings);
   Runner runner(models, options);
   size_t n = 0;
   for (const auto& p : problems) {
-    if (!done.count(p.id)) {
+    if (!results.done(p.id)) {
       nlohmann::json row = runner.problem(p);
       row["settings"] = settings;
-      out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+      results.append(row);
     }
     if (progress) progress(++n, problems.size());
   }

@@ -1,12 +1,12 @@
 // Aggregation of `llmz eval qa` results: per configuration and N, accuracy and gap recovered with
 // problem-level bootstrap intervals, mean bits, and the two compression ratios.
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "common/error.h"
 #include "eval/qa_eval.h"
+#include "eval/results_file.h"
 #include "eval/stats.h"
 
 namespace llmz::eval {
@@ -15,25 +15,6 @@ namespace {
 
 nlohmann::json to_json(const Interval& i) {
   return {{"value", i.value}, {"low", i.low}, {"high", i.high}, {"undefined", i.undefined}};
-}
-
-std::vector<nlohmann::json> read_rows(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ErrorCode::io, path + ": cannot read");
-  std::vector<nlohmann::json> rows;
-  std::string line;
-  size_t n = 0;
-  while (std::getline(in, line)) {
-    n++;
-    if (line.empty()) continue;
-    try {
-      rows.push_back(nlohmann::json::parse(line));
-    } catch (const std::exception&) {
-      fail(ErrorCode::corrupt, path + ":" + std::to_string(n) + ": not JSON (an unfinished run? --resume repairs it)");
-    }
-  }
-  if (rows.empty()) fail(ErrorCode::corrupt, path + ": no results yet");
-  return rows;
 }
 
 std::vector<double> column(const std::vector<nlohmann::json>& rows, const std::function<double(const nlohmann::json&)>& f) {
@@ -51,7 +32,7 @@ double sum(const std::vector<double>& v) {
 }  // namespace
 
 nlohmann::json summarize_qa_eval(const std::string& results_path) {
-  const auto rows = read_rows(results_path);
+  const auto rows = read_results(results_path);
   const size_t n = rows.size();
   const auto& settings = rows.front()["settings"];
   nlohmann::json s = {{"results", results_path}, {"problems", n}, {"settings", settings}};

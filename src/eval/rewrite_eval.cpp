@@ -1,8 +1,5 @@
 #include "eval/rewrite_eval.h"
 
-#include <filesystem>
-#include <fstream>
-#include <set>
 #include <sstream>
 
 #include "coding/container.h"
@@ -10,6 +7,7 @@
 #include "common/text.h"
 #include "eval/answers.h"
 #include "eval/benchmarks.h"
+#include "eval/results_file.h"
 #include "lossy/rewrite.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
@@ -111,43 +109,27 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
                       const std::function<void(size_t, size_t)>& progress) {
   auto problems = load_benchmark(options.benchmark, options.data_dir);
   if (problems.size() > options.limit) problems.resize(options.limit);
-  std::set<std::string> done;
-  if (options.resume && std::filesystem::exists(options.results)) {
-    std::ifstream in(options.results);
-    std::string line;
-    while (std::getline(in, line))
-      if (!line.empty()) done.insert(nlohmann::json::parse(line).value("id", ""));
-  } else if (std::filesystem::exists(options.results)) {
-    fail(ErrorCode::io, options.results + ": already exists (use --resume to continue it)");
-  }
-  std::filesystem::create_directories(std::filesystem::path(options.results).parent_path());
-  std::ofstream out(options.results, std::ios::app);
-  if (!out) fail(ErrorCode::io, options.results + ": cannot write");
+  ResultsFile results(options.results, options.resume, nullptr);
   Runner runner(models, options);
   size_t n = 0;
   for (const auto& p : problems) {
-    if (!done.count(p.id)) {
+    if (!results.done(p.id)) {
       nlohmann::json row = runner.problem(p);
       row["benchmark"] = options.benchmark;
       row["models"] = {{"coder", models.coder.name()}, {"writer", models.writer.name()}, {"solver", models.solver.name()}};
       row["settings"] = {{"candidates", options.candidates}, {"seed", options.seed}, {"temperature", options.temperature},
                          {"max_tokens", options.max_tokens}, {"prompts", lossy::default_rewrite_prompts().version}};
-      out << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+      results.append(row);
     }
     if (progress) progress(++n, problems.size());
   }
 }
 
 nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
-  std::ifstream in(results_path);
-  if (!in) fail(ErrorCode::io, results_path + ": cannot read");
   nlohmann::json summary = {{"results", results_path}, {"problems", 0}};
   std::map<std::string, std::map<std::string, double>> bits, bytes, right, count;
-  std::string line;
   size_t problems = 0, llm_right = 0;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto row = nlohmann::json::parse(line);
+  for (const auto& row : read_results(results_path)) {
     problems++;
     llm_right += row.value("llm_solution_correct", false);
     summary["benchmark"] = row.value("benchmark", "");

@@ -1,0 +1,31 @@
+// An eval's results: a JSONL file with one row per problem, appended as each problem finishes, so
+// that a killed run loses at most the problem it was working on.
+#pragma once
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace llmz::eval {
+
+class ResultsFile {
+ public:
+  // Opens `path` for appending. An existing file needs `resume`: its problems count as done, a
+  // half-written last line (a run killed while writing) is dropped, and rows whose "settings" differ
+  // from `settings` are refused (unless `settings` is null).
+  ResultsFile(const std::string& path, bool resume, const nlohmann::json& settings);
+  bool done(const std::string& id) const { return done_.count(id) > 0; }
+  void append(const nlohmann::json& row);
+
+ private:
+  std::string path_;
+  std::set<std::string> done_;
+  std::ofstream out_;
+};
+
+// Every row of a results file; fails clearly on a missing, empty or damaged file.
+std::vector<nlohmann::json> read_results(const std::string& path);
+
+}  // namespace llmz::eval
