@@ -64,6 +64,7 @@ TEST(ExtractChoice, LettersAloneOrOnOneChoiceLine) {
   // Listing every choice picks none; an article "a" is not a choice.
   EXPECT_EQ(extract_choice("A. rubber gloves\nB. lead apron\nC. breathing mask\nD. safety goggles"), std::nullopt);
   EXPECT_EQ(extract_choice("The answer is a dog."), std::nullopt);
+  EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B. C. D."), std::nullopt);
   EXPECT_EQ(extract_choice(""), std::nullopt);
 }
 

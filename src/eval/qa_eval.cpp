@@ -13,6 +13,7 @@
 #include "model/generator.h"
 #include "model/loaded_model.h"
 #include "qa/local_backend.h"
+#include "qa/qa_file.h"
 
 namespace llmz::eval {
 
@@ -155,7 +156,7 @@ nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
   return {{"benchmark", o.benchmark},
           {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
           {"llm", {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}}},
-          {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}},
+          {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}}, {"protocol", qa::kQaProtocolVersion},
           {"n_values", o.n_values}, {"mode", qa::to_string(o.mode)}, {"oracles", oracles}, {"qa_plus", o.qa_plus},
           {"seed", o.seed}, {"max_tokens", o.max_tokens}};
 }
