@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -44,6 +45,24 @@ std::string strip_numbering(std::string line) {
   if (digits > i && digits < line.size() && (line[digits] == '.' || line[digits] == ')' || line[digits] == ':'))
     i = digits + 1;
   return trim(line.substr(i));
+}
+
+// The greedy one-line continuation of prompt whose first token is the likeliest one not in `banned`.
+std::pair<llama_token, std::string> next_question(detail::Generator& writer, std::vector<llama_token> prompt,
+                                                  uint32_t max_tokens, std::span<const llama_token> banned) {
+  const auto logits = writer.logits_after(prompt);
+  llama_token first = -1;
+  for (size_t i = 0; i < logits.size(); i++)
+    if (std::find(banned.begin(), banned.end(), llama_token(i)) == banned.end() &&
+        (first < 0 || logits[i] > logits[size_t(first)]))
+      first = llama_token(i);
+  const auto& model = writer.model();
+  if (first < 0 || model.ends_generation(first)) return {first, ""};
+  const std::string piece = model.piece(first);
+  if (piece.find('\n') != std::string::npos && piece.find_first_not_of(" \t\n") < piece.find('\n'))
+    return {first, piece.substr(0, piece.find('\n'))};  // one line, already complete
+  prompt.push_back(first);
+  return {first, piece + (max_tokens > 1 ? writer.greedy(std::move(prompt), max_tokens - 1, /*single_line=*/true) : "")};
 }
 
 }  // namespace
@@ -120,17 +139,26 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
     for (const auto& q : parse_questions(text, settings.questions))
       if (!asked(q)) ask(q);
   } else {
+    std::vector<llama_token> starts;  // the first token of each question asked
     for (uint32_t k = 0; k < settings.questions; k++) {
-      const std::string text = writer.greedy(
-          writer.model().chat_tokens(fill(prompts.question_next, {{"problem", problem},
-                                                         {"attempt", t.attempt},
-                                                         {"transcript", format_transcript(t.turns)}}),
-                            prompts.question_prefix),
-          settings.max_question_tokens, /*single_line=*/true);
-      const auto q = parse_questions(prompts.question_prefix + text, 1);
-      // Nothing to ask, or a question already answered (greedy decoding would only repeat it):
-      // both ends stop asking here.
-      if (q.empty() || asked(q[0])) break;
+      const auto prompt = writer.model().chat_tokens(fill(prompts.question_next, {{"problem", problem},
+                                                                                  {"attempt", t.attempt},
+                                                                                  {"transcript", format_transcript(t.turns)}}),
+                                                     prompts.question_prefix);
+      std::string text = writer.greedy(prompt, settings.max_question_tokens, /*single_line=*/true);
+      llama_token first = detail::argmax(writer.logits_after(prompt));
+      auto q = parse_questions(prompts.question_prefix + text, 1);
+      if (q.empty() || asked(q[0])) {
+        // Greedy decoding would only repeat itself: once more, starting with the likeliest token that
+        // neither this reply nor an earlier question started with. If that is empty or a repeat too,
+        // both ends stop asking.
+        std::vector<llama_token> banned = starts;
+        banned.push_back(first);
+        std::tie(first, text) = next_question(writer, prompt, settings.max_question_tokens, banned);
+        q = parse_questions(prompts.question_prefix + text, 1);
+        if (q.empty() || asked(q[0])) break;
+      }
+      starts.push_back(first);
       ask(q[0]);
     }
   }
