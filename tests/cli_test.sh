@@ -40,6 +40,11 @@ check "info --json" sh -c "'$LLMZ' info --json text.txt.llmz | python3 -c 'impor
 check "decompress command" "$LLMZ" decompress -q -f -m "$TINY" text.txt.llmz -o text.again
 check "decompress command output" cmp text.txt text.again
 
+# Outputs take the input's permissions and modification time, as with gzip.
+cp one.txt private.txt && chmod 600 private.txt && touch -d '2001-02-03 04:05:06' private.txt
+check "compressed file keeps mode and mtime" sh -c "'$LLMZ' -q -m '$TINY' private.txt && test \"\$(stat -c '%a %Y' private.txt.llmz)\" = \"\$(stat -c '%a %Y' private.txt)\""
+check "decompressed file keeps them too" sh -c "'$LLMZ' -q -d -m '$TINY' private.txt.llmz -o private.out && test \"\$(stat -c '%a %Y' private.out)\" = \"\$(stat -c '%a %Y' private.txt)\""
+
 # stdin to stdout, and -c.
 check "stdin to stdout" sh -c "'$LLMZ' -q -m '$TINY' < text.txt > piped.llmz && '$LLMZ' -q -d -m '$TINY' < piped.llmz > piped.txt && cmp text.txt piped.txt"
 check "-c keeps files" sh -c "'$LLMZ' -q -c -m '$TINY' one.txt > c.llmz && test ! -e one.txt.llmz.tmp && '$LLMZ' -d -c -m '$TINY' c.llmz | cmp - one.txt"

@@ -71,7 +71,7 @@ std::vector<uint8_t> read_input(const std::string& path) {
   return data;
 }
 
-void write_output(const std::string& path, std::span<const uint8_t> bytes, bool force) {
+void write_output(const std::string& path, std::span<const uint8_t> bytes, bool force, const std::string& like) {
   if (path == "-") {
     write_all(STDOUT_FILENO, bytes, "stdout");
     return;
@@ -86,8 +86,15 @@ void write_output(const std::string& path, std::span<const uint8_t> bytes, bool 
   std::memcpy(g_temp_path, temp.c_str(), temp.size() + 1);
   try {
     write_all(fd, bytes, path);
-    if (fchmod(fd, 0644 & ~[] { mode_t m = umask(0); umask(m); return m; }()) != 0 || fsync(fd) != 0)
-      fail(ErrorCode::io, "cannot write " + path + ": " + errno_text());
+    // Like gzip: the output takes the input file's permissions and times; otherwise 0644 less umask.
+    struct stat from {};
+    const bool copy = !like.empty() && like != "-" && stat(like.c_str(), &from) == 0 && S_ISREG(from.st_mode);
+    const mode_t mode = copy ? from.st_mode & 07777 : 0644 & ~[] { mode_t m = umask(0); umask(m); return m; }();
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) fail(ErrorCode::io, "cannot write " + path + ": " + errno_text());
+    if (copy) {
+      const struct timespec times[2] = {from.st_atim, from.st_mtim};
+      futimens(fd, times);  // best effort, as gzip: a filesystem without times is not an error
+    }
     if (::close(fd) != 0) {
       fd = -1;
       fail(ErrorCode::io, "cannot write " + path + ": " + errno_text());

@@ -11,8 +11,9 @@ namespace llmz::cli {
 
 std::vector<uint8_t> read_input(const std::string& path);  // "-" = stdin
 
-// Writes bytes to path ("-" = stdout). Refuses to replace an existing file unless force.
-void write_output(const std::string& path, std::span<const uint8_t> bytes, bool force);
+// Writes bytes to path ("-" = stdout). Refuses to replace an existing file unless force. With `like`
+// (an input file), the output gets its permissions and times.
+void write_output(const std::string& path, std::span<const uint8_t> bytes, bool force, const std::string& like = "");
 
 // Installs SIGINT/SIGTERM handlers that remove the temporary file being written, if any.
 void install_signal_cleanup();

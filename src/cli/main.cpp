@@ -116,7 +116,7 @@ class Runner {
       }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!out.empty()) write_output(out, result, o_.force);
+    if (!out.empty()) write_output(out, result, o_.force, in);
     if (o_.remove_input && in != "-" && !out.empty() && out != "-") std::remove(in.c_str());
     report(in, input.size(), result.size(), seconds);
   }
