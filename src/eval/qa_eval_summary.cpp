@@ -100,15 +100,17 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
      << " questions, prompts " << st["prompts"].value("version", "?") << ", seed " << st.value("seed", 0)
      << ". Accuracy and gap recovered in %, with problem-level bootstrap 95% intervals. Gap recovered = "
         "(acc - acc_SLM) / (acc_LLM - acc_SLM); vs control uses the self-refinement control at the same N in "
-        "place of the SLM. Bits = coded answer bits per problem; ratio = bits / (8 x bytes of the LLM's own "
-        "solution); paper ratio = bits / (LLM solution tokens x log2 vocabulary). qa+ (the LLM writes the "
+        "place of the SLM. Ratio = coded bits / (8 x bytes of the LLM's own "
+        "solution); paper ratio = coded bits / (LLM solution tokens x log2 vocabulary). Info bits = the answers' "
+        "information content under the coder; coded bits = whole bytes of the range-coded answers (a coder that "
+        "pads with zeros codes one answer sequence per length in 0 bytes, so short runs can be below the info bits). qa+ (the LLM writes the "
         "questions) is an upper bound, not deployable; gold-reference is the paper's setting (the oracle is "
         "given the answer).\n\n";
-  md << "| configuration | N | accuracy | gap recovered | gap vs control | questions | bits | ratio | paper ratio | s/problem |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-  md << "| SLM alone | 0 | " << pct(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | | | |\n";
+  md << "| configuration | N | accuracy | gap recovered | gap vs control | questions | info bits | coded bits | ratio | paper ratio | s/problem |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  md << "| SLM alone | 0 | " << pct(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | 0 | | | |\n";
   char row[512];
-  snprintf(row, sizeof row, "| LLM alone | | %s | 100 | | | | | | |\n", pct(s["llm"]["accuracy"]).c_str());
+  snprintf(row, sizeof row, "| LLM alone | | %s | 100 | | | | | | | |\n", pct(s["llm"]["accuracy"]).c_str());
   md << row;
   for (const auto& [config, c] : s["configs"].items()) {
     std::vector<std::pair<int, std::string>> ns;
@@ -116,9 +118,10 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
     std::sort(ns.begin(), ns.end());
     for (const auto& [k, nq] : ns) {
       const auto& b = c["by_n"][nq];
-      snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.4f | %.5f | %.0f |\n", config.c_str(), k,
+      snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.1f | %.4f | %.5f | %.0f |\n", config.c_str(), k,
                pct(b["accuracy"]).c_str(), pct(b["gap_recovered"]).c_str(), pct(b["gap_recovered_vs_control"]).c_str(),
-               b["mean_asked"].get<double>(), b["mean_coded_bits"].get<double>(), b["ratio"].get<double>(),
+               b["mean_asked"].get<double>(), b["mean_cost_bits"].get<double>(), b["mean_coded_bits"].get<double>(),
+               b["ratio"].get<double>(),
                b["paper_ratio"].get<double>(), c["mean_seconds"].get<double>());
       md << row;
     }

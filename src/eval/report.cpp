@@ -58,7 +58,8 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
   md += "\n\n## Bits sent against quality, every method\n\n![frontier](frontier.svg)\n\n"
         "Quality is the share of problems answered right: the SLM's revised answer for question asking, the "
         "solver's answer from the text sent for rewriting and lossless coding. Labels give N and the compute per "
-        "problem (wall seconds on the machine that ran it) where the run recorded it.\n";
+        "problem (wall seconds on the machine that ran it) where the run recorded it. Bits are the coded payload for "
+        "lossless coding and rewriting, and the answers' information content for question asking.\n";
   Chart frontier{"Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}};
 
   for (const auto& run : runs) {
@@ -67,7 +68,7 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       const auto s = summarize_qa_eval(run);
       const std::string bench = s["settings"].value("benchmark", "?");
       Chart c{"Question asking on " + bench + " (" + std::to_string(s["problems"].get<int>()) + " problems)",
-              "coded answer bits per problem", "problems right (%)", false, {}, {}};
+              "answer bits per problem (information content)", "problems right (%)", false, {}, {}};
       c.lines.push_back({"SLM alone", 100 * s["slm"]["accuracy"]["value"].get<double>()});
       c.lines.push_back({"LLM alone", 100 * s["llm"]["accuracy"]["value"].get<double>()});
       for (const auto& [config, cj] : s["configs"].items()) {
@@ -77,7 +78,7 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
         std::sort(ns.begin(), ns.end());
         for (const auto& [k, nq] : ns) {
           const auto& b = cj["by_n"][nq];
-          const double bits = b["mean_coded_bits"].get<double>(), acc = 100 * b["accuracy"]["value"].get<double>();
+          const double bits = b["mean_cost_bits"].get<double>(), acc = 100 * b["accuracy"]["value"].get<double>();
           series.points.push_back({bits, acc, "N=" + nq});
           overall.points.push_back({bits, acc, "N=" + nq + ", " + seconds_label(cj["mean_seconds"].get<double>())});
         }
