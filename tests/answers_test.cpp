@@ -65,6 +65,7 @@ TEST(ExtractChoice, LettersAloneOrOnOneChoiceLine) {
   EXPECT_EQ(extract_choice("A. rubber gloves\nB. lead apron\nC. breathing mask\nD. safety goggles"), std::nullopt);
   EXPECT_EQ(extract_choice("The answer is a dog."), std::nullopt);
   EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B. C. D."), std::nullopt);
+  EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B"), std::nullopt);  // a reply cut off mid-list
   EXPECT_EQ(extract_choice(""), std::nullopt);
 }
 

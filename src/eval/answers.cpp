@@ -119,7 +119,7 @@ std::optional<std::string> extract_choice(const std::string& text) {
   static const std::regex alone(R"((?:^|\n)\s*\**\(?([A-E])\)?[.):]?\**\s*(?:\n|$))");
   static const std::regex bracketed(R"(\(([A-E])\))");
   // A reply that repeats one choice line ("B. lead apron") picks it; one that lists them all picks none.
-  static const std::regex choice_line(R"((?:^|\n)\s*\**([A-E])[.)] (?![A-E][.)]))");
+  static const std::regex choice_line(R"((?:^|\n)\s*\**([A-E])[.)] (?![A-E](?:[.)]|\s*$)))");
   for (const auto* re : {&stated, &alone, &bracketed, &choice_line}) {
     std::set<std::string> seen;
     std::optional<std::string> last;
