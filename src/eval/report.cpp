@@ -60,7 +60,7 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
         "solver's answer from the text sent for rewriting and lossless coding. Labels give N and the compute per "
         "problem (wall seconds on the machine that ran it) where the run recorded it. Bits are the coded payload for "
         "lossless coding and rewriting, and the answers' information content for question asking.\n";
-  Chart frontier{"Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}};
+  Chart frontier{"Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}, true};
 
   for (const auto& run : runs) {
     const std::string stem = fs::path(run).stem().string();
@@ -68,7 +68,7 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       const auto s = summarize_qa_eval(run);
       const std::string bench = s["settings"].value("benchmark", "?");
       Chart c{"Question asking on " + bench + " (" + std::to_string(s["problems"].get<int>()) + " problems)",
-              "answer bits per problem (information content)", "problems right (%)", false, {}, {}};
+              "answer bits per problem (information content)", "problems right (%)", false, {}, {}, true};
       c.lines.push_back({"SLM alone", 100 * s["slm"]["accuracy"]["value"].get<double>()});
       c.lines.push_back({"LLM alone", 100 * s["llm"]["accuracy"]["value"].get<double>()});
       for (const auto& [config, cj] : s["configs"].items()) {

@@ -68,7 +68,7 @@ std::string render_svg(const Chart& c) {
   for (const auto& s : c.series)
     for (const auto& p : s.points) xs.push_back(p.x), ys.push_back(p.y);
   for (const auto& l : c.lines) ys.push_back(l.y);
-  const Axis ax = axis_for(xs, c.log_x), ay = axis_for(ys, false);
+  const Axis ax = axis_for(xs, c.log_x), ay = c.percent_y ? Axis{0, 100, false} : axis_for(ys, false);
   const double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = kTop;
   auto X = [&](double v) { return ax.map(v, x0, x1); };
   auto Y = [&](double v) { return ay.map(v, y0, y1); };

@@ -27,6 +27,7 @@ struct Chart {
   bool log_x = false;  // points with x <= 0 are left out of a log axis
   std::vector<ChartSeries> series;
   std::vector<ChartLine> lines;
+  bool percent_y = false;  // the y axis spans 0 to 100 whatever the data
 };
 
 std::string render_svg(const Chart& chart);
