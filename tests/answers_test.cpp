@@ -66,6 +66,9 @@ TEST(ExtractChoice, LettersAloneOrOnOneChoiceLine) {
   EXPECT_EQ(extract_choice("The answer is a dog."), std::nullopt);
   EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B. C. D."), std::nullopt);
   EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B"), std::nullopt);  // a reply cut off mid-list
+  EXPECT_EQ(extract_choice("\n\nA. B. C. D.\n\nA. B. C. D.\n\nA."), std::nullopt);  // cut off after one letter
+  EXPECT_EQ(extract_choice("(A) (B) (C)\n(A)"), std::nullopt);
+  EXPECT_EQ(extract_choice("A. B. C. D.\nThe answer is C."), "C");  // a stated answer still counts
   EXPECT_EQ(extract_choice(""), std::nullopt);
 }
 

@@ -46,6 +46,15 @@ s = json.load(open('smoke.json'))
 a = s['configs']['control']['by_n']['2']['accuracy']
 assert s['problems'] == 3 and a['low'] <= a['value'] <= a['high'], a
 "
+check "eval qa --baselines-only" "${EVAL[@]}" --limit 3 --baselines-only --results base.jsonl
+check "baseline rows: the SLM and the LLM alone, no configurations; the summary pairs them" python3 -c "
+import json
+rows = [json.loads(l) for l in open('base.jsonl')]
+assert len(rows) == 3 and all('configs' not in r and 'correct' in r['slm'] and r['slm']['reply'] for r in rows), rows
+s = json.load(open('base.json'))
+d = s['llm_minus_slm']
+assert s['configs'] == {} and d['low'] <= d['value'] <= d['high'], s
+"
 expect_error "existing results without --resume" 2 "already exists" "" "${EVAL[@]}" --limit 3 --results smoke.jsonl
 expect_error "resume with other settings" 1 "other models or settings" "" "${EVAL[@]}" --limit 3 -n 1 --results smoke.jsonl --resume
 expect_error "unknown benchmark" 1 "unknown benchmark" "" "${COMMON[@]}" --benchmark nope --results x.jsonl
@@ -77,8 +86,8 @@ for r in rows:
     assert r['reference']['lossless']['text'].endswith('#### ' + r['gold'])
 "
 
-check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl rewrite.jsonl -o report
-check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md && grep -q 'best_of_n_rewrite' report/report.md"
+check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl base.jsonl rewrite.jsonl -o report
+check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md && grep -q 'minus the SLM' report/report.md && test -s report/base.svg && grep -q 'best_of_n_rewrite' report/report.md"
 expect_error "report on a file that is not results" 3 "not a results file" "" "$LLMZ" report data/gsm8k/test.jsonl -o report2
 
 if [[ $failures -ne 0 ]]; then echo "$failures failure(s)"; exit 1; fi

@@ -90,6 +90,8 @@ struct EvalCommands::Impl {
         ->capture_default_str();
     qa->add_option("--prompts", qa_prompts, "prompt template file (default: the built-in qa-v1)")->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
+    qa->add_flag("--baselines-only", o.baselines_only,
+                 "only the SLM and the LLM alone (quick: does the benchmark separate the two models?)");
     qa->add_option("--seed", o.seed, "shuffles multiple-choice options")->capture_default_str();
     qa->add_option("--max-tokens", o.max_tokens, "longest attempt, revision or LLM solution")->capture_default_str();
     qa->add_option("--data", o.data_dir, "benchmarks folder (default: ../shared/data/benchmarks)");

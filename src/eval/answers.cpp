@@ -120,7 +120,12 @@ std::optional<std::string> extract_choice(const std::string& text) {
   static const std::regex bracketed(R"(\(([A-E])\))");
   // A reply that repeats one choice line ("B. lead apron") picks it; one that lists them all picks none.
   static const std::regex choice_line(R"((?:^|\n)\s*\**([A-E])[.)] (?![A-E](?:[.)]|\s*$)))");
+  // A line of bare letters ("A. B. C. D.") is a model reciting the options: after it, a lone letter
+  // is more of the same (a reply cut off by a token limit), not a choice.
+  static const std::regex listing(R"((?:^|\n)\s*(?:\(?[A-E][.)]?\s+)+\(?[A-E][.)]?\s*(?:\n|$))");
+  const bool recites = std::regex_search(text, listing);
   for (const auto* re : {&stated, &alone, &bracketed, &choice_line}) {
+    if (recites && re != &stated) break;
     std::set<std::string> seen;
     std::optional<std::string> last;
     for (std::sregex_iterator it(text.begin(), text.end(), *re), end; it != end; ++it)

@@ -71,6 +71,12 @@ class Runner {
     row["llm"]["bytes"] = own.size();
     row["llm"]["tokens"] = llm_model_.tokenize(own, false).size();
     row["llm"]["seconds"] = seconds_since(start);
+    if (o_.baselines_only) {
+      const std::string alone = qa::attempt(slm_, prompts_, settings_, p.question);
+      row["slm"] = graded(p, alone);
+      row["slm"]["reply"] = alone;
+      return row;
+    }
 
     for (auto mode : o_.oracles)
       row["configs"][std::string("qa/") + qa::to_string(mode)] = run_config(p, *reference_oracle(mode), nullptr, &row);
@@ -158,6 +164,7 @@ nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
           {"llm", {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}}},
           {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}}, {"protocol", qa::kQaProtocolVersion},
           {"n_values", o.n_values}, {"mode", qa::to_string(o.mode)}, {"oracles", oracles}, {"qa_plus", o.qa_plus},
+          {"baselines_only", o.baselines_only},
           {"seed", o.seed}, {"max_tokens", o.max_tokens}};
 }
 

@@ -25,6 +25,7 @@ struct QaEvalOptions {
   qa::QuestionMode mode = qa::QuestionMode::sequential;
   std::vector<qa::OracleMode> oracles = {qa::OracleMode::own_reference};  // QA runs (the control always runs)
   bool qa_plus = true;
+  bool baselines_only = false;  // only the SLM and the LLM alone: does the benchmark separate them?
   qa::Prompts prompts = qa::default_prompts();
   uint64_t seed = 1;          // shuffles multiple-choice options
   uint32_t max_tokens = 256;  // attempts, revisions and the LLM's own solutions

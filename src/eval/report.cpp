@@ -25,7 +25,7 @@ bool is_qa_run(const std::string& path) {
     if (!line.empty()) {
       try {
         const auto row = nlohmann::json::parse(line);
-        if (row.contains("configs")) return true;
+        if (row.contains("slm")) return true;
         if (row.contains("reference")) return false;
       } catch (const std::exception&) {
       }

@@ -11,26 +11,51 @@ llama_token argmax(std::span<const float> logits) {
   return llama_token(std::max_element(logits.begin(), logits.end()) - logits.begin());
 }
 
-Generator::Generator(const LoadedModel& model, uint32_t capacity)
-    : model_(model), capacity_(capacity), evaluator_(model, 1, capacity) {}
+Generator::Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots)
+    : model_(model), capacity_(capacity), evaluator_(model, std::max(slots, 1u), capacity),
+      slots_(std::max(slots, 1u)) {}
+
+namespace {
+
+size_t shared_prefix(std::span<const llama_token> a, std::span<const llama_token> b) {
+  return size_t(std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
+}
+
+}  // namespace
+
+// The slot that continues these tokens; otherwise the least recently used one, so that a new prompt
+// does not evict a conversation that merely starts the same way.
+uint32_t Generator::pick_slot(std::span<const llama_token> tokens) const {
+  uint32_t best = 0, oldest = 0;
+  size_t best_shared = 0;
+  for (uint32_t k = 0; k < slots_.size(); k++) {
+    const size_t shared = shared_prefix(slots_[k].tokens, tokens);
+    if (shared > best_shared) best = k, best_shared = shared;
+    if (slots_[k].last_used < slots_[oldest].last_used) oldest = k;
+  }
+  return best_shared > 0 && 2 * best_shared >= slots_[best].tokens.size() ? best : oldest;
+}
 
 std::span<const float> Generator::logits_after(std::span<const llama_token> tokens) {
   if (tokens.empty()) fail(ErrorCode::usage, "nothing to evaluate");
   if (tokens.size() > capacity_)
     fail(ErrorCode::usage, "conversation too long for the model's context (" + std::to_string(tokens.size()) +
                                " tokens, at most " + std::to_string(capacity_) + ")");
-  size_t keep = std::mismatch(cached_.begin(), cached_.end(), tokens.begin(), tokens.end()).first - cached_.begin();
-  keep = std::min(keep, tokens.size() - 1);  // the last token is evaluated again for its logits
-  if (keep < cached_.size()) {
-    evaluator_.clear_from(0, int32_t(keep));
-    cached_.resize(keep);
+  const uint32_t k = pick_slot(tokens);
+  Slot& slot = slots_[k];
+  slot.last_used = ++clock_;
+  // the last token is evaluated again for its logits
+  const size_t keep = std::min(shared_prefix(slot.tokens, tokens), tokens.size() - 1);
+  if (keep < slot.tokens.size()) {
+    evaluator_.clear_from(k, int32_t(keep));
+    slot.tokens.resize(keep);
   }
   for (size_t pos = keep; pos < tokens.size();) {
     const size_t end = std::min(tokens.size(), pos + evaluator_.max_batch());
-    for (; pos < end; pos++) evaluator_.add(0, tokens[pos], int32_t(pos), pos + 1 == tokens.size());
+    for (; pos < end; pos++) evaluator_.add(k, tokens[pos], int32_t(pos), pos + 1 == tokens.size());
     evaluator_.run();
   }
-  cached_.assign(tokens.begin(), tokens.end());
+  slot.tokens.assign(tokens.begin(), tokens.end());
   return evaluator_.logits(0);
 }
 
@@ -55,8 +80,24 @@ bool stuck_in_loop(const std::string& reply) {
 
 }  // namespace
 
+bool stuck_in_cycle(std::span<const llama_token> reply) {
+  constexpr size_t kSpan = 48, kMaxPeriod = 16;
+  if (reply.size() < kSpan) return false;
+  for (size_t period = 1; period <= kMaxPeriod; period++) {
+    size_t i = reply.size() - kSpan + period;
+    while (i < reply.size() && reply[i] == reply[i - period]) i++;
+    if (i == reply.size()) return true;
+  }
+  return false;
+}
+
 std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line) {
-  return generate(std::move(prompt), max_tokens, single_line, argmax);
+  auto key = std::make_tuple(prompt, max_tokens, single_line);
+  if (auto it = replies_.find(key); it != replies_.end()) return it->second;
+  if (replies_.size() >= 1024) replies_.clear();  // bounded: a long run asks ever new questions
+  std::string reply = generate(std::move(prompt), max_tokens, single_line, argmax);
+  replies_.emplace(std::move(key), reply);
+  return reply;
 }
 
 std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature,
@@ -74,6 +115,7 @@ std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_toke
 std::string Generator::generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
                                 const std::function<llama_token(std::span<const float>)>& pick) {
   std::string reply;
+  const size_t prompt_size = prompt.size();
   for (uint32_t n = 0; n < max_tokens && prompt.size() < capacity_; n++) {
     const llama_token t = pick(logits_after(prompt));
     if (model_.ends_generation(t)) break;
@@ -89,6 +131,7 @@ std::string Generator::generate(std::vector<llama_token> prompt, uint32_t max_to
     reply += piece;
     prompt.push_back(t);
     if (piece.find('\n') != std::string::npos && stuck_in_loop(reply)) break;
+    if (stuck_in_cycle(std::span(prompt).subspan(prompt_size))) break;
   }
   return reply;
 }

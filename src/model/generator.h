@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
 #include <span>
 #include <string>
@@ -17,19 +18,22 @@ namespace llmz::detail {
 
 class Generator {
  public:
-  // capacity: the most tokens a conversation may hold (prompt plus reply).
-  Generator(const LoadedModel& model, uint32_t capacity);
+  // capacity: the most tokens a conversation may hold (prompt plus reply); slots: conversations whose
+  // caches are kept side by side, so that a caller switching between a few prompts (the QA protocol's
+  // question, answer and revision prompts) only evaluates what each one added since its last turn.
+  Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = 3);
 
   const LoadedModel& model() const { return model_; }
   uint32_t capacity() const { return capacity_; }
 
-  // Next-token logits after exactly these tokens. The longest prefix shared with the previous call is
-  // kept in the cache and not evaluated again (any split gives the same logits, design §4).
+  // Next-token logits after exactly these tokens. The longest prefix shared with a cached conversation
+  // is not evaluated again (any split gives the same logits, design §4).
   std::span<const float> logits_after(std::span<const llama_token> tokens);
 
   // Greedy reply to prompt: stops at an end-of-turn token, after max_tokens, when the conversation
-  // is full, when a line repeats for the third time, or (single_line) at the first line break after
-  // some text. Returns the reply's text.
+  // is full, when a line repeats for the third time, when the last 48 tokens cycle with a period of
+  // at most 16 tokens, or (single_line) at the first line break after some text. Returns the reply's
+  // text. Greedy replies are deterministic, so a repeated request is answered from memory.
   std::string greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line = false);
   // A sampled reply (softmax at the given temperature), with the same stopping rules. For the sender's
   // candidates only: unlike greedy replies, samples are not promised to repeat on another machine.
@@ -39,13 +43,25 @@ class Generator {
   std::string generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
                        const std::function<llama_token(std::span<const float>)>& pick);
 
+  struct Slot {
+    std::vector<llama_token> tokens;  // the tokens whose keys and values are in the slot's cache
+    uint64_t last_used = 0;
+  };
+  uint32_t pick_slot(std::span<const llama_token> tokens) const;
+
   const LoadedModel& model_;
   uint32_t capacity_;
   Evaluator evaluator_;
-  std::vector<llama_token> cached_;  // the tokens whose keys and values are in the cache
+  std::vector<Slot> slots_;
+  uint64_t clock_ = 0;
+  std::map<std::tuple<std::vector<llama_token>, uint32_t, bool>, std::string> replies_;  // greedy memory
 };
 
 // The highest-scoring token, the lowest id on ties.
 llama_token argmax(std::span<const float> logits);
+
+// True when a reply's last 48 tokens repeat a cycle of at most 16 tokens ("1111…", "A. B. C. D. A. B. …"):
+// a small model caught in such a loop does not leave it before its token limit.
+bool stuck_in_cycle(std::span<const llama_token> reply);
 
 }  // namespace llmz::detail

@@ -90,6 +90,10 @@ std::string format_transcript(const std::vector<Turn>& turns) {
   return s;
 }
 
+std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem) {
+  return trim(slm.greedy(slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}})), settings.max_attempt_tokens));
+}
+
 std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
                    const std::string& problem, const std::string& attempt, const std::vector<Turn>& turns) {
   const std::string prompt = fill(prompts.revision, {{"problem", problem},
@@ -108,8 +112,7 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
   const auto& model = slm.model();
   const YesNoTokens yes_no = YesNoTokens::of(model);
   Transcript t;
-  t.attempt = trim(slm.greedy(model.chat_tokens(fill(prompts.attempt, {{"problem", problem}})),
-                              settings.max_attempt_tokens));
+  t.attempt = attempt(slm, prompts, settings, problem);
   if (observer.on_attempt) observer.on_attempt(t.attempt);
   channel.attempt_ready(t.attempt);
 

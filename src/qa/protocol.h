@@ -84,6 +84,9 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
                         const std::string& problem, Channel& channel, AnswerCoder& coder,
                         const Observer& observer = {}, detail::Generator* questioner = nullptr);
 
+// The SLM's first answer to the problem: the protocol's first step, also the eval's "SLM alone".
+std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem);
+
 // The SLM's corrected answer after these turns: the protocol's last step, exposed so that the eval
 // can score every N of one sequential run.
 std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings,

@@ -1,0 +1,67 @@
+// Deterministic generation: several cached conversations give exactly the logits of a fresh cache,
+// remembered replies equal regenerated ones, and the loop rules stop where they should.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "model/generator.h"
+#include "test_models.h"
+
+namespace llmz::detail {
+namespace {
+
+std::vector<float> fresh_logits(const LoadedModel& m, const std::vector<llama_token>& tokens) {
+  Generator g(m, 512, 1);
+  const auto l = g.logits_after(tokens);
+  return {l.begin(), l.end()};
+}
+
+TEST(Generator, SlotsSwitchingBetweenPromptsGiveTheLogitsOfAFreshCache) {
+  const LoadedModel& m = test::cached_model(test::tiny_model_path()).impl();
+  const std::vector<llama_token> a = m.tokenize("Problem: a farmer has seven cows and buys three more.", false);
+  auto b = a;  // shares a's start, as the question and answer prompts share the problem
+  for (auto t : m.tokenize(" Question: is it ten?", false)) b.push_back(t);
+  const std::vector<llama_token> c = m.tokenize("An unrelated prompt about the weather in spring", false);
+  auto a_more = a;
+  for (auto t : m.tokenize(" He sells two.", false)) a_more.push_back(t);
+
+  Generator g(m, 512, 2);  // fewer slots than prompts: eviction is exercised too
+  const std::vector<llama_token>* order[] = {&a, &b, &c, &a_more, &b, &a, &c, &a_more};
+  for (const auto* tokens : order) {
+    const auto l = g.logits_after(*tokens);
+    EXPECT_EQ(std::vector<float>(l.begin(), l.end()), fresh_logits(m, *tokens));
+  }
+}
+
+TEST(Generator, RememberedRepliesEqualRegeneratedOnes) {
+  const LoadedModel& m = test::cached_model(test::tiny_model_path()).impl();
+  const auto prompt = m.tokenize("Once upon a time", false);
+  Generator g(m, 512);
+  const std::string first = g.greedy(prompt, 40);
+  g.logits_after(m.tokenize("something else entirely", false));
+  EXPECT_EQ(g.greedy(prompt, 40), first);
+  EXPECT_EQ(Generator(m, 512).greedy(prompt, 40), first);
+  EXPECT_EQ(Generator(m, 512).greedy(prompt, 20), Generator(m, 512, 1).greedy(prompt, 20));
+}
+
+TEST(Generator, CycleRuleCatchesShortLoopsOnly) {
+  std::vector<llama_token> digits(48, 17);
+  EXPECT_TRUE(stuck_in_cycle(digits));
+  digits.pop_back();
+  EXPECT_FALSE(stuck_in_cycle(digits));  // too short to tell
+
+  std::vector<llama_token> choices;  // "A. B. C. D." eight tokens, six times
+  for (int r = 0; r < 6; r++)
+    for (llama_token t : {1, 2, 3, 2, 4, 2, 5, 2}) choices.push_back(t);
+  EXPECT_TRUE(stuck_in_cycle(choices));
+
+  std::vector<llama_token> text(100);
+  for (size_t i = 0; i < text.size(); i++) text[i] = llama_token(i % 17);  // period 17: allowed
+  EXPECT_FALSE(stuck_in_cycle(text));
+  std::vector<llama_token> broken(48, 9);
+  broken[1] = 3;  // the cycle starts one token too late
+  EXPECT_FALSE(stuck_in_cycle(broken));
+}
+
+}  // namespace
+}  // namespace llmz::detail
