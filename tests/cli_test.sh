@@ -107,5 +107,30 @@ head -c 2500 text.txt >gemma.txt
 check "gemma3: compress 4 streams" "$LLMZ" -q -m "$GEMMA" --streams 4 --window 200 --overlap 40 gemma.txt
 check "gemma3: decompress 1 stream, 1 thread" sh -c "'$LLMZ' -q -d -m '$GEMMA' -T 1 --streams 1 gemma.txt.llmz -c | cmp - gemma.txt"
 
+# LoRA adapters: recorded in the file, found again by flag or by folder, refused when missing or other.
+LORA=${LLMZ_TINY_LORA:?}
+LORA2=${LLMZ_TINY_LORA_2:?}
+head -c 3000 text.txt >lora.txt
+check "lora: compress with two adapters, -T 1, 3 streams" "$LLMZ" -q -m "$TINY" -T 1 --streams 3 --window 200 --overlap 50 \
+  --lora "$LORA:0.5" --lora "$LORA2" lora.txt
+check "lora: the adapters change the bits" sh -c "'$LLMZ' -q -m '$TINY' --streams 3 --window 200 --overlap 50 lora.txt -c >plain.llmz; ! cmp -s plain.llmz lora.txt.llmz"
+check "lora: info names both, with scales" sh -c "'$LLMZ' info --json lora.txt.llmz | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j[\"format_version\"] == 2 and [a[\"scale\"] for a in j[\"adapters\"]] == [0.5, 1.0], j'"
+check "lora: decompress with the same flags, -T 2, 1 stream" sh -c "'$LLMZ' -q -d -c -T 2 --streams 1 -m '$TINY' --lora '$LORA:0.5' --lora '$LORA2' lora.txt.llmz | cmp - lora.txt"
+mkdir -p adapters && cp "$LORA" adapters/a.gguf && cp "$LORA2" adapters/b.gguf && echo "not gguf" >adapters/c.gguf
+check "lora: decompress finding the adapters in a folder" sh -c "'$LLMZ' -q -d -c -m '$TINY' --lora-dir adapters lora.txt.llmz | cmp - lora.txt"
+expect_error "lora: adapters not given" 4 "no LoRA adapter was given" lora.out "$LLMZ" -q -d -m "$TINY" lora.txt.llmz -o lora.out
+expect_error "lora: another scale" 4 "wrong LoRA adapters" lora.out "$LLMZ" -q -d -m "$TINY" --lora "$LORA" --lora "$LORA2" lora.txt.llmz -o lora.out
+rm adapters/b.gguf
+expect_error "lora: one missing from the folder" 4 "is not in adapters" lora.out "$LLMZ" -q -d -m "$TINY" --lora-dir adapters lora.txt.llmz -o lora.out
+expect_error "lora: adapter file missing" 4 "adapter not found" lora2.llmz "$LLMZ" -q -m "$TINY" --lora nothere.gguf lora.txt -o lora2.llmz
+head -c 1500 text.txt >real-lora.txt
+check "lora, real model: compress -T 1, 2 streams" "$LLMZ" -q -m "$REAL" -T 1 --streams 2 --window 200 --overlap 50 \
+  --lora "${LLMZ_REAL_LORA:?}:0.3" real-lora.txt
+check "lora, real model: decompress -T 2, 5 streams" sh -c "'$LLMZ' -q -d -c -m '$REAL' -T 2 --streams 5 --lora '$LLMZ_REAL_LORA:0.3' real-lora.txt.llmz | cmp - real-lora.txt"
+expect_error "lora: adapter of another base model" 4 "not a LoRA adapter for" lora2.llmz "$LLMZ" -q -m "$REAL" --lora "$LORA" lora.txt -o lora2.llmz
+
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]

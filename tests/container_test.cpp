@@ -44,6 +44,23 @@ TEST(Container, RoundTrip) {
   EXPECT_EQ(h.chunks[2].checksum, 2u);
 }
 
+TEST(Container, AdaptersNeedVersion2AndRoundTrip) {
+  Header h = sample_header();
+  size_t offset = 0;
+  EXPECT_EQ(write_header(h)[4], 1);  // no adapters: readable by builds that know only version 1
+  h.adapters = {{{1, 2, 3}, "math", 0.5f}, {{9}, "code", 1.25f}};
+  const auto bytes = write_header(h);
+  EXPECT_EQ(bytes[4], 2);
+  const Header back = read_header(bytes, offset);
+  EXPECT_EQ(back.version, 2);
+  ASSERT_EQ(back.adapters.size(), 2u);
+  EXPECT_EQ(back.adapters[0].fingerprint, h.adapters[0].fingerprint);
+  EXPECT_EQ(back.adapters[0].name, "math");
+  EXPECT_EQ(back.adapters[0].scale, 0.5f);
+  EXPECT_EQ(back.adapters[1].scale, 1.25f);
+  EXPECT_EQ(back.chunks.size(), h.chunks.size());
+}
+
 TEST(Container, EveryFlippedByteIsDetected) {
   const auto good = write_header(sample_header());
   for (size_t i = 0; i < good.size(); i++) {

@@ -16,8 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "ggml.h"
 #include "gguf.h"
+#include "model/gguf_writer.h"
 
 namespace {
 
@@ -107,42 +109,6 @@ class Rng {
   bool has_spare_ = false;
 };
 
-class Writer {
- public:
-  Writer(gguf_context* gguf, size_t n_tensors) : gguf_(gguf) {
-    ggml_init_params p = {n_tensors * ggml_tensor_overhead(), nullptr, /*no_alloc=*/true};
-    meta_ = ggml_init(p);
-  }
-  ~Writer() { ggml_free(meta_); }
-
-  void add_f32(const std::string& name, const std::vector<float>& values) {
-    ggml_tensor* t = ggml_new_tensor_1d(meta_, GGML_TYPE_F32, static_cast<int64_t>(values.size()));
-    std::vector<uint8_t>& bytes = data_.emplace_back(values.size() * sizeof(float));
-    memcpy(bytes.data(), values.data(), bytes.size());
-    add(t, name, bytes);
-  }
-
-  // `values` is row-major with `cols` (= ggml ne0, the input dimension) floats per row.
-  void add_q8(const std::string& name, const std::vector<float>& values, int64_t cols) {
-    const int64_t rows = static_cast<int64_t>(values.size()) / cols;
-    ggml_tensor* t = ggml_new_tensor_2d(meta_, GGML_TYPE_Q8_0, cols, rows);
-    std::vector<uint8_t>& bytes = data_.emplace_back(ggml_nbytes(t));
-    ggml_quantize_chunk(GGML_TYPE_Q8_0, values.data(), bytes.data(), 0, rows, cols, nullptr);
-    add(t, name, bytes);
-  }
-
- private:
-  void add(ggml_tensor* t, const std::string& name, std::vector<uint8_t>& bytes) {
-    ggml_set_name(t, name.c_str());
-    t->data = bytes.data();
-    gguf_add_tensor(gguf_, t);
-  }
-
-  gguf_context* gguf_;
-  ggml_context* meta_;
-  std::vector<std::vector<uint8_t>> data_;  // tensor bytes: gguf only points at them until written
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,7 +124,8 @@ int main(int argc, char** argv) {
   }
   const int64_t n_vocab = static_cast<int64_t>(gguf_get_arr_n(vocab, tokens_key));
 
-  gguf_context* out = gguf_init_empty();
+  llmz::GgufWriter w(3 + 9 * static_cast<size_t>(a.layers));
+  gguf_context* out = w.meta();
   gguf_set_kv(out, vocab);
   gguf_free(vocab);
   // Keep only the tokenizer: the vocab file's general.* and <arch>.* keys describe another model.
@@ -190,7 +157,6 @@ int main(int argc, char** argv) {
   };
   const std::vector<float> ones(static_cast<size_t>(a.embd), 1.0f);
 
-  Writer w(out, 3 + 9 * static_cast<size_t>(a.layers));
   // Unit scale: behind RMS norms only the size relative to the blocks' outputs matters.
   std::vector<float> embd = random(n_vocab * a.embd, 1.0f);
   for (int64_t t = 0; t < n_vocab; ++t) embd[t * a.embd] = 1.0f;
@@ -219,10 +185,10 @@ int main(int argc, char** argv) {
     w.add_q8(p + "ffn_down.weight", random(a.embd * a.ff, kWeightStd), a.ff);
   }
 
-  const bool ok = gguf_write_to_file(out, a.out.c_str(), /*only_meta=*/false);
-  gguf_free(out);
-  if (!ok) {
-    fprintf(stderr, "%s: cannot write %s\n", argv[0], a.out.c_str());
+  try {
+    w.write(a.out);
+  } catch (const llmz::Error& e) {
+    fprintf(stderr, "%s: %s\n", argv[0], e.what());
     return 1;
   }
   return 0;

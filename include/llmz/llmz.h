@@ -40,9 +40,24 @@ class Error : public std::runtime_error {
 // Called now and then during long work: bytes of input done so far, and in total.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
+// A LoRA adapter (llama.cpp GGUF, quantized tensors) applied on top of the model, scaled.
+struct AdapterOptions {
+  std::string path;
+  float scale = 1.0f;
+  bool operator==(const AdapterOptions&) const = default;
+};
+
 struct ModelOptions {
   std::string path;  // GGUF file
   int threads = 2;   // threads for batched evaluation; one-token calls always use one (design §4)
+  std::vector<AdapterOptions> adapters;  // in this order; they change every probability
+};
+
+// An adapter as a file records it: files name it by the XXH3-128 of its tensor data.
+struct AdapterInfo {
+  std::string name;
+  std::string fingerprint;
+  float scale = 1.0f;
 };
 
 namespace detail {
@@ -60,6 +75,7 @@ class Model {
   std::string name() const;         // general.name or the file name
   std::string fingerprint() const;  // hex XXH3-128 of the GGUF tensor data
   uint64_t file_size() const;
+  std::vector<AdapterInfo> adapters() const;  // the LoRA adapters applied, in order
   detail::LoadedModel& impl() const { return *impl_; }
 
  private:
@@ -104,6 +120,7 @@ struct FileInfo {
   uint64_t input_checksum = 0;
   uint64_t llm_chunks = 0, zstd_chunks = 0, stored_chunks = 0;
   uint64_t llm_bytes = 0, llm_tokens = 0;
+  std::vector<AdapterInfo> adapters;  // LoRA adapters the decoder must apply, in order
   // Lossy files decode to a rewrite of the input, not to the input.
   bool lossy = false;
   std::string lossy_method;  // "rewrite", "best-of-N rewrite", "shortest-of-N"
@@ -115,6 +132,13 @@ struct FileInfo {
 };
 
 FileInfo inspect(std::span<const uint8_t> file);
+
+// XXH3-128 of a GGUF file's tensor data, in hex: the identity of a model or an adapter (cached).
+std::string gguf_fingerprint(const std::string& path);
+
+// The adapters a file needs (FileInfo::adapters), found among the .gguf files of dir by fingerprint,
+// with the scales the file records. Fails with ErrorCode::model naming the first one missing.
+std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir);
 
 // This build's evaluation settings and CPU features, in the form FileInfo::compute records them.
 // Files decode exactly where this matches; elsewhere they usually do too, and checksums tell.

@@ -35,6 +35,8 @@ struct Options {
   int threads = int(std::max(1u, std::thread::hardware_concurrency()));
   std::string model = default_model();
   std::string context_file;
+  std::vector<std::string> lora;  // FILE[:SCALE]
+  std::string lora_dir;
   uint32_t window_tokens = CompressOptions{}.window_tokens;
   uint32_t window_overlap = CompressOptions{}.window_overlap;
   uint32_t streams = CompressOptions{}.streams;
@@ -76,9 +78,39 @@ class Runner {
   }
 
  private:
-  const Model& model() {
-    if (!model_) model_ = Model::load({resolve_model(o_.model), o_.threads});
+  // The model with these adapters; loaded again only when a file needs other adapters.
+  const Model& model(const std::vector<AdapterOptions>& adapters = {}) {
+    if (!model_ || adapters != model_adapters_) {
+      model_.reset();
+      model_ = Model::load({resolve_model(o_.model), o_.threads, adapters});
+      model_adapters_ = adapters;
+    }
     return *model_;
+  }
+
+  // --lora FILE[:SCALE] as given: the adapters to compress with, or to decompress with.
+  std::vector<AdapterOptions> given_adapters() const {
+    std::vector<AdapterOptions> out;
+    for (const auto& spec : o_.lora) {
+      AdapterOptions a{spec, 1.0f};
+      const size_t colon = spec.rfind(':');
+      if (colon != std::string::npos) {
+        try {
+          size_t used = 0;
+          const float scale = std::stof(spec.substr(colon + 1), &used);
+          if (used == spec.size() - colon - 1) a = {spec.substr(0, colon), scale};
+        } catch (const std::exception&) {  // no scale: the colon belongs to the path
+        }
+      }
+      out.push_back(a);
+    }
+    return out;
+  }
+
+  // Decoding: the adapters given, else those the file names, looked up in --lora-dir.
+  std::vector<AdapterOptions> adapters_for(std::span<const uint8_t> file) const {
+    if (!o_.lora.empty() || o_.lora_dir.empty()) return given_adapters();
+    return find_adapters(inspect(file).adapters, o_.lora_dir);
   }
 
   std::string output_path(const std::string& in) const {
@@ -110,9 +142,9 @@ class Runner {
       if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
         result = compress_lossy_text(input, coding);
       } else if (o_.mode == Mode::compress) {
-        result = compress(model(), input, coding);
+        result = compress(model(given_adapters()), input, coding);
       } else {
-        result = decompress(model(), input, {context_, o_.streams, progress});
+        result = decompress(model(adapters_for(input)), input, {context_, o_.streams, progress});
       }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -134,7 +166,8 @@ class Runner {
     std::optional<Model> other;
     const bool same = o_.rewriter.empty() || resolve_model(o_.rewriter) == resolve_model(o_.model);
     if (!same) other = Model::load({resolve_model(o_.rewriter), o_.threads});
-    const auto r = lossy::compress_lossy(model(), same ? model() : *other, input, opts, prompts);
+    const Model& coder = model(given_adapters());
+    const auto r = lossy::compress_lossy(coder, same ? coder : *other, input, opts, prompts);
     if (o_.verbose) {
       for (size_t i = 0; i < r.candidates.size(); i++)
         fprintf(stderr, "candidate %zu: %zu bytes of text -> %zu bytes%s\n", i, r.candidates[i].text.size(),
@@ -189,7 +222,10 @@ class Runner {
                           {"llm_bytes", i.llm_bytes},
                           {"zstd_chunks", i.zstd_chunks},
                           {"stored_chunks", i.stored_chunks},
-                          {"input_xxh3_64", in_hash}};
+                          {"input_xxh3_64", in_hash},
+                          {"adapters", nlohmann::json::array()}};
+      for (const auto& a : i.adapters)
+        j["adapters"].push_back({{"name", a.name}, {"fingerprint", a.fingerprint}, {"scale", a.scale}});
       if (i.lossy) {
         char orig_hash[17];
         snprintf(orig_hash, sizeof orig_hash, "%016llx", (unsigned long long)i.lossy_original_checksum);
@@ -222,6 +258,8 @@ class Runner {
     }
     printf("model:         %s\n", i.model_name.c_str());
     printf("fingerprint:   %s\n", i.model_fingerprint.c_str());
+    for (const auto& a : i.adapters)
+      printf("LoRA adapter:  %s (%s), scale %g\n", a.name.c_str(), a.fingerprint.c_str(), double(a.scale));
     printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
     printf("coding:        CDF total 2^%u, windows of %u tokens overlapping by %u, %u streams\n", i.cdf_bits,
            i.window_tokens, i.window_overlap, i.streams);
@@ -250,6 +288,7 @@ class Runner {
   Options o_;
   std::string context_;
   std::optional<Model> model_;
+  std::vector<AdapterOptions> model_adapters_;
 };
 
 void add_common(CLI::App& app, Options& o, bool coding) {
@@ -266,6 +305,9 @@ void add_common(CLI::App& app, Options& o, bool coding) {
   app.add_option("-m,--model", o.model, "model: a GGUF path or a short name (see 'llmz models')")
       ->capture_default_str();
   app.add_option("--context-file", o.context_file, "text both ends know (e.g. the prompt of a response)");
+  app.add_option("--lora", o.lora, "LoRA adapter FILE[:SCALE] on top of the model (repeatable; recorded in the file)")
+      ->allow_extra_args(false);
+  app.add_option("--lora-dir", o.lora_dir, "decompress: find the adapters a file names in this folder, by fingerprint");
   app.add_option("--streams", o.streams, "chunks evaluated side by side")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "coding/cdf.h"
 #include "common/bytes.h"
@@ -13,6 +14,7 @@ namespace llmz {
 namespace {
 constexpr size_t kMaxNameLength = 256;
 constexpr size_t kMaxComputeLength = 1024;
+constexpr size_t kMaxAdapters = 64;
 }  // namespace
 
 uint32_t chunk_checksum(std::span<const uint8_t> bytes) { return uint32_t(XXH3_64bits(bytes.data(), bytes.size())); }
@@ -36,7 +38,7 @@ std::array<uint8_t, 16> fingerprint_from_hex(const std::string& hex) {
 std::vector<uint8_t> write_header(const Header& h) {
   ByteWriter w;
   w.bytes(kMagic);
-  w.u8(kFormatVersion);
+  w.u8(h.adapters.empty() ? 1 : 2);
   w.u8(h.lossy ? 1 : 0);  // mode: 0 = lossless, 1 = lossy (a rewrite is coded)
   w.bytes(h.model_fingerprint);
   w.string(h.model_name.substr(0, kMaxNameLength));
@@ -51,6 +53,14 @@ std::vector<uint8_t> write_header(const Header& h) {
   w.string(h.compute.substr(0, kMaxComputeLength));
   w.varint(h.original_size);
   w.u64(h.input_checksum);
+  if (!h.adapters.empty()) {
+    w.varint(h.adapters.size());
+    for (const auto& a : h.adapters) {
+      w.bytes(a.fingerprint);
+      w.string(a.name.substr(0, kMaxNameLength));
+      w.u32(std::bit_cast<uint32_t>(a.scale));
+    }
+  }
   if (h.lossy) {
     const LossyInfo& l = *h.lossy;
     w.string(l.method.substr(0, kMaxNameLength));
@@ -81,14 +91,15 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
     fail(ErrorCode::corrupt, "not an llmz file (bad magic)");
   r.bytes(kMagic.size());
   uint8_t version = r.u8();
-  if (version != kFormatVersion)
+  if (version < 1 || version > kFormatVersion)
     fail(version > kFormatVersion ? ErrorCode::unsupported : ErrorCode::corrupt,
-         "unsupported llmz format version " + std::to_string(version) + " (this build reads version " +
+         "unsupported llmz format version " + std::to_string(version) + " (this build reads versions 1 to " +
              std::to_string(kFormatVersion) + ")");
   const uint8_t mode = r.u8();  // 0 lossless, 1 lossy; a damaged 0/1 is caught by the header checksum
   if (mode > 1) fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode) + " (made by a newer llmz?)");
 
   Header h;
+  h.version = version;
   auto fp = r.bytes(16);
   std::copy(fp.begin(), fp.end(), h.model_fingerprint.begin());
   h.model_name = r.string(kMaxNameLength);
@@ -103,6 +114,17 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   h.compute = r.string(kMaxComputeLength);
   h.original_size = r.varint();
   h.input_checksum = r.u64();
+  if (version >= 2) {
+    const uint64_t n = r.varint();
+    if (n == 0 || n > kMaxAdapters) fail(ErrorCode::corrupt, "file is damaged (adapter count)");
+    h.adapters.resize(size_t(n));
+    for (auto& a : h.adapters) {
+      auto afp = r.bytes(16);
+      std::copy(afp.begin(), afp.end(), a.fingerprint.begin());
+      a.name = r.string(kMaxNameLength);
+      a.scale = std::bit_cast<float>(r.u32());
+    }
+  }
   if (mode == 1) {
     LossyInfo l;
     l.method = r.string(kMaxNameLength);

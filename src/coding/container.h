@@ -11,7 +11,9 @@
 namespace llmz {
 
 inline constexpr std::array<uint8_t, 4> kMagic = {'L', 'L', 'M', 'Z'};
-inline constexpr uint8_t kFormatVersion = 1;
+// Version 2 adds the LoRA adapter list; files without adapters are still written as version 1, so
+// that older builds read them.
+inline constexpr uint8_t kFormatVersion = 2;
 
 enum class ChunkKind : uint8_t {
   llm = 0,     // range-coded tokens under the model
@@ -40,7 +42,14 @@ struct LossyInfo {
   uint64_t seed = 0;        // sampling seed of the candidates after the first (greedy) one
 };
 
+struct AdapterRef {
+  std::array<uint8_t, 16> fingerprint{};  // XXH3-128 of the adapter's tensor data
+  std::string name;
+  float scale = 1.0f;
+};
+
 struct Header {
+  uint8_t version = 0;  // as read; write_header picks the lowest version that holds the fields
   std::array<uint8_t, 16> model_fingerprint{};
   std::string model_name;
   uint64_t tokenizer_hash = 0;
@@ -54,6 +63,7 @@ struct Header {
   std::string compute;        // llama.cpp release, CPU features, evaluation settings
   uint64_t original_size = 0;
   uint64_t input_checksum = 0;  // XXH3-64 of the whole input
+  std::vector<AdapterRef> adapters;  // LoRA adapters applied on top of the model, in order
   std::optional<LossyInfo> lossy;  // set for lossy files (mode 1)
   std::vector<ChunkEntry> chunks;
 };

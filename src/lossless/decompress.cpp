@@ -2,6 +2,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "coding/container.h"
 #include "common/error.h"
@@ -13,6 +14,26 @@ namespace llmz {
 
 namespace {
 
+std::string describe(const std::vector<AdapterRef>& adapters) {
+  if (adapters.empty()) return "no LoRA adapter";
+  std::string s;
+  for (const auto& a : adapters)
+    s += (s.empty() ? "" : ", ") + ("\"" + a.name + "\" (fingerprint " + to_hex(a.fingerprint) + ", scale " +
+                                    (std::ostringstream() << a.scale).str() + ")");
+  return s;
+}
+
+void check_adapters(const Header& h, const std::vector<AdapterInfo>& loaded) {
+  std::vector<AdapterRef> here;
+  for (const auto& a : loaded) here.push_back({fingerprint_from_hex(a.fingerprint), a.name, a.scale});
+  const bool same = std::equal(h.adapters.begin(), h.adapters.end(), here.begin(), here.end(), [](const auto& a, const auto& b) {
+    return a.fingerprint == b.fingerprint && a.scale == b.scale;
+  });
+  if (!same)
+    fail(ErrorCode::model, "wrong LoRA adapters: the file was compressed with " + describe(h.adapters) + ", but " +
+                               describe(here) + " was given (--lora FILE[:SCALE] or --lora-dir DIR)");
+}
+
 void check_model(const Header& h, const detail::LoadedModel& m) {
   if (to_hex(h.model_fingerprint) != m.fingerprint())
     fail(ErrorCode::model, "wrong model: the file was compressed with \"" + h.model_name + "\" (fingerprint " +
@@ -20,6 +41,7 @@ void check_model(const Header& h, const detail::LoadedModel& m) {
                                m.fingerprint());
   if (h.tokenizer_hash != m.tokenizer_hash() || h.n_vocab != m.n_vocab())
     fail(ErrorCode::model, "wrong model: same weights but a different tokenizer than the file was made with");
+  check_adapters(h, m.adapters());
 }
 
 void check_context(const Header& h, const std::vector<llama_token>& prefix) {
@@ -111,7 +133,8 @@ FileInfo inspect(std::span<const uint8_t> file) {
   size_t offset = 0;
   const Header h = read_header(file, offset);
   FileInfo info;
-  info.format_version = kFormatVersion;
+  info.format_version = h.version;
+  for (const auto& a : h.adapters) info.adapters.push_back({a.name, to_hex(a.fingerprint), a.scale});
   info.model_name = h.model_name;
   info.model_fingerprint = to_hex(h.model_fingerprint);
   info.tokenizer_hash = h.tokenizer_hash;

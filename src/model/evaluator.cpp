@@ -29,6 +29,7 @@ Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_cap
   cp.no_perf = true;
   ctx_ = llama_init_from_model(model.model(), cp);
   if (!ctx_) fail(ErrorCode::model, model.path() + ": cannot create an evaluation context (out of memory?)");
+  model.apply_adapters(ctx_);
   batch_ = llama_batch_init(int32_t(max_batch_), 0, 1);
 }
 

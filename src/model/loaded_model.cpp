@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,14 +29,14 @@ namespace {
 
 // Float weight matrices go through llamafile's tinyBLAS for batches and through ggml's vec_dot for
 // single tokens, which sum in another order: such models cannot keep the determinism contract.
-void require_quantized_matrices(const std::string& path) {
+void require_quantized_matrices(const std::string& path, const std::string& what) {
   const GgufMetadata ctx = open_gguf_metadata(path);
   for (int64_t i = 0; i < gguf_get_n_tensors(ctx.get()); i++) {
     const ggml_type type = gguf_get_tensor_type(ctx.get(), i);
     const bool matrix = gguf_get_tensor_ne(ctx.get(), i)[1] > 1;
     if (matrix && (type == GGML_TYPE_F32 || type == GGML_TYPE_F16 || type == GGML_TYPE_BF16))
       fail(ErrorCode::model, path + ": tensor " + gguf_get_tensor_name(ctx.get(), i) + " is " + ggml_type_name(type) +
-                                 "; llmz needs quantized weight matrices (make a Q8_0 copy with llmz-requantize)");
+                                 "; llmz needs quantized " + what);
   }
 }
 
@@ -47,7 +48,7 @@ LoadedModel::LoadedModel(const ModelOptions& options) : path_(options.path), thr
   if (!std::filesystem::is_regular_file(path_, ec))
     fail(ErrorCode::model, "model file not found: " + path_ + " (run ./scripts/setup.sh to fetch the default models)");
   file_size_ = std::filesystem::file_size(path_, ec);
-  require_quantized_matrices(path_);
+  require_quantized_matrices(path_, "weight matrices (make a Q8_0 copy with llmz-requantize)");
   fingerprint_ = model_fingerprint(path_);
 
   llama_model_params mp = llama_model_default_params();
@@ -85,9 +86,31 @@ LoadedModel::LoadedModel(const ModelOptions& options) : path_(options.path), thr
   start_token_ = llama_vocab_bos(vocab_);
   if (start_token_ == LLAMA_TOKEN_NULL) start_token_ = llama_vocab_eos(vocab_);
   if (start_token_ == LLAMA_TOKEN_NULL) fail(ErrorCode::model, path_ + ": model has neither a BOS nor an EOS token");
+
+  for (const auto& a : options.adapters) {
+    if (!std::filesystem::is_regular_file(a.path, ec)) fail(ErrorCode::model, "LoRA adapter not found: " + a.path);
+    if (!std::isfinite(a.scale)) fail(ErrorCode::usage, a.path + ": the adapter scale must be a finite number");
+    require_quantized_matrices(a.path, "adapter tensors (llmz lora writes Q8_0)");
+    llama_adapter_lora* lora = llama_adapter_lora_init(model_, a.path.c_str());
+    if (!lora) fail(ErrorCode::model, a.path + ": not a LoRA adapter for " + path_ + " (another base model?)");
+    adapters_.push_back(lora);
+    adapter_scales_.push_back(a.scale);
+    char an[256];
+    const std::string file_name = std::filesystem::path(a.path).filename().string();
+    adapter_infos_.push_back({llama_adapter_meta_val_str(lora, "general.name", an, sizeof an) > 0 ? an : file_name,
+                              model_fingerprint(a.path), a.scale});
+  }
+}
+
+void LoadedModel::apply_adapters(llama_context* ctx) const {
+  if (adapters_.empty()) return;
+  if (llama_set_adapters_lora(ctx, const_cast<llama_adapter_lora**>(adapters_.data()), adapters_.size(),
+                              const_cast<float*>(adapter_scales_.data())) != 0)
+    fail(ErrorCode::model, path_ + ": llama.cpp cannot apply the LoRA adapters");
 }
 
 LoadedModel::~LoadedModel() {
+  for (auto* a : adapters_) llama_adapter_lora_free(a);
   if (model_) llama_model_free(model_);
 }
 

@@ -26,6 +26,9 @@ class LoadedModel {
   uint32_t n_vocab() const { return uint32_t(pieces_.size()); }
   int threads() const { return threads_; }
   uint64_t file_size() const { return file_size_; }
+  const std::vector<AdapterInfo>& adapters() const { return adapter_infos_; }
+  // Applies the adapters to a context made from model(): every context that evaluates must.
+  void apply_adapters(llama_context* ctx) const;
 
   // Text as tokens, with special-token syntax treated as plain text unless parse_special.
   std::vector<llama_token> tokenize(std::string_view text, bool parse_special) const;
@@ -51,6 +54,9 @@ class LoadedModel {
   int threads_ = 1;
   llama_token start_token_ = LLAMA_TOKEN_NULL;
   std::vector<std::string> pieces_;
+  std::vector<llama_adapter_lora*> adapters_;
+  std::vector<float> adapter_scales_;
+  std::vector<AdapterInfo> adapter_infos_;
 };
 
 // Called once per process: quiet llama.cpp's logging (LLMZ_LLAMA_LOG=1 shows it) and init the backend.

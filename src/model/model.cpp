@@ -13,6 +13,7 @@ Model Model::load(const ModelOptions& options) { return Model(std::make_unique<d
 std::string Model::name() const { return impl_->name(); }
 std::string Model::fingerprint() const { return impl_->fingerprint(); }
 uint64_t Model::file_size() const { return impl_->file_size(); }
+std::vector<AdapterInfo> Model::adapters() const { return impl_->adapters(); }
 
 std::string compute_signature() {
   detail::init_llama_backend();

@@ -1,0 +1,23 @@
+// LoRA adapters as llama.cpp reads them: a GGUF with general.type "adapter", adapter.type "lora" and,
+// for each adapted base tensor W (n_in -> n_out), the pair "<W>.lora_a" (n_in -> rank) and
+// "<W>.lora_b" (rank -> n_out). llama.cpp computes W x + scale * alpha / rank * B (A x); files written
+// here set alpha = rank, so the scale given at use is the whole factor. Both factors are stored Q8_0
+// (llmz's determinism needs quantized matrices, design §4), so n_in and rank are multiples of 32.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace llmz::lora {
+
+struct LoraFactors {
+  std::string tensor;  // the base tensor, e.g. "blk.0.attn_q.weight"
+  int64_t n_in = 0, n_out = 0, rank = 0;
+  std::vector<float> a;  // rank rows of n_in values
+  std::vector<float> b;  // n_out rows of rank values
+};
+
+void write_adapter(const std::string& path, const std::string& architecture, const std::string& name,
+                   const std::vector<LoraFactors>& factors);
+
+}  // namespace llmz::lora
