@@ -126,6 +126,19 @@ expect_error "lora: another scale" 4 "wrong LoRA adapters" lora.out "$LLMZ" -q -
 rm adapters/b.gguf
 expect_error "lora: one missing from the folder" 4 "is not in adapters" lora.out "$LLMZ" -q -d -m "$TINY" --lora-dir adapters lora.txt.llmz -o lora.out
 expect_error "lora: adapter file missing" 4 "adapter not found" lora2.llmz "$LLMZ" -q -m "$TINY" --lora nothere.gguf lora.txt -o lora2.llmz
+# Training: a short run lowers the loss, and its adapter codes the training text in fewer bytes.
+check "lora train: 2 epochs on the tiny model" sh -c "'$LLMZ' lora train --base '$TINY' --data text.txt -o trained.gguf --epochs 2 --lr 1e-3 -T 2 2>train.log"
+check "lora train: the second epoch's loss is lower" python3 -c "
+import re
+losses = [float(x) for x in re.findall(r'mean training loss ([0-9.]+)', open('train.log').read())]
+assert len(losses) == 2 and losses[1] < losses[0], losses"
+check "lora train: the adapter codes its training text smaller, and round-trips" sh -c "
+  '$LLMZ' -q -c -m '$TINY' text.txt >base.llmz && '$LLMZ' -q -c -m '$TINY' --lora trained.gguf text.txt >tuned.llmz &&
+  test \$(wc -c <tuned.llmz) -lt \$(wc -c <base.llmz) &&
+  '$LLMZ' -q -d -c -T 1 --streams 1 -m '$TINY' --lora trained.gguf tuned.llmz | cmp - text.txt"
+expect_error "lora train: rank not a multiple of 32" 1 "multiple of 32" trained2.gguf "$LLMZ" lora train --base "$TINY" --data text.txt -o trained2.gguf --rank 20
+expect_error "lora train: too little text" 1 "too little text" trained2.gguf "$LLMZ" lora train --base "$TINY" --data one.txt -o trained2.gguf
+
 head -c 1500 text.txt >real-lora.txt
 check "lora, real model: compress -T 1, 2 streams" "$LLMZ" -q -m "$REAL" -T 1 --streams 2 --window 200 --overlap 50 \
   --lora "${LLMZ_REAL_LORA:?}:0.3" real-lora.txt

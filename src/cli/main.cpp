@@ -12,6 +12,7 @@
 
 #include "cli/eval_commands.h"
 #include "cli/file_io.h"
+#include "cli/lora_commands.h"
 #include "cli/model_registry.h"
 #include "cli/progress.h"
 #include "cli/qa_commands.h"
@@ -365,6 +366,7 @@ int main_impl(int argc, char** argv) {
   app.add_subcommand("models", "list the known model names and whether they are installed");
   QaCommands qa_commands(app);
   EvalCommands eval_commands(app);
+  LoraCommands lora_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -374,9 +376,9 @@ int main_impl(int argc, char** argv) {
     std::cerr << "llmz: " << e.what() << " (see llmz --help)\n";
     return int(ErrorCode::usage);
   }
-  if (qa_commands.parsed() || eval_commands.parsed()) {
+  if (qa_commands.parsed() || eval_commands.parsed() || lora_commands.parsed()) {
     try {
-      return qa_commands.parsed() ? qa_commands.run() : eval_commands.run();
+      return qa_commands.parsed() ? qa_commands.run() : eval_commands.parsed() ? eval_commands.run() : lora_commands.run();
     } catch (const Error& e) {
       std::cerr << "llmz: " << e.what() << "\n";
       return int(e.code());

@@ -15,14 +15,14 @@ std::string human_bytes(double bytes) {
   return buf;
 }
 
-ProgressBar::ProgressBar(std::string label, bool enabled)
-    : label_(std::move(label)), enabled_(enabled && isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+ProgressBar::ProgressBar(std::string label, bool enabled, std::string unit)
+    : label_(std::move(label)), unit_(std::move(unit)), enabled_(enabled && isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
 
 ProgressBar::~ProgressBar() {
   if (drawn_) fprintf(stderr, "\r\033[K");
 }
 
-void ProgressBar::update(uint64_t done, uint64_t total) {
+void ProgressBar::update(uint64_t done, uint64_t total, const std::string& note) {
   if (!enabled_ || total == 0) return;
   auto now = std::chrono::steady_clock::now();
   if (drawn_ && now - last_ < std::chrono::milliseconds(200) && done < total) return;
@@ -40,8 +40,11 @@ void ProgressBar::update(uint64_t done, uint64_t total) {
     long left = long(double(total - done) / rate);
     snprintf(eta, sizeof eta, "%ld:%02ld", left / 60, left % 60);
   }
-  fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s/s ETA %s", label_.c_str(), bar.c_str(), fraction * 100,
-          human_bytes(rate).c_str(), eta);
+  char speed[48];
+  if (unit_.empty()) snprintf(speed, sizeof speed, "%s/s", human_bytes(rate).c_str());
+  else snprintf(speed, sizeof speed, "%.2f %s/s", rate, unit_.c_str());
+  fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s ETA %s %s", label_.c_str(), bar.c_str(), fraction * 100, speed, eta,
+          note.c_str());
   fflush(stderr);
 }
 

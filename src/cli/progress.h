@@ -8,12 +8,14 @@ namespace llmz::cli {
 
 class ProgressBar {
  public:
-  ProgressBar(std::string label, bool enabled);
+  // unit: what done and total count ("" = bytes, shown as KB/s, MB/s...).
+  ProgressBar(std::string label, bool enabled, std::string unit = "");
   ~ProgressBar();
-  void update(uint64_t done, uint64_t total);
+  // note: shown after the ETA (e.g. a running loss).
+  void update(uint64_t done, uint64_t total, const std::string& note = "");
 
  private:
-  std::string label_;
+  std::string label_, unit_;
   bool enabled_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, last_;

@@ -1,0 +1,67 @@
+#include "cli/lora_commands.h"
+
+#include <cstdio>
+#include <optional>
+
+#include "cli/model_registry.h"
+#include "cli/progress.h"
+#include "lora/train.h"
+
+namespace llmz::cli {
+
+struct LoraCommands::Impl {
+  CLI::App* lora;
+  CLI::App* train;
+  lora::TrainOptions options;
+  std::string base = default_model();
+  bool quiet = false;
+
+  explicit Impl(CLI::App& app) {
+    lora = app.add_subcommand("lora", "LoRA adapters for the coder (use them with --lora)");
+    lora->require_subcommand(1);
+    train = lora->add_subcommand("train", "train an adapter on text: fine-tune an F32 copy, keep a rank-r factorisation");
+    train->add_option("--base", base, "the model the adapter is for (path or short name)")->capture_default_str();
+    train->add_option("--data", options.data, "training text files")->required()->check(CLI::ExistingFile);
+    train->add_option("-o,--out", options.out, "adapter GGUF to write")->required();
+    train->add_option("--rank", options.rank, "rank of the factors (a multiple of 32)")->capture_default_str();
+    train->add_option("--epochs", options.epochs, "passes over the text")->capture_default_str()->check(CLI::Range(1, 1000));
+    train->add_option("--lr", options.learning_rate, "AdamW learning rate")->capture_default_str();
+    train->add_option("--context", options.context, "tokens per training sequence")->capture_default_str();
+    train->add_option("-T,--threads", options.threads, "threads")->capture_default_str()->check(CLI::Range(1, 256));
+    train->add_flag("-q,--quiet", quiet, "no progress, no report");
+  }
+
+  int run_train() {
+    options.base = resolve_model(base);
+    std::optional<ProgressBar> bar;
+    uint32_t shown_epoch = UINT32_MAX;
+    auto progress = [&](const lora::TrainProgress& p) {
+      if (p.epoch != shown_epoch) {
+        bar.reset();
+        bar.emplace("epoch " + std::to_string(p.epoch + 1) + "/" + std::to_string(p.epochs), !quiet, "seq");
+        shown_epoch = p.epoch;
+      }
+      char loss[48];
+      snprintf(loss, sizeof loss, "loss %.3f", p.loss);
+      bar->update(uint64_t(p.step), uint64_t(p.steps), loss);
+    };
+    const auto r = lora::train_adapter(options, progress);
+    bar.reset();
+    if (!quiet) {
+      for (size_t e = 0; e < r.epoch_loss.size(); e++)
+        fprintf(stderr, "epoch %zu: mean training loss %.4f nats/token\n", e + 1, r.epoch_loss[e]);
+      fprintf(stderr, "%s: rank %u adapter, %llu bytes; %llu tokens in %llu sequences; the factors keep %.1f%% of the "
+                      "weight change; %.0f s\n",
+              options.out.c_str(), options.rank, (unsigned long long)r.adapter_bytes, (unsigned long long)r.tokens,
+              (unsigned long long)r.sequences, 100 * r.kept_energy, r.seconds);
+    }
+    return 0;
+  }
+};
+
+LoraCommands::LoraCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}
+LoraCommands::~LoraCommands() = default;
+bool LoraCommands::parsed() const { return impl_->lora->parsed(); }
+int LoraCommands::run() { return impl_->run_train(); }
+
+}  // namespace llmz::cli

@@ -1,0 +1,46 @@
+// Training a LoRA adapter for a quantized model on text (issue #6).
+//
+// llama.cpp trains full tensors of float models, not low-rank factors, so training goes the long way:
+// an F32 copy of the base is fine-tuned (AdamW on next-token cross-entropy, only the matrices the
+// adapter will cover), and each trained matrix's change W' - W is cut to rank r by truncated SVD:
+// W' - W ~ B A with B = U_r S_r and A = V_r^T. The factors are stored Q8_0 beside the quantized base,
+// so the coder keeps its determinism (design §4). What the truncation loses is reported.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace llmz::lora {
+
+struct TrainOptions {
+  std::string base;                // the quantized model the adapter will be used with
+  std::vector<std::string> data;   // text files
+  std::string out;                 // adapter GGUF
+  uint32_t rank = 32;              // a multiple of 32 (Q8_0 rows)
+  uint32_t epochs = 2;
+  float learning_rate = 1e-4f;
+  uint32_t context = 256;          // tokens per training sequence (rounded up to a multiple of 256)
+  int threads = 2;
+  // Base tensors adapted, by the part of their name after "blk.N.".
+  std::vector<std::string> targets = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+};
+
+struct TrainProgress {
+  uint32_t epoch = 0, epochs = 0;
+  int64_t step = 0, steps = 0;  // sequences of this epoch
+  double loss = 0;              // mean cross-entropy (nats per token) so far in this epoch
+  double seconds = 0;           // since training started
+};
+
+struct TrainReport {
+  uint64_t tokens = 0, sequences = 0;
+  std::vector<double> epoch_loss;  // mean training loss of each epoch
+  double kept_energy = 0;          // share of the weight change's squared norm the rank-r factors keep
+  uint64_t adapter_bytes = 0;
+  double seconds = 0;
+};
+
+TrainReport train_adapter(const TrainOptions& options, const std::function<void(const TrainProgress&)>& progress);
+
+}  // namespace llmz::lora
