@@ -146,6 +146,37 @@ std::vector<LoraFactors> low_rank_changes(const std::string& before, const std::
   return out;
 }
 
+// llama.cpp sizes every graph, the training graph too, at 8 nodes per model tensor plus 6 per pair of
+// each loaded adapter; the backward pass of a model as deep as SmolLM2 needs more than that. Adapters
+// that are loaded but never applied to a context only make room: four copies of an all-zero one.
+std::vector<std::unique_ptr<llama_adapter_lora, decltype(&llama_adapter_lora_free)>> make_graph_room(
+    llama_model* model, const std::string& f32, const std::regex& targets, const std::string& scratch) {
+  ggml_context* shapes = nullptr;
+  gguf_init_params p = {/*no_alloc=*/true, &shapes};
+  gguf_context* g = gguf_init_from_file(f32.c_str(), p);
+  if (!g) fail(ErrorCode::io, f32 + ": cannot read back");
+  std::vector<LoraFactors> zero;
+  for (int64_t i = 0; i < gguf_get_n_tensors(g); i++) {
+    const std::string name = gguf_get_tensor_name(g, i);
+    const ggml_tensor* t = ggml_get_tensor(shapes, name.c_str());
+    if (std::regex_match(name, targets) && t->ne[0] % 32 == 0)
+      zero.push_back({name, t->ne[0], t->ne[1], 32, std::vector<float>(size_t(32 * t->ne[0])),
+                      std::vector<float>(size_t(t->ne[1] * 32))});
+  }
+  gguf_free(g);
+  ggml_free(shapes);
+  char arch[64] = "llama";
+  llama_model_meta_val_str(model, "general.architecture", arch, sizeof arch);
+  const std::string path = scratch + "/room.gguf";
+  write_adapter(path, arch, "room", zero);
+  std::vector<std::unique_ptr<llama_adapter_lora, decltype(&llama_adapter_lora_free)>> room;
+  for (int k = 0; k < 4; k++) {
+    room.emplace_back(llama_adapter_lora_init(model, path.c_str()), llama_adapter_lora_free);
+    if (!room.back()) fail(ErrorCode::model, "cannot prepare the training graph");
+  }
+  return room;
+}
+
 }  // namespace
 
 TrainReport train_adapter(const TrainOptions& o, const std::function<void(const TrainProgress&)>& progress) {
@@ -180,6 +211,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
     report.tokens = tokens.size();
     report.sequences = uint64_t(ndata);
 
+    const auto room = make_graph_room(model.get(), f32, targets, scratch.path.string());
     llama_context_params cp = llama_context_default_params();
     cp.n_ctx = cp.n_batch = cp.n_ubatch = uint32_t(n_ctx);
     cp.n_seq_max = 1;
