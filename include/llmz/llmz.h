@@ -133,9 +133,6 @@ struct FileInfo {
 
 FileInfo inspect(std::span<const uint8_t> file);
 
-// XXH3-128 of a GGUF file's tensor data, in hex: the identity of a model or an adapter (cached).
-std::string gguf_fingerprint(const std::string& path);
-
 // The adapters a file needs (FileInfo::adapters), found among the .gguf files of dir by fingerprint,
 // with the scales the file records. Fails with ErrorCode::model naming the first one missing.
 std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir);

@@ -1,9 +1,35 @@
 #include "lora/adapter_file.h"
 
 #include "common/error.h"
+#include "ggml.h"
+#include "gguf.h"
 #include "model/gguf_writer.h"
 
 namespace llmz::lora {
+
+std::regex target_pattern(const std::vector<std::string>& targets) {
+  std::string alternatives;
+  for (const auto& t : targets) alternatives += (alternatives.empty() ? "" : "|") + t;
+  return std::regex("blk\\.[0-9]+\\.(" + alternatives + ")\\.weight");
+}
+
+std::vector<LoraFactors> zero_factors(const std::string& gguf_path, const std::regex& targets, int64_t rank) {
+  ggml_context* shapes = nullptr;  // tensor shapes, no data
+  gguf_init_params p = {/*no_alloc=*/true, &shapes};
+  gguf_context* g = gguf_init_from_file(gguf_path.c_str(), p);
+  if (!g) fail(ErrorCode::model, gguf_path + ": not a readable GGUF file");
+  std::vector<LoraFactors> out;
+  for (int64_t i = 0; i < gguf_get_n_tensors(g); i++) {
+    const std::string name = gguf_get_tensor_name(g, i);
+    const ggml_tensor* t = ggml_get_tensor(shapes, name.c_str());
+    if (!std::regex_match(name, targets) || t->ne[0] % 32 != 0) continue;
+    out.push_back({name, t->ne[0], t->ne[1], rank, std::vector<float>(size_t(rank * t->ne[0])),  // ggml's ne[0]: inputs
+                   std::vector<float>(size_t(t->ne[1] * rank))});
+  }
+  gguf_free(g);
+  ggml_free(shapes);
+  return out;
+}
 
 void write_adapter(const std::string& path, const std::string& architecture, const std::string& name,
                    const std::vector<LoraFactors>& factors) {

@@ -5,6 +5,7 @@
 // (llmz's determinism needs quantized matrices, design §4), so n_in and rank are multiples of 32.
 #pragma once
 #include <cstdint>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,13 @@ struct LoraFactors {
   std::vector<float> a;  // rank rows of n_in values
   std::vector<float> b;  // n_out rows of rank values
 };
+
+// "blk.N.<target>.weight" for one of the targets (e.g. "attn_q", "ffn_up").
+std::regex target_pattern(const std::vector<std::string>& targets);
+
+// All-zero factors of this rank for every tensor of a GGUF file that the pattern matches and whose rows
+// a Q8_0 factor can hold (a multiple of 32 inputs), in file order.
+std::vector<LoraFactors> zero_factors(const std::string& gguf_path, const std::regex& targets, int64_t rank);
 
 void write_adapter(const std::string& path, const std::string& architecture, const std::string& name,
                    const std::vector<LoraFactors>& factors);

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <memory>
 #include <regex>
-#include <set>
 
 #include "common/error.h"
 #include "ggml-opt.h"
@@ -45,13 +44,6 @@ void f32_copy(const std::string& base, const std::string& out) {
     fail(ErrorCode::model, base + ": cannot make the F32 copy that training needs");
 }
 
-// "blk.N.<target>.weight" for one of the targets.
-std::regex target_pattern(const std::vector<std::string>& targets) {
-  std::string alternatives;
-  for (const auto& t : targets) alternatives += (alternatives.empty() ? "" : "|") + t;
-  return std::regex("blk\\.[0-9]+\\.(" + alternatives + ")\\.weight");
-}
-
 std::string read_text(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) fail(ErrorCode::io, path + ": training text not found");
@@ -59,15 +51,13 @@ std::string read_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::vector<llama_token> tokenize_files(const llama_model* model, const std::vector<std::string>& files) {
-  const llama_vocab* vocab = llama_model_get_vocab(model);
+// Each file starts with the start token, as every coded sequence does.
+std::vector<llama_token> tokenize_files(const detail::LoadedModel& model, const std::vector<std::string>& files) {
   std::vector<llama_token> all;
   for (const auto& f : files) {
-    const std::string text = read_text(f);
-    std::vector<llama_token> t(text.size() + 2);
-    int32_t n = llama_tokenize(vocab, text.data(), int32_t(text.size()), t.data(), int32_t(t.size()), true, false);
-    if (n < 0) fail(ErrorCode::usage, f + ": cannot tokenize");
-    all.insert(all.end(), t.begin(), t.begin() + n);  // each file starts with the start token, as coded files do
+    all.push_back(model.start_token());
+    const auto t = model.tokenize(read_text(f), /*parse_special=*/false);
+    all.insert(all.end(), t.begin(), t.end());
   }
   return all;
 }
@@ -150,25 +140,10 @@ std::vector<LoraFactors> low_rank_changes(const std::string& before, const std::
 // each loaded adapter; the backward pass of a model as deep as SmolLM2 needs more than that. Adapters
 // that are loaded but never applied to a context only make room: four copies of an all-zero one.
 std::vector<std::unique_ptr<llama_adapter_lora, decltype(&llama_adapter_lora_free)>> make_graph_room(
-    llama_model* model, const std::string& f32, const std::regex& targets, const std::string& scratch) {
-  ggml_context* shapes = nullptr;
-  gguf_init_params p = {/*no_alloc=*/true, &shapes};
-  gguf_context* g = gguf_init_from_file(f32.c_str(), p);
-  if (!g) fail(ErrorCode::io, f32 + ": cannot read back");
-  std::vector<LoraFactors> zero;
-  for (int64_t i = 0; i < gguf_get_n_tensors(g); i++) {
-    const std::string name = gguf_get_tensor_name(g, i);
-    const ggml_tensor* t = ggml_get_tensor(shapes, name.c_str());
-    if (std::regex_match(name, targets) && t->ne[0] % 32 == 0)
-      zero.push_back({name, t->ne[0], t->ne[1], 32, std::vector<float>(size_t(32 * t->ne[0])),
-                      std::vector<float>(size_t(t->ne[1] * 32))});
-  }
-  gguf_free(g);
-  ggml_free(shapes);
-  char arch[64] = "llama";
-  llama_model_meta_val_str(model, "general.architecture", arch, sizeof arch);
+    llama_model* model, const std::string& f32, const std::regex& targets, const std::string& architecture,
+    const std::string& scratch) {
   const std::string path = scratch + "/room.gguf";
-  write_adapter(path, arch, "room", zero);
+  write_adapter(path, architecture, "room", zero_factors(f32, targets, 32));
   std::vector<std::unique_ptr<llama_adapter_lora, decltype(&llama_adapter_lora_free)>> room;
   for (int k = 0; k < 4; k++) {
     room.emplace_back(llama_adapter_lora_init(model, path.c_str()), llama_adapter_lora_free);
@@ -186,6 +161,8 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   if (!(o.learning_rate > 0)) fail(ErrorCode::usage, "the learning rate must be positive");
   const detail::LoadedModel base(ModelOptions{o.base, o.threads});  // checks the file and the quantized matrices
   const std::regex targets = target_pattern(o.targets);
+  char arch[64] = "llama";
+  llama_model_meta_val_str(base.model(), "general.architecture", arch, sizeof arch);
 
   detail::init_llama_backend();
   const auto start = std::chrono::steady_clock::now();
@@ -201,7 +178,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
     std::unique_ptr<llama_model, decltype(&llama_model_free)> model(llama_model_load_from_file(f32.c_str(), mp),
                                                                      llama_model_free);
     if (!model) fail(ErrorCode::model, o.base + ": cannot load its F32 copy");
-    const std::vector<llama_token> tokens = tokenize_files(model.get(), o.data);
+    const std::vector<llama_token> tokens = tokenize_files(base, o.data);
     const int64_t n_ctx = (o.context + 255) / 256 * 256;  // llama.cpp sizes contexts in steps of 256
     const int64_t stride = n_ctx / 2;
     if (tokens.size() < size_t(n_ctx) + 2)
@@ -211,7 +188,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
     report.tokens = tokens.size();
     report.sequences = uint64_t(ndata);
 
-    const auto room = make_graph_room(model.get(), f32, targets, scratch.path.string());
+    const auto room = make_graph_room(model.get(), f32, targets, arch, scratch.path.string());
     llama_context_params cp = llama_context_default_params();
     cp.n_ctx = cp.n_batch = cp.n_ubatch = uint32_t(n_ctx);
     cp.n_seq_max = 1;
@@ -262,8 +239,6 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   double kept = 0, total = 0;
   const auto factors = low_rank_changes(f32, tuned, targets, o.rank, kept, total);
   report.kept_energy = total > 0 ? kept / total : 1.0;
-  char arch[64] = "llama";
-  llama_model_meta_val_str(base.model(), "general.architecture", arch, sizeof arch);
   const std::string tmp = o.out + ".tmp";
   try {
     write_adapter(tmp, arch, fs::path(o.out).stem().string(), factors);

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <span>
 
+#include "coding/container.h"
 #include "llama.h"
+#include "llmz/llmz.h"
 
 namespace llmz {
 
@@ -26,6 +28,13 @@ inline bool window_fits(uint32_t prefix_tokens, uint32_t window_tokens, int32_t 
 // XXH3-64 of the prefix's token ids, as the header records it.
 inline uint64_t prefix_hash(std::span<const llama_token> prefix) {
   return XXH3_64bits(prefix.data(), prefix.size() * sizeof(llama_token));
+}
+
+// The header entries for a model's adapters: what the encoder writes and the decoder compares.
+inline std::vector<AdapterRef> adapter_refs(const std::vector<AdapterInfo>& adapters) {
+  std::vector<AdapterRef> out;
+  for (const auto& a : adapters) out.push_back({fingerprint_from_hex(a.fingerprint), a.name, a.scale});
+  return out;
 }
 
 }  // namespace llmz

@@ -59,7 +59,7 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   h.compute = detail::Evaluator::compute_signature();
   h.original_size = input.size();
   h.input_checksum = input_checksum(input);
-  for (const auto& a : m.adapters()) h.adapters.push_back({fingerprint_from_hex(a.fingerprint), a.name, a.scale});
+  h.adapters = adapter_refs(m.adapters());
 
   std::vector<PlannedChunk> plan = plan_chunks(m, input, options.window_tokens, options.streams);
   std::vector<TokenStream> streams;

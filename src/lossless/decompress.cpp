@@ -24,8 +24,7 @@ std::string describe(const std::vector<AdapterRef>& adapters) {
 }
 
 void check_adapters(const Header& h, const std::vector<AdapterInfo>& loaded) {
-  std::vector<AdapterRef> here;
-  for (const auto& a : loaded) here.push_back({fingerprint_from_hex(a.fingerprint), a.name, a.scale});
+  const std::vector<AdapterRef> here = adapter_refs(loaded);
   const bool same = std::equal(h.adapters.begin(), h.adapters.end(), here.begin(), here.end(), [](const auto& a, const auto& b) {
     return a.fingerprint == b.fingerprint && a.scale == b.scale;
   });

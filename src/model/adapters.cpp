@@ -9,14 +9,9 @@
 
 namespace llmz {
 
-std::string gguf_fingerprint(const std::string& path) {
-  detail::init_llama_backend();  // quiets ggml's log: a file that is not GGUF gets one message, ours
-  return model_fingerprint(path);
-}
-
 std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir) {
   namespace fs = std::filesystem;
-  detail::init_llama_backend();
+  detail::init_llama_backend();  // quiets ggml's log: a .gguf that is not GGUF gets one message, ours
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) fail(ErrorCode::model, "LoRA adapter folder not found: " + dir);
   std::map<std::string, std::string> by_fingerprint;
