@@ -39,8 +39,17 @@ build_server() {
   mv "$prefix/bin/llama-server.tmp" "$prefix/bin/llama-server"
 }
 
+# LoRA training (src/lora/train.cpp) marks an adapter's tensors trainable, which llama.cpp's public API
+# cannot do: it reads the adapter struct from this internal header of the same source tree.
+install_internal_headers() {
+  [[ -f "$prefix/include/llama-internal/llama-adapter.h" ]] && return 0
+  mkdir -p "$prefix/include/llama-internal"
+  cp "$dir/src/src/llama-adapter.h" "$prefix/include/llama-internal/"
+}
+
 if [[ -f "$prefix/.complete" ]]; then
   echo "llama.cpp $LLAMA_RELEASE: cached at $prefix" >&2
+  install_internal_headers
   build_server
   echo "$prefix"
   exit 0
@@ -71,5 +80,6 @@ cmake --install "$dir/build" >&2
 mkdir -p "$prefix/share/llmz-vocab"
 cp "$dir/src/models/ggml-vocab-llama-bpe.gguf" "$dir/src/models/ggml-vocab-gpt-2.gguf" "$prefix/share/llmz-vocab/"
 touch "$prefix/.complete"
+install_internal_headers
 build_server
 echo "$prefix"

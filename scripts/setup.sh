@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config
-  libcli11-dev libfmt-dev nlohmann-json3-dev libxxhash-dev libzstd-dev libgtest-dev libeigen3-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libxxhash-dev libzstd-dev libgtest-dev
   libbenchmark-dev libcpp-httplib-dev zstd xz-utils bzip2 gzip time)
 # Tools that may come from elsewhere than apt (e.g. nodejs from nodesource, python from pyenv).
 declare -A APT_FOR_COMMAND=([git]=git [npm]=npm [python3]=python3)

@@ -136,6 +136,50 @@ check "lora train: the adapter codes its training text smaller, and round-trips"
   '$LLMZ' -q -c -m '$TINY' text.txt >base.llmz && '$LLMZ' -q -c -m '$TINY' --lora trained.gguf text.txt >tuned.llmz &&
   test \$(wc -c <tuned.llmz) -lt \$(wc -c <base.llmz) &&
   '$LLMZ' -q -d -c -T 1 --streams 1 -m '$TINY' --lora trained.gguf tuned.llmz | cmp - text.txt"
+# Routing between two trained domains: words (text.txt) and arithmetic; a .jsonl of prompt/response pairs.
+python3 -c "
+import json, random
+random.seed(7)
+with open('sums.jsonl', 'w') as f:
+    for _ in range(120):
+        a, b = random.randrange(100), random.randrange(100)
+        f.write(json.dumps({'prompt': f'What is {a} plus {b}?', 'response': f'{a} + {b} = {a + b}. The answer is {a + b}.'}) + '\\n')"
+check "lora train: prompt/response pairs from .jsonl" "$LLMZ" lora train -q --base "$TINY" --data sums.jsonl -o sums.gguf --epochs 2 --lr 1e-3 -T 2
+mkdir -p domains && cp trained.gguf sums.gguf domains/
+echo "What is 12 plus 30?" >sum-prompt.txt
+head -c 200 text.txt >words-prompt.txt
+echo "12 + 30 = 42. The answer is 42." >sum-answer.txt
+route_name() { "$LLMZ" info --json "$1" | python3 -c 'import json,sys; j = json.load(sys.stdin); print(j["adapters"][0]["name"], j["route"]["mode"], j["route"]["candidates"])'; }
+# The rule itself: the adapter a routed file names is one under which SCORED codes into the fewest
+# bytes, with the given options (prompt routing scores the prompt alone, one stream).
+chosen_is_smallest() {
+  local file=$1 scored=$2 chosen sizes="" a; shift 2
+  chosen=$("$LLMZ" info --json "$file" | python3 -c 'import json,sys; print(json.load(sys.stdin)["adapters"][0]["name"])')
+  for a in trained sums; do
+    "$LLMZ" -q -f -m "$TINY" "$@" --lora "domains/$a.gguf" "$scored" -o "score-$a.llmz" || return 1
+    sizes+="$("$LLMZ" info --json "score-$a.llmz" | python3 -c 'import json,sys; j = json.load(sys.stdin); print(j["file_size"] - j["header_size"])') $a
+"
+  done
+  printf '%s' "$sizes" | grep -q "^$(printf '%s' "$sizes" | sort -n | head -1 | cut -d' ' -f1) $chosen$"
+}
+check "route prompt: compress an arithmetic answer (-T 1)" "$LLMZ" -q -f -m "$TINY" -T 1 --lora-dir domains --route prompt \
+  --context-file sum-prompt.txt sum-answer.txt -o sum.llmz
+check "route prompt: the adapter chosen codes the prompt smallest" chosen_is_smallest sum.llmz sum-prompt.txt --streams 1
+check "route prompt: the file says so" test "$(route_name sum.llmz | cut -d' ' -f2-)" = "prompt 2"
+check "route prompt: compress words" "$LLMZ" -q -f -m "$TINY" --lora-dir domains --route prompt --context-file words-prompt.txt \
+  lora.txt -o words.llmz
+check "route prompt: again the adapter that codes the prompt smallest" chosen_is_smallest words.llmz words-prompt.txt --streams 1
+check "route prompt: the decoder routes again (-T 2, 1 stream)" sh -c "
+  '$LLMZ' -q -d -c -m '$TINY' -T 2 --streams 1 --lora-dir domains --context-file sum-prompt.txt sum.llmz | cmp - sum-answer.txt"
+check "route best: compress words" "$LLMZ" -q -f -m "$TINY" --lora-dir domains --route best lora.txt -o best.llmz
+check "route best: the adapter chosen codes the text smallest" chosen_is_smallest best.llmz lora.txt
+check "route best: the file says so" test "$(route_name best.llmz | cut -d' ' -f2-)" = "best 2"
+check "route best: round trip" sh -c "'$LLMZ' -q -d -c -m '$TINY' --lora-dir domains best.llmz | cmp - lora.txt"
+cp "$LORA" domains/extra.gguf
+expect_error "route prompt: the decoder's folder holds other adapters" 4 "not the same set" sum.out \
+  "$LLMZ" -q -d -m "$TINY" --lora-dir domains --context-file sum-prompt.txt sum.llmz -o sum.out
+expect_error "route prompt: no context" 1 "needs a context" sum2.llmz "$LLMZ" -q -m "$TINY" --lora-dir domains --route prompt sum-answer.txt -o sum2.llmz
+expect_error "route: needs --lora-dir" 1 "adapters of --lora-dir" sum2.llmz "$LLMZ" -q -m "$TINY" --route best sum-answer.txt -o sum2.llmz
 expect_error "lora train: rank not a multiple of 32" 1 "multiple of 32" trained2.gguf "$LLMZ" lora train --base "$TINY" --data text.txt -o trained2.gguf --rank 20
 expect_error "lora train: too little text" 1 "too little text" trained2.gguf "$LLMZ" lora train --base "$TINY" --data one.txt -o trained2.gguf
 

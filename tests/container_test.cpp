@@ -61,6 +61,23 @@ TEST(Container, AdaptersNeedVersion2AndRoundTrip) {
   EXPECT_EQ(back.chunks.size(), h.chunks.size());
 }
 
+TEST(Container, RoutingNeedsVersion3AndOneAdapter) {
+  Header h = sample_header();
+  h.adapters = {{{1, 2, 3}, "math", 1.0f}};
+  h.route = RouteRef{RouteMode::best, 4, {7, 7, 7}};
+  const auto bytes = write_header(h);
+  EXPECT_EQ(bytes[4], 3);
+  size_t offset = 0;
+  const Header back = read_header(bytes, offset);
+  ASSERT_TRUE(back.route.has_value());
+  EXPECT_EQ(back.route->mode, RouteMode::best);
+  EXPECT_EQ(back.route->candidates, 4u);
+  EXPECT_EQ(back.route->candidate_set, h.route->candidate_set);
+  EXPECT_EQ(offset, bytes.size());
+  h.adapters.push_back({{9}, "code", 1.0f});
+  EXPECT_THROW(write_header(h), Error);  // a route chooses one adapter
+}
+
 TEST(Container, EveryFlippedByteIsDetected) {
   const auto good = write_header(sample_header());
   for (size_t i = 0; i < good.size(); i++) {

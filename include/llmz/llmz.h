@@ -117,10 +117,13 @@ struct FileInfo {
   std::string compute;  // llama.cpp release, CPU features and evaluation settings used to encode
   uint64_t original_size = 0;
   uint64_t file_size = 0;
+  uint64_t header_size = 0;  // of file_size: the header; the rest is the coded chunks
   uint64_t input_checksum = 0;
   uint64_t llm_chunks = 0, zstd_chunks = 0, stored_chunks = 0;
   uint64_t llm_bytes = 0, llm_tokens = 0;
   std::vector<AdapterInfo> adapters;  // LoRA adapters the decoder must apply, in order
+  std::string route;                  // "prompt" or "best" when the adapter was routed, else empty
+  uint32_t route_candidates = 0;      // adapters the route chose among
   // Lossy files decode to a rewrite of the input, not to the input.
   bool lossy = false;
   std::string lossy_method;  // "rewrite", "best-of-N rewrite", "shortest-of-N"
@@ -136,6 +139,27 @@ FileInfo inspect(std::span<const uint8_t> file);
 // The adapters a file needs (FileInfo::adapters), found among the .gguf files of dir by fingerprint,
 // with the scales the file records. Fails with ErrorCode::model naming the first one missing.
 std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir);
+
+// Routing: one adapter per file, chosen among candidates (a folder of domain adapters for the model).
+//   prompt: the adapter under which the context (the prompt) codes into the fewest bytes; the decoder
+//           repeats the choice from the context, so it costs no bits.
+//   best:   the adapter that codes the input itself into the fewest bytes; the file names it
+//           (log2 of the number of candidates in information).
+// Ties go to the earlier candidate.
+enum class Route { prompt, best };
+
+// The LoRA adapters (.gguf files whose general.type is "adapter") in dir, ordered by fingerprint:
+// the candidates routing chooses among. Fails with ErrorCode::model when there are none.
+std::vector<AdapterOptions> list_adapters(const std::string& dir);
+// The index of the candidate prompt routing picks for this context (not empty).
+size_t route_by_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context);
+// Compresses with the base model (ModelOptions::adapters empty) plus the routed candidate.
+std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, Route route,
+                                     std::span<const uint8_t> input, const CompressOptions& options);
+// The adapters a file needs, found in dir by fingerprint; for a prompt-routed file also routed again
+// from the context among dir's adapters, which must make the same choice the encoder made.
+std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file, const std::string& dir,
+                                                  const ModelOptions& base, const std::string& context);
 
 // This build's evaluation settings and CPU features, in the form FileInfo::compute records them.
 // Files decode exactly where this matches; elsewhere they usually do too, and checksums tell.

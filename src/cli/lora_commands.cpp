@@ -19,13 +19,14 @@ struct LoraCommands::Impl {
   explicit Impl(CLI::App& app) {
     lora = app.add_subcommand("lora", "LoRA adapters for the coder (use them with --lora)");
     lora->require_subcommand(1);
-    train = lora->add_subcommand("train", "train an adapter on text: fine-tune an F32 copy, keep a rank-r factorisation");
+    train = lora->add_subcommand("train", "train an adapter on text: rank-r factors learnt on top of the quantized model");
     train->add_option("--base", base, "the model the adapter is for (path or short name)")->capture_default_str();
-    train->add_option("--data", options.data, "training text files")->required()->check(CLI::ExistingFile);
+    train->add_option("--data", options.data, "training text: text files, or .jsonl files of {\"prompt\", \"response\"} records")->required()->check(CLI::ExistingFile);
     train->add_option("-o,--out", options.out, "adapter GGUF to write")->required();
     train->add_option("--rank", options.rank, "rank of the factors (a multiple of 32)")->capture_default_str();
     train->add_option("--epochs", options.epochs, "passes over the text")->capture_default_str()->check(CLI::Range(1, 1000));
     train->add_option("--lr", options.learning_rate, "AdamW learning rate")->capture_default_str();
+    train->add_option("--seed", options.seed, "seed of the factors' random start")->capture_default_str();
     train->add_option("--context", options.context, "tokens per training sequence")->capture_default_str();
     train->add_option("-T,--threads", options.threads, "threads")->capture_default_str()->check(CLI::Range(1, 256));
     train->add_flag("-q,--quiet", quiet, "no progress, no report");
@@ -50,10 +51,9 @@ struct LoraCommands::Impl {
     if (!quiet) {
       for (size_t e = 0; e < r.epoch_loss.size(); e++)
         fprintf(stderr, "epoch %zu: mean training loss %.4f nats/token\n", e + 1, r.epoch_loss[e]);
-      fprintf(stderr, "%s: rank %u adapter, %llu bytes; %llu tokens in %llu sequences; the factors keep %.1f%% of the "
-                      "weight change; %.0f s\n",
-              options.out.c_str(), options.rank, (unsigned long long)r.adapter_bytes, (unsigned long long)r.tokens,
-              (unsigned long long)r.sequences, 100 * r.kept_energy, r.seconds);
+      fprintf(stderr, "%s: rank %u adapter, %llu bytes; %llu tokens in %llu sequences; %.0f s\n", options.out.c_str(),
+              options.rank, (unsigned long long)r.adapter_bytes, (unsigned long long)r.tokens,
+              (unsigned long long)r.sequences, r.seconds);
     }
     return 0;
   }

@@ -38,6 +38,7 @@ struct Options {
   std::string context_file;
   std::vector<std::string> lora;  // FILE[:SCALE]
   std::string lora_dir;
+  std::string route;  // "prompt" or "best": pick one adapter of --lora-dir
   uint32_t window_tokens = CompressOptions{}.window_tokens;
   uint32_t window_overlap = CompressOptions{}.window_overlap;
   uint32_t streams = CompressOptions{}.streams;
@@ -111,7 +112,14 @@ class Runner {
   // Decoding: the adapters given, else those the file names, looked up in --lora-dir.
   std::vector<AdapterOptions> adapters_for(std::span<const uint8_t> file) const {
     if (!o_.lora.empty() || o_.lora_dir.empty()) return given_adapters();
-    return find_adapters(inspect(file).adapters, o_.lora_dir);
+    return adapters_for_decoding(file, o_.lora_dir, {resolve_model(o_.model), o_.threads}, context_);
+  }
+
+  std::vector<uint8_t> compress_routed_text(std::span<const uint8_t> input, const CompressOptions& coding) const {
+    if (o_.lora_dir.empty() || !o_.lora.empty())
+      fail(ErrorCode::usage, "--route chooses among the adapters of --lora-dir (and takes no --lora)");
+    return compress_routed({resolve_model(o_.model), o_.threads}, list_adapters(o_.lora_dir),
+                           o_.route == "prompt" ? Route::prompt : Route::best, input, coding);
   }
 
   std::string output_path(const std::string& in) const {
@@ -141,7 +149,10 @@ class Runner {
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
       const CompressOptions coding{context_, o_.window_tokens, o_.window_overlap, o_.streams, progress};
       if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
+        if (!o_.route.empty()) fail(ErrorCode::usage, "--route works in lossless mode only");
         result = compress_lossy_text(input, coding);
+      } else if (o_.mode == Mode::compress && !o_.route.empty()) {
+        result = compress_routed_text(input, coding);
       } else if (o_.mode == Mode::compress) {
         result = compress(model(given_adapters()), input, coding);
       } else {
@@ -217,6 +228,7 @@ class Runner {
                           {"compute", i.compute},
                           {"original_size", i.original_size},
                           {"file_size", i.file_size},
+                          {"header_size", i.header_size},
                           {"bpb", bpb},
                           {"llm_chunks", i.llm_chunks},
                           {"llm_tokens", i.llm_tokens},
@@ -227,6 +239,7 @@ class Runner {
                           {"adapters", nlohmann::json::array()}};
       for (const auto& a : i.adapters)
         j["adapters"].push_back({{"name", a.name}, {"fingerprint", a.fingerprint}, {"scale", a.scale}});
+      if (!i.route.empty()) j["route"] = {{"mode", i.route}, {"candidates", i.route_candidates}};
       if (i.lossy) {
         char orig_hash[17];
         snprintf(orig_hash, sizeof orig_hash, "%016llx", (unsigned long long)i.lossy_original_checksum);
@@ -261,6 +274,9 @@ class Runner {
     printf("fingerprint:   %s\n", i.model_fingerprint.c_str());
     for (const auto& a : i.adapters)
       printf("LoRA adapter:  %s (%s), scale %g\n", a.name.c_str(), a.fingerprint.c_str(), double(a.scale));
+    if (!i.route.empty())
+      printf("routing:       by %s, among %u adapters\n", i.route == "prompt" ? "the prompt" : "trying each (best)",
+             i.route_candidates);
     printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
     printf("coding:        CDF total 2^%u, windows of %u tokens overlapping by %u, %u streams\n", i.cdf_bits,
            i.window_tokens, i.window_overlap, i.streams);
@@ -271,7 +287,9 @@ class Runner {
     printf("compute:       %s\n", i.compute.c_str());
     printf("%s %llu bytes, xxh3-64 %s\n", i.lossy ? "decodes to:   " : "original:     ",
            (unsigned long long)i.original_size, in_hash);
-    printf("compressed:    %llu bytes, %.4f bits per byte\n", (unsigned long long)i.file_size, bpb);
+    printf("compressed:    %llu bytes, %.4f bits per byte (header %llu bytes, coded chunks %llu)\n",
+           (unsigned long long)i.file_size, bpb, (unsigned long long)i.header_size,
+           (unsigned long long)(i.file_size - i.header_size));
     printf("chunks:        %llu model (%llu bytes, %llu tokens), %llu zstd, %llu stored\n",
            (unsigned long long)i.llm_chunks, (unsigned long long)i.llm_bytes, (unsigned long long)i.llm_tokens,
            (unsigned long long)i.zstd_chunks, (unsigned long long)i.stored_chunks);
@@ -308,7 +326,12 @@ void add_common(CLI::App& app, Options& o, bool coding) {
   app.add_option("--context-file", o.context_file, "text both ends know (e.g. the prompt of a response)");
   app.add_option("--lora", o.lora, "LoRA adapter FILE[:SCALE] on top of the model (repeatable; recorded in the file)")
       ->allow_extra_args(false);
-  app.add_option("--lora-dir", o.lora_dir, "decompress: find the adapters a file names in this folder, by fingerprint");
+  app.add_option("--lora-dir", o.lora_dir,
+                 "folder of adapters: decompress finds the ones a file names (by fingerprint); --route picks one");
+  app.add_option("--route", o.route,
+                 "compress with one adapter of --lora-dir: 'prompt' = chosen from --context-file alone, no bits; "
+                 "'best' = the one that codes the input smallest (the file names it)")
+      ->check(CLI::IsMember({"prompt", "best"}));
   app.add_option("--streams", o.streams, "chunks evaluated side by side")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -38,7 +38,8 @@ std::array<uint8_t, 16> fingerprint_from_hex(const std::string& hex) {
 std::vector<uint8_t> write_header(const Header& h) {
   ByteWriter w;
   w.bytes(kMagic);
-  w.u8(h.adapters.empty() ? 1 : 2);
+  if (h.route && h.adapters.size() != 1) fail(ErrorCode::usage, "a routed file names exactly one adapter");
+  w.u8(h.route ? 3 : h.adapters.empty() ? 1 : 2);
   w.u8(h.lossy ? 1 : 0);  // mode: 0 = lossless, 1 = lossy (a rewrite is coded)
   w.bytes(h.model_fingerprint);
   w.string(h.model_name.substr(0, kMaxNameLength));
@@ -60,6 +61,11 @@ std::vector<uint8_t> write_header(const Header& h) {
       w.string(a.name.substr(0, kMaxNameLength));
       w.u32(std::bit_cast<uint32_t>(a.scale));
     }
+  }
+  if (h.route) {
+    w.u8(uint8_t(h.route->mode));
+    w.varint(h.route->candidates);
+    w.bytes(h.route->candidate_set);
   }
   if (h.lossy) {
     const LossyInfo& l = *h.lossy;
@@ -124,6 +130,18 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
       a.name = r.string(kMaxNameLength);
       a.scale = std::bit_cast<float>(r.u32());
     }
+  }
+  if (version >= 3) {
+    RouteRef route;
+    const uint8_t mode = r.u8();
+    if (mode != uint8_t(RouteMode::prompt) && mode != uint8_t(RouteMode::best))
+      fail(ErrorCode::corrupt, "file is damaged (routing mode)");
+    route.mode = RouteMode(mode);
+    route.candidates = r.varint32();
+    if (route.candidates == 0 || h.adapters.size() != 1) fail(ErrorCode::corrupt, "file is damaged (routing)");
+    auto set = r.bytes(16);
+    std::copy(set.begin(), set.end(), route.candidate_set.begin());
+    h.route = route;
   }
   if (mode == 1) {
     LossyInfo l;

@@ -11,9 +11,9 @@
 namespace llmz {
 
 inline constexpr std::array<uint8_t, 4> kMagic = {'L', 'L', 'M', 'Z'};
-// Version 2 adds the LoRA adapter list; files without adapters are still written as version 1, so
-// that older builds read them.
-inline constexpr uint8_t kFormatVersion = 2;
+// Version 2 adds the LoRA adapter list, version 3 how the adapter was routed; each file is written
+// with the lowest version that holds its fields, so that older builds read what they can.
+inline constexpr uint8_t kFormatVersion = 3;
 
 enum class ChunkKind : uint8_t {
   llm = 0,     // range-coded tokens under the model
@@ -48,6 +48,17 @@ struct AdapterRef {
   float scale = 1.0f;
 };
 
+// How the adapter was chosen among a folder's candidates (version 3).
+enum class RouteMode : uint8_t {
+  prompt = 1,  // from the context alone: the decoder makes the same choice again
+  best = 2,    // the adapter that coded the input smallest: the header's adapter is the choice
+};
+struct RouteRef {
+  RouteMode mode = RouteMode::prompt;
+  uint32_t candidates = 0;                  // K: choosing one costs log2(K) bits for `best`
+  std::array<uint8_t, 16> candidate_set{};  // XXH3-128 of the candidates' fingerprints, in their order
+};
+
 struct Header {
   uint8_t version = 0;  // as read; write_header picks the lowest version that holds the fields
   std::array<uint8_t, 16> model_fingerprint{};
@@ -64,6 +75,7 @@ struct Header {
   uint64_t original_size = 0;
   uint64_t input_checksum = 0;  // XXH3-64 of the whole input
   std::vector<AdapterRef> adapters;  // LoRA adapters applied on top of the model, in order
+  std::optional<RouteRef> route;     // set when the one adapter was routed
   std::optional<LossyInfo> lossy;  // set for lossy files (mode 1)
   std::vector<ChunkEntry> chunks;
 };

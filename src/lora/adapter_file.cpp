@@ -32,7 +32,7 @@ std::vector<LoraFactors> zero_factors(const std::string& gguf_path, const std::r
 }
 
 void write_adapter(const std::string& path, const std::string& architecture, const std::string& name,
-                   const std::vector<LoraFactors>& factors) {
+                   const std::vector<LoraFactors>& factors, FactorType type) {
   if (factors.empty()) fail(ErrorCode::usage, "an adapter needs at least one tensor");
   const int64_t rank = factors.front().rank;
   GgufWriter w(2 * factors.size());
@@ -45,8 +45,13 @@ void write_adapter(const std::string& path, const std::string& architecture, con
     if (f.rank != rank) fail(ErrorCode::usage, f.tensor + ": every pair of an adapter has the same rank");
     if (f.a.size() != size_t(f.rank * f.n_in) || f.b.size() != size_t(f.n_out * f.rank))
       fail(ErrorCode::usage, f.tensor + ": factor sizes do not match n_in, n_out and rank");
-    w.add_q8(f.tensor + ".lora_a", f.a, f.n_in);
-    w.add_q8(f.tensor + ".lora_b", f.b, f.rank);
+    if (type == FactorType::q8_0) {
+      w.add_q8(f.tensor + ".lora_a", f.a, f.n_in);
+      w.add_q8(f.tensor + ".lora_b", f.b, f.rank);
+    } else {
+      w.add_f32(f.tensor + ".lora_a", f.a, f.n_in);
+      w.add_f32(f.tensor + ".lora_b", f.b, f.rank);
+    }
   }
   w.write(path);
 }

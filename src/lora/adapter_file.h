@@ -1,8 +1,9 @@
 // LoRA adapters as llama.cpp reads them: a GGUF with general.type "adapter", adapter.type "lora" and,
 // for each adapted base tensor W (n_in -> n_out), the pair "<W>.lora_a" (n_in -> rank) and
 // "<W>.lora_b" (rank -> n_out). llama.cpp computes W x + scale * alpha / rank * B (A x); files written
-// here set alpha = rank, so the scale given at use is the whole factor. Both factors are stored Q8_0
-// (llmz's determinism needs quantized matrices, design §4), so n_in and rank are multiples of 32.
+// here set alpha = rank, so the scale given at use is the whole factor. Adapters used for coding store
+// both factors Q8_0 (llmz's determinism needs quantized matrices, design §4), so n_in and rank are
+// multiples of 32; training works on F32 factors.
 #pragma once
 #include <cstdint>
 #include <regex>
@@ -25,7 +26,9 @@ std::regex target_pattern(const std::vector<std::string>& targets);
 // a Q8_0 factor can hold (a multiple of 32 inputs), in file order.
 std::vector<LoraFactors> zero_factors(const std::string& gguf_path, const std::regex& targets, int64_t rank);
 
+enum class FactorType { q8_0, f32 };
+
 void write_adapter(const std::string& path, const std::string& architecture, const std::string& name,
-                   const std::vector<LoraFactors>& factors);
+                   const std::vector<LoraFactors>& factors, FactorType type = FactorType::q8_0);
 
 }  // namespace llmz::lora

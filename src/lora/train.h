@@ -1,10 +1,9 @@
 // Training a LoRA adapter for a quantized model on text (issue #6).
 //
-// llama.cpp trains full tensors of float models, not low-rank factors, so training goes the long way:
-// an F32 copy of the base is fine-tuned (AdamW on next-token cross-entropy, only the matrices the
-// adapter will cover), and each trained matrix's change W' - W is cut to rank r by truncated SVD:
-// W' - W ~ B A with B = U_r S_r and A = V_r^T. The factors are stored Q8_0 beside the quantized base,
-// so the coder keeps its determinism (design §4). What the truncation loses is reported.
+// The low-rank factors themselves are trained, on top of the very quantized weights the coder will
+// use: A starts random and B at zero, AdamW lowers the next-token cross-entropy, gradients flow
+// through the frozen base. The factors are then stored Q8_0 so the coder keeps its determinism
+// (design §4). docs/LORA.md says why this replaced fine-tuning an F32 copy and cutting the change by SVD.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -19,7 +18,8 @@ struct TrainOptions {
   std::string out;                 // adapter GGUF
   uint32_t rank = 32;              // a multiple of 32 (Q8_0 rows)
   uint32_t epochs = 2;
-  float learning_rate = 1e-4f;
+  float learning_rate = 3e-4f;
+  uint64_t seed = 1;               // of the factors' random start
   uint32_t context = 256;          // tokens per training sequence (rounded up to a multiple of 256)
   int threads = 2;
   // Base tensors adapted, by the part of their name after "blk.N.".
@@ -36,7 +36,6 @@ struct TrainProgress {
 struct TrainReport {
   uint64_t tokens = 0, sequences = 0;
   std::vector<double> epoch_loss;  // mean training loss of each epoch
-  double kept_energy = 0;          // share of the weight change's squared norm the rank-r factors keep
   uint64_t adapter_bytes = 0;
   double seconds = 0;
 };

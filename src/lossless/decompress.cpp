@@ -134,6 +134,10 @@ FileInfo inspect(std::span<const uint8_t> file) {
   FileInfo info;
   info.format_version = h.version;
   for (const auto& a : h.adapters) info.adapters.push_back({a.name, to_hex(a.fingerprint), a.scale});
+  if (h.route) {
+    info.route = h.route->mode == RouteMode::prompt ? "prompt" : "best";
+    info.route_candidates = h.route->candidates;
+  }
   info.model_name = h.model_name;
   info.model_fingerprint = to_hex(h.model_fingerprint);
   info.tokenizer_hash = h.tokenizer_hash;
@@ -148,6 +152,7 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.compute = h.compute;
   info.original_size = h.original_size;
   info.file_size = file.size();
+  info.header_size = offset;
   info.input_checksum = h.input_checksum;
   if (h.lossy) {
     info.lossy = true;

@@ -9,19 +9,43 @@
 
 namespace llmz {
 
-std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir) {
+namespace {
+
+bool is_adapter(const std::string& path) {
+  try {
+    const GgufMetadata meta = open_gguf_metadata(path);
+    const int64_t key = gguf_find_key(meta.get(), "general.type");
+    return key >= 0 && gguf_get_kv_type(meta.get(), key) == GGUF_TYPE_STRING &&
+           std::string(gguf_get_val_str(meta.get(), key)) == "adapter";
+  } catch (const Error&) {  // not a GGUF file after all: not one of ours
+    return false;
+  }
+}
+
+// The adapter files of a folder by fingerprint (ordered).
+std::map<std::string, std::string> adapters_by_fingerprint(const std::string& dir) {
   namespace fs = std::filesystem;
   detail::init_llama_backend();  // quiets ggml's log: a .gguf that is not GGUF gets one message, ours
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) fail(ErrorCode::model, "LoRA adapter folder not found: " + dir);
   std::map<std::string, std::string> by_fingerprint;
   for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".gguf") {
-      try {
-        by_fingerprint.emplace(model_fingerprint(entry.path().string()), entry.path().string());
-      } catch (const Error&) {  // not a GGUF file after all: not one of ours
-      }
-    }
+    if (entry.is_regular_file() && entry.path().extension() == ".gguf" && is_adapter(entry.path().string()))
+      by_fingerprint.emplace(model_fingerprint(entry.path().string()), entry.path().string());
+  return by_fingerprint;
+}
+
+}  // namespace
+
+std::vector<AdapterOptions> list_adapters(const std::string& dir) {
+  std::vector<AdapterOptions> out;
+  for (const auto& [fingerprint, path] : adapters_by_fingerprint(dir)) out.push_back({path, 1.0f});
+  if (out.empty()) fail(ErrorCode::model, "no LoRA adapters in " + dir);
+  return out;
+}
+
+std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir) {
+  const auto by_fingerprint = adapters_by_fingerprint(dir);
   std::vector<AdapterOptions> out;
   for (const auto& a : needed) {
     auto it = by_fingerprint.find(a.fingerprint);

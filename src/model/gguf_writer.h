@@ -19,7 +19,8 @@ class GgufWriter {
   GgufWriter& operator=(const GgufWriter&) = delete;
 
   gguf_context* meta() { return gguf_; }  // for key-value pairs
-  void add_f32(const std::string& name, const std::vector<float>& values);
+  // A vector, or with `cols` > 0 a row-major matrix of `cols` (= ggml ne0) floats per row.
+  void add_f32(const std::string& name, const std::vector<float>& values, int64_t cols = 0);
   // `values` is row-major with `cols` (= ggml ne0, the input dimension; a multiple of 32) floats per row.
   void add_q8(const std::string& name, const std::vector<float>& values, int64_t cols);
   // Fails with an I/O error when the file cannot be written.
