@@ -114,7 +114,7 @@ struct FileInfo {
   bool has_context = false;
   uint64_t context_hash = 0;
   uint32_t context_tokens = 0;
-  std::string compute;  // llama.cpp release, CPU features and evaluation settings used to encode
+  std::string compute;  // the encoder's compute_id(): llama.cpp release and a hash of its compute_signature()
   uint64_t original_size = 0;
   uint64_t file_size = 0;
   uint64_t header_size = 0;  // of file_size: the header; the rest is the coded chunks
@@ -161,8 +161,10 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
 std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file, const std::string& dir,
                                                   const ModelOptions& base, const std::string& context);
 
-// This build's evaluation settings and CPU features, in the form FileInfo::compute records them.
-// Files decode exactly where this matches; elsewhere they usually do too, and checksums tell.
+// This build's evaluation settings and CPU features. Files record compute_id(): the llama.cpp release
+// and a hash of this signature. Files decode exactly where it matches; elsewhere they usually do too,
+// and checksums tell.
 std::string compute_signature();
+std::string compute_id();
 
 }  // namespace llmz

@@ -284,7 +284,8 @@ class Runner {
       printf("context:       %u tokens, hash %s\n", i.context_tokens, fp_hash);
     else
       printf("context:       none\n");
-    printf("compute:       %s\n", i.compute.c_str());
+    printf("compute:       %s (%s)\n", i.compute.c_str(),
+           i.compute == compute_id() ? "this build's" : "not this build's: see llmz --version");
     printf("%s %llu bytes, xxh3-64 %s\n", i.lossy ? "decodes to:   " : "original:     ",
            (unsigned long long)i.original_size, in_hash);
     printf("compressed:    %llu bytes, %.4f bits per byte (header %llu bytes, coded chunks %llu)\n",
@@ -367,7 +368,10 @@ int main_impl(int argc, char** argv) {
   CLI::App app{"llmz: lossless compression with a language model's next-token probabilities"};
   app.footer(kExitCodes);
   app.require_subcommand(0, 1);
-  app.set_version_flag("-V,--version", "llmz " LLMZ_VERSION " (llama.cpp " LLMZ_LLAMA_RELEASE ")");
+  app.set_version_flag("-V,--version", [] {
+    return "llmz " LLMZ_VERSION " (llama.cpp " LLMZ_LLAMA_RELEASE ")\ncompute: " + compute_id() + "\n  = " +
+           compute_signature();
+  });
   bool decompress_flag = false, test_flag = false;
   add_common(app, o, true);
   add_window_options(app, o);

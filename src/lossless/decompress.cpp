@@ -51,10 +51,11 @@ void check_context(const Header& h, const std::vector<llama_token>& prefix) {
 }
 
 [[noreturn]] void mismatch(const Header& h, const std::string& what) {
-  std::string here = detail::Evaluator::compute_signature();
-  std::string cause = h.compute == here ? "the file is damaged"
-                                        : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
-                                              h.compute + "; here: " + here + ")";
+  const std::string here = detail::Evaluator::compute_id(detail::Evaluator::compute_signature());
+  const std::string file = detail::Evaluator::compute_id(h.compute);
+  std::string cause = file == here ? "the file is damaged"
+                                   : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
+                                         file + "; here: " + here + ", see llmz --version)";
   fail(ErrorCode::corrupt, what + " does not match its checksum: " + cause);
 }
 
@@ -149,7 +150,7 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.has_context = h.prefix_tokens > 1;
   info.context_hash = h.prefix_hash;
   info.context_tokens = h.prefix_tokens - 1;
-  info.compute = h.compute;
+  info.compute = detail::Evaluator::compute_id(h.compute);
   info.original_size = h.original_size;
   info.file_size = file.size();
   info.header_size = offset;

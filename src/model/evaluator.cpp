@@ -1,5 +1,7 @@
 #include "model/evaluator.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <sstream>
 
@@ -76,6 +78,13 @@ std::string Evaluator::compute_signature() {
   }
   sig << "; fa on; kv f16 per-seq; ubatch " << kMicroBatch << "; no repack";
   return sig.str();
+}
+
+std::string Evaluator::compute_id(const std::string& signature) {
+  if (signature.find(" #") != std::string::npos) return signature;
+  char hash[20];
+  snprintf(hash, sizeof hash, " #%016llx", (unsigned long long)XXH3_64bits(signature.data(), signature.size()));
+  return signature.substr(0, signature.find(';')) + hash;
 }
 
 }  // namespace llmz::detail

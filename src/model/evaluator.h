@@ -40,6 +40,10 @@ class Evaluator {
 
   // The settings that change the numbers, for the file header: llama.cpp release, CPU features, options.
   static std::string compute_signature();
+  // What file headers record of a signature: its llama.cpp release and a 64-bit hash of the whole
+  // (the CPU feature list alone is ~200 bytes, too much for small files). Given an id, returns it:
+  // files from before held the whole signature, and compare through this too.
+  static std::string compute_id(const std::string& signature);
 
  private:
   const LoadedModel& model_;

@@ -20,4 +20,6 @@ std::string compute_signature() {
   return detail::Evaluator::compute_signature();
 }
 
+std::string compute_id() { return detail::Evaluator::compute_id(compute_signature()); }
+
 }  // namespace llmz
