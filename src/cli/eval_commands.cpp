@@ -1,4 +1,4 @@
-#include "cli/eval_commands.h"
+#include "cli/command_group.h"
 
 #include <filesystem>
 #include <fstream>
@@ -29,9 +29,7 @@ void write_summary(const std::string& results, const nlohmann::json& summary, co
   std::cout << md;
 }
 
-}  // namespace
-
-struct EvalCommands::Impl {
+struct EvalCommands final : CommandGroup {
   CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr;
   std::vector<std::string> report_runs;
   std::string report_dir = (std::filesystem::path(LLMZ_SOURCE_DIR) / "bench" / "results").string();
@@ -43,7 +41,7 @@ struct EvalCommands::Impl {
   int threads = int(std::max(1u, std::thread::hardware_concurrency()));
   bool quiet = false, no_qa_plus = false;
 
-  explicit Impl(CLI::App& app) {
+  explicit EvalCommands(CLI::App& app) {
     auto* e = app.add_subcommand("eval", "evaluation harness (results go to bench/results/)");
     e->require_subcommand(1);
     add_qa(*e);
@@ -142,18 +140,21 @@ struct EvalCommands::Impl {
     write_summary(options.results, summary, eval::rewrite_eval_markdown(summary));
     return 0;
   }
+
+  bool parsed() const override { return rewrite->parsed() || qa->parsed() || report->parsed(); }
+
+  int run() override {
+    if (report->parsed()) {
+      for (const auto& path : eval::write_report(report_runs, report_dir)) std::cout << path << "\n";
+      return 0;
+    }
+    return qa->parsed() ? run_qa() : run_rewrite();
+  }
 };
 
-EvalCommands::EvalCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}
-EvalCommands::~EvalCommands() = default;
-bool EvalCommands::parsed() const { return impl_->rewrite->parsed() || impl_->qa->parsed() || impl_->report->parsed(); }
+}  // namespace
 
-int EvalCommands::run() {
-  if (impl_->report->parsed()) {
-    for (const auto& path : eval::write_report(impl_->report_runs, impl_->report_dir)) std::cout << path << "\n";
-    return 0;
-  }
-  return impl_->qa->parsed() ? impl_->run_qa() : impl_->run_rewrite();
-}
+std::unique_ptr<CommandGroup> add_eval_commands(CLI::App& app) { return std::make_unique<EvalCommands>(app); }
+
 
 }  // namespace llmz::cli

@@ -1,4 +1,4 @@
-#include "cli/lora_commands.h"
+#include "cli/command_group.h"
 
 #include <cstdio>
 #include <optional>
@@ -9,14 +9,16 @@
 
 namespace llmz::cli {
 
-struct LoraCommands::Impl {
+namespace {
+
+struct LoraCommands final : CommandGroup {
   CLI::App* lora;
   CLI::App* train;
   lora::TrainOptions options;
   std::string base = default_model();
   bool quiet = false;
 
-  explicit Impl(CLI::App& app) {
+  explicit LoraCommands(CLI::App& app) {
     lora = app.add_subcommand("lora", "LoRA adapters for the coder (use them with --lora)");
     lora->require_subcommand(1);
     train = lora->add_subcommand("train", "train an adapter on text: rank-r factors learnt on top of the quantized model");
@@ -32,7 +34,9 @@ struct LoraCommands::Impl {
     train->add_flag("-q,--quiet", quiet, "no progress, no report");
   }
 
-  int run_train() {
+  bool parsed() const override { return lora->parsed(); }
+
+  int run() override {
     options.base = resolve_model(base);
     std::optional<ProgressBar> bar;
     uint32_t shown_epoch = UINT32_MAX;
@@ -59,9 +63,8 @@ struct LoraCommands::Impl {
   }
 };
 
-LoraCommands::LoraCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}
-LoraCommands::~LoraCommands() = default;
-bool LoraCommands::parsed() const { return impl_->lora->parsed(); }
-int LoraCommands::run() { return impl_->run_train(); }
+}  // namespace
+
+std::unique_ptr<CommandGroup> add_lora_commands(CLI::App& app) { return std::make_unique<LoraCommands>(app); }
 
 }  // namespace llmz::cli

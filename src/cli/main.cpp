@@ -10,9 +10,8 @@
 #include <optional>
 #include <thread>
 
-#include "cli/eval_commands.h"
+#include "cli/command_group.h"
 #include "cli/file_io.h"
-#include "cli/lora_commands.h"
 #include "cli/model_registry.h"
 #include "cli/progress.h"
 #include "cli/qa_commands.h"
@@ -391,9 +390,7 @@ int main_impl(int argc, char** argv) {
   add_common(*i, o, false);
   i->add_flag("--json", o.json, "print JSON");
   app.add_subcommand("models", "list the known model names and whether they are installed");
-  QaCommands qa_commands(app);
-  EvalCommands eval_commands(app);
-  LoraCommands lora_commands(app);
+  std::unique_ptr<CommandGroup> groups[] = {add_qa_commands(app), add_eval_commands(app), add_lora_commands(app)};
 
   try {
     app.parse(argc, argv);
@@ -403,9 +400,10 @@ int main_impl(int argc, char** argv) {
     std::cerr << "llmz: " << e.what() << " (see llmz --help)\n";
     return int(ErrorCode::usage);
   }
-  if (qa_commands.parsed() || eval_commands.parsed() || lora_commands.parsed()) {
+  for (auto& group : groups) {
+    if (!group->parsed()) continue;
     try {
-      return qa_commands.parsed() ? qa_commands.run() : eval_commands.parsed() ? eval_commands.run() : lora_commands.run();
+      return group->run();
     } catch (const Error& e) {
       std::cerr << "llmz: " << e.what() << "\n";
       return int(e.code());

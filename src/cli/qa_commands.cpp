@@ -1,5 +1,7 @@
 #include "cli/qa_commands.h"
 
+#include "cli/command_group.h"
+
 #include <unistd.h>
 
 #include <csignal>
@@ -56,9 +58,7 @@ nlohmann::json transcript_json(const qa::Transcript& t) {
           {"questions", t.turns.size()}, {"coded_bits", t.cost_bits}};
 }
 
-}  // namespace
-
-struct QaCommands::Impl {
+struct QaCommands final : CommandGroup {
   CLI::App *encode = nullptr, *decode = nullptr, *serve = nullptr, *ask = nullptr;
   // shared
   std::string slm = default_model(), llm = "gemma3", prompts_file, prompt_file, prompt_text;
@@ -104,7 +104,7 @@ struct QaCommands::Impl {
     c.add_flag("--json", json, "print the transcript as JSON on stdout");
   }
 
-  explicit Impl(CLI::App& app) {
+  explicit QaCommands(CLI::App& app) {
     auto* qa = app.add_subcommand("qa", "question-asking compression: a strong model's help in a few bits");
     qa->require_subcommand(1);
     encode = qa->add_subcommand("encode", "run the protocol with an oracle and write the answer bits to a .qa file");
@@ -273,7 +273,21 @@ struct QaCommands::Impl {
     report(enc.transcript, 0, std::cout);
     return 0;
   }
+
+  bool parsed() const override { return encode->parsed() || decode->parsed() || serve->parsed() || ask->parsed(); }
+
+  int run() override {
+    if (encode->parsed()) return run_encode();
+    if (decode->parsed()) return run_decode();
+    if (serve->parsed()) return run_serve();
+    return run_ask();
+  }
 };
+
+}  // namespace
+
+std::unique_ptr<CommandGroup> add_qa_commands(CLI::App& app) { return std::make_unique<QaCommands>(app); }
+
 
 bool is_qa_file(const std::vector<uint8_t>& file) { return qa::is_qa_file(file); }
 
@@ -325,20 +339,6 @@ void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bo
   printf("answer bits:   %u answers in %.2f coded bits, payload %zu bytes, file %zu bytes\n", h.answers, coded_bits,
          h.payload.size(), file.size());
   printf("final answer:  %u bytes; transcript xxh3-64 %s\n", h.answer_size, answer_hash);
-}
-
-QaCommands::QaCommands(CLI::App& app) : impl_(std::make_unique<Impl>(app)) {}
-QaCommands::~QaCommands() = default;
-
-bool QaCommands::parsed() const {
-  return impl_->encode->parsed() || impl_->decode->parsed() || impl_->serve->parsed() || impl_->ask->parsed();
-}
-
-int QaCommands::run() {
-  if (impl_->encode->parsed()) return impl_->run_encode();
-  if (impl_->decode->parsed()) return impl_->run_decode();
-  if (impl_->serve->parsed()) return impl_->run_serve();
-  return impl_->run_ask();
 }
 
 }  // namespace llmz::cli
