@@ -182,7 +182,7 @@ def main():
     ap.add_argument("--model", default="smollm2")
     ap.add_argument("--train-bytes", type=int, default=100_000)
     ap.add_argument("--test-items", type=int, default=25)
-    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--lr", default="3e-4")
     ap.add_argument("--rank", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)

@@ -111,9 +111,22 @@ void on_batch(bool train, ggml_opt_context_t, ggml_opt_dataset_t, ggml_opt_resul
   if (*g_epoch->progress) (*g_epoch->progress)(g_epoch->now);
 }
 
-ggml_opt_optimizer_params optimizer_params(void* learning_rate) {
+// The learning rate of each optimizer step: a linear warm-up over the first steps (AdamW's moments
+// are still noise), then a linear decline to a tenth of the peak. At a constant 3e-4 the loss of
+// SmolLM2 adapters blew up in the second epoch (1.79 -> 4.44 on code).
+struct LearningRateSchedule {
+  float peak = 0;
+  int64_t steps = 0, step = 0;
+};
+
+ggml_opt_optimizer_params optimizer_params(void* schedule) {
+  auto& s = *static_cast<LearningRateSchedule*>(schedule);
+  const int64_t warmup = std::max<int64_t>(1, std::min<int64_t>(10, s.steps / 10));
+  const double t = double(s.step) / double(std::max<int64_t>(1, s.steps - 1));
+  const double factor = s.step < warmup ? double(s.step + 1) / double(warmup) : 1.0 - 0.9 * t;
+  s.step++;
   ggml_opt_optimizer_params p = ggml_opt_get_default_optimizer_params(nullptr);
-  p.adamw.alpha = *static_cast<float*>(learning_rate);
+  p.adamw.alpha = float(s.peak * factor);
   p.adamw.wd = 0.0f;
   return p;
 }
@@ -225,12 +238,12 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
     ggml_set_param(w.a);
     ggml_set_param(w.b);
   }
-  float lr = o.learning_rate;
+  LearningRateSchedule schedule{o.learning_rate, ndata * int64_t(o.epochs)};
   llama_opt_params op{};
   op.n_ctx_train = 0;
   op.param_filter = [](const ggml_tensor*, void*) { return false; };
   op.get_opt_pars = optimizer_params;
-  op.get_opt_pars_ud = &lr;
+  op.get_opt_pars_ud = &schedule;
   op.optimizer_type = GGML_OPT_OPTIMIZER_TYPE_ADAMW;
   llama_opt_init(ctx.get(), model, op);
 
