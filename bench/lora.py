@@ -140,21 +140,29 @@ def summarize(state):
                   "bpb": {"base": base / n, "right": right / n, "wrong_mean": wrong / n, "prompt_route": prompt / n,
                           "best_route": best / n},
                   "right_over_base": right / base,
-                  "prompt_route_keeps": (base - prompt) / (base - right) if base != right else float("nan"),
+                  "prompt_route_keeps": (base - prompt) / (base - right) if right < base else None,
                   "prompt_routed_right": sum(i["prompt_route_to"] == d for i in items) / len(items),
                   "training": state["training"].get(d)}
     if out:
+        # Pooled over every text: a domain whose adapter does not help has no share of a gain to keep.
+        pooled = lambda f: sum(8 * f(i, d) for d in names for i in state["items"][d])
+        gain = pooled(lambda i, d: i["base"] - i["adapters"][d])
         out["mean"] = {"right_over_base": statistics.mean(v["right_over_base"] for v in out.values()),
-                       "prompt_route_keeps": statistics.mean(v["prompt_route_keeps"] for v in out.values()),
+                       "prompt_route_keeps": pooled(lambda i, d: i["base"] - i["prompt_route"]) / gain if gain > 0 else None,
                        "prompt_routed_right": statistics.mean(v["prompt_routed_right"] for v in out.values())}
     return out
+
+
+def pct(x):
+    return "-" if x is None else f"{100 * x:.0f}%"
 
 
 def markdown(state, summary):
     cfg = state["config"]
     lines = [f"# LoRA domain adapters ({cfg['model']}, rank {cfg['rank']}, {cfg['epochs']} epoch(s), lr {cfg['lr']})", "",
              "Held-out responses coded with their prompt as context; bits per byte of the coded chunks (no header).",
-             "best-route adds log2(K) bits per text to name the adapter; prompt routing costs none.", "",
+             "best-route adds log2(K) bits per text to name the adapter; prompt routing costs none.",
+             "'prompt keeps' = (base - prompt route) / (base - right adapter), shown where the right adapter helps.", "",
              "| domain | texts | base | right adapter | wrong (mean) | prompt route | best route | right/base | prompt keeps | routed right | train s | train tokens | adapter MB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for d, v in summary.items():
@@ -163,12 +171,12 @@ def markdown(state, summary):
         b, t = v["bpb"], v["training"] or {}
         lines.append(f"| {d} | {v['items']} | {b['base']:.3f} | {b['right']:.3f} | {b['wrong_mean']:.3f} | "
                      f"{b['prompt_route']:.3f} | {b['best_route']:.3f} | {v['right_over_base']:.3f} | "
-                     f"{100 * v['prompt_route_keeps']:.0f}% | {100 * v['prompt_routed_right']:.0f}% | "
+                     f"{pct(v['prompt_route_keeps'])} | {100 * v['prompt_routed_right']:.0f}% | "
                      f"{t.get('seconds', 0):.0f} | {t.get('tokens', 0)} | {t.get('adapter_bytes', 0) / 1e6:.1f} |")
     if "mean" in summary:
         m = summary["mean"]
-        lines += ["", f"Mean over domains: right/base {m['right_over_base']:.3f} (target <= 0.75), prompt routing keeps "
-                      f"{100 * m['prompt_route_keeps']:.0f}% of the gain (target >= 80%), routes to the right domain "
+        lines += ["", f"Mean over domains: right/base {m['right_over_base']:.3f} (target <= 0.75); over all texts prompt "
+                      f"routing keeps {pct(m['prompt_route_keeps'])} of the right adapter's gain (target >= 80%) and routes to the right domain "
                       f"{100 * m['prompt_routed_right']:.0f}% of the time."]
     if state.get("model_bytes"):
         lines.append(f"Model file: {state['model_bytes'] / 1e6:.0f} MB.")
