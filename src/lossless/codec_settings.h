@@ -37,4 +37,11 @@ inline std::vector<AdapterRef> adapter_refs(const std::vector<AdapterInfo>& adap
   return out;
 }
 
+// The other way round: what a file's adapter entries say, as FileInfo reports it.
+inline std::vector<AdapterInfo> adapter_infos(const std::vector<AdapterRef>& refs) {
+  std::vector<AdapterInfo> out;
+  for (const auto& a : refs) out.push_back({a.name, to_hex(a.fingerprint), a.scale});
+  return out;
+}
+
 }  // namespace llmz

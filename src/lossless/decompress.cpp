@@ -51,7 +51,7 @@ void check_context(const Header& h, const std::vector<llama_token>& prefix) {
 }
 
 [[noreturn]] void mismatch(const Header& h, const std::string& what) {
-  const std::string here = detail::Evaluator::compute_id(detail::Evaluator::compute_signature());
+  const std::string here = detail::Evaluator::compute_id();
   const std::string file = detail::Evaluator::compute_id(h.compute);
   std::string cause = file == here ? "the file is damaged"
                                    : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
@@ -134,7 +134,7 @@ FileInfo inspect(std::span<const uint8_t> file) {
   const Header h = read_header(file, offset);
   FileInfo info;
   info.format_version = h.version;
-  for (const auto& a : h.adapters) info.adapters.push_back({a.name, to_hex(a.fingerprint), a.scale});
+  info.adapters = adapter_infos(h.adapters);
   if (h.route) {
     info.route = h.route->mode == RouteMode::prompt ? "prompt" : "best";
     info.route_candidates = h.route->candidates;

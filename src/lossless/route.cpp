@@ -1,7 +1,10 @@
 // Routing among domain adapters (docs/LORA.md): by the prompt alone, or by trying every adapter.
 #include <xxhash.h>
 
+#include <optional>
+
 #include "coding/container.h"
+#include "lossless/codec_settings.h"
 #include "common/error.h"
 #include "llmz/llmz.h"
 #include "model/fingerprint.h"
@@ -42,21 +45,32 @@ void check_candidates(const ModelOptions& base, const std::vector<AdapterOptions
   if (candidates.empty()) fail(ErrorCode::usage, "routing needs at least one candidate adapter");
 }
 
-}  // namespace
+// Prompt routing's choice, with the model already loaded with it (the encoder codes with it next).
+struct PromptRoute {
+  size_t index = 0;
+  std::optional<Model> model;
+};
 
-size_t route_by_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context) {
+PromptRoute route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context) {
   check_candidates(base, candidates);
   if (context.empty()) fail(ErrorCode::usage, "prompt routing needs a context (--context-file)");
   const auto text = std::span(reinterpret_cast<const uint8_t*>(context.data()), context.size());
   // Fixed settings, whatever the file's: the decoder must score exactly as the encoder did.
   const CompressOptions scoring{.streams = 1};
-  size_t best = 0;
+  PromptRoute best;
   uint64_t best_bytes = UINT64_MAX;
   for (size_t k = 0; k < candidates.size(); k++) {
-    const uint64_t bytes = coded_bytes(compress(with_adapter(base, candidates[k]), text, scoring));
-    if (bytes < best_bytes) best = k, best_bytes = bytes;
+    Model m = with_adapter(base, candidates[k]);
+    if (const uint64_t bytes = coded_bytes(compress(m, text, scoring)); bytes < best_bytes)
+      best_bytes = bytes, best.index = k, best.model = std::move(m);
   }
   return best;
+}
+
+}  // namespace
+
+size_t route_by_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context) {
+  return route_prompt(base, candidates, context).index;
 }
 
 std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, Route route,
@@ -64,7 +78,7 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
   check_candidates(base, candidates);
   std::vector<uint8_t> file;
   if (route == Route::prompt) {
-    file = compress(with_adapter(base, candidates[route_by_prompt(base, candidates, options.context)]), input, options);
+    file = compress(*route_prompt(base, candidates, options.context).model, input, options);
   } else {
     uint64_t best_bytes = UINT64_MAX;
     for (size_t k = 0; k < candidates.size(); k++) {
@@ -88,8 +102,7 @@ std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file,
                                                   const ModelOptions& base, const std::string& context) {
   size_t offset = 0;
   const Header h = read_header(file, offset);
-  std::vector<AdapterInfo> needed;
-  for (const auto& a : h.adapters) needed.push_back({a.name, to_hex(a.fingerprint), a.scale});
+  const std::vector<AdapterInfo> needed = adapter_infos(h.adapters);
   if (!h.route || h.route->mode != RouteMode::prompt) return find_adapters(needed, dir);
 
   const std::vector<AdapterOptions> candidates = list_adapters(dir);

@@ -44,6 +44,7 @@ class Evaluator {
   // (the CPU feature list alone is ~200 bytes, too much for small files). Given an id, returns it:
   // files from before held the whole signature, and compare through this too.
   static std::string compute_id(const std::string& signature);
+  static std::string compute_id() { return compute_id(compute_signature()); }  // this build's
 
  private:
   const LoadedModel& model_;

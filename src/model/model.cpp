@@ -20,6 +20,9 @@ std::string compute_signature() {
   return detail::Evaluator::compute_signature();
 }
 
-std::string compute_id() { return detail::Evaluator::compute_id(compute_signature()); }
+std::string compute_id() {
+  detail::init_llama_backend();
+  return detail::Evaluator::compute_id();
+}
 
 }  // namespace llmz

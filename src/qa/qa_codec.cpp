@@ -25,7 +25,7 @@ Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts&
   h.slm_fingerprint = fingerprint_from_hex(m.fingerprint());
   h.slm_name = m.name();
   h.tokenizer_hash = m.tokenizer_hash();
-  h.compute = detail::Evaluator::compute_id(detail::Evaluator::compute_signature());
+  h.compute = detail::Evaluator::compute_id();
   h.prompts_version = prompts.version;
   h.prompts_hash = prompts.hash;
   h.problem_hash = text_checksum(problem);
@@ -60,7 +60,7 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
   if (t.turns.size() != h.answers || transcript_checksum(t) != h.transcript_checksum)
     fail(ErrorCode::model, "the rebuilt transcript differs from the sender's: this machine evaluates the SLM differently "
                            "(sender: " + h.compute + "; here: " +
-                           detail::Evaluator::compute_id(detail::Evaluator::compute_signature()) + ", see llmz --version)");
+                           detail::Evaluator::compute_id() + ", see llmz --version)");
   return t;
 }
 
