@@ -29,11 +29,16 @@ printf 'x' >one.txt
 
 # Round trips with the tiny model, file to file.
 for f in text.txt binary.bin empty.txt one.txt; do
-  check "compress $f" "$LLMZ" -q -m "$TINY" "$f"
+  check "compress $f" "$LLMZ" -q -m "$TINY" --always-model "$f"
   check "decompress $f.llmz" "$LLMZ" -q -m "$TINY" -d "$f.llmz" -o "$f.out"
   check "$f round-trips" cmp "$f" "$f.out"
 done
 check "keeps the input by default" test -f text.txt
+# Without --always-model, text the tiny random model codes worse than zstd -19 goes to zstd.
+check "text goes to zstd where the model codes it worse" sh -c "
+  '$LLMZ' -q -c -m '$TINY' text.txt >auto.llmz && test \$(wc -c <auto.llmz) -lt \$(wc -c <text.txt.llmz) &&
+  '$LLMZ' info --json auto.llmz | python3 -c 'import json,sys; j = json.load(sys.stdin); assert j[\"llm_chunks\"] == 0 and j[\"zstd_chunks\"] > 0, j' &&
+  '$LLMZ' -q -d -c -m '$TINY' auto.llmz | cmp - text.txt"
 check "test command" "$LLMZ" test -q -m "$TINY" text.txt.llmz
 check "info command" sh -c "'$LLMZ' info text.txt.llmz | grep -q 'lossless'"
 check "info --json" sh -c "'$LLMZ' info --json text.txt.llmz | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"original_size\"] > 0'"
@@ -55,7 +60,7 @@ check "--rm" sh -c "'$LLMZ' -q --rm -m '$TINY' rm.txt && test ! -e rm.txt && tes
 
 # Context: needed again to decompress.
 echo "Write about a river in winter." >prompt.txt
-check "compress with context" "$LLMZ" -q -m "$TINY" --context-file prompt.txt text.txt -o ctx.llmz
+check "compress with context" "$LLMZ" -q -m "$TINY" --always-model --context-file prompt.txt text.txt -o ctx.llmz
 check "decompress with context" sh -c "'$LLMZ' -q -d -m '$TINY' --context-file prompt.txt ctx.llmz -c | cmp - text.txt"
 expect_error "missing context" 1 "context" ctx.out "$LLMZ" -q -d -m "$TINY" ctx.llmz -o ctx.out
 
@@ -111,9 +116,9 @@ check "gemma3: decompress 1 stream, 1 thread" sh -c "'$LLMZ' -q -d -m '$GEMMA' -
 LORA=${LLMZ_TINY_LORA:?}
 LORA2=${LLMZ_TINY_LORA_2:?}
 head -c 3000 text.txt >lora.txt
-check "lora: compress with two adapters, -T 1, 3 streams" "$LLMZ" -q -m "$TINY" -T 1 --streams 3 --window 200 --overlap 50 \
+check "lora: compress with two adapters, -T 1, 3 streams" "$LLMZ" -q -m "$TINY" --always-model -T 1 --streams 3 --window 200 --overlap 50 \
   --lora "$LORA:0.5" --lora "$LORA2" lora.txt
-check "lora: the adapters change the bits" sh -c "'$LLMZ' -q -m '$TINY' --streams 3 --window 200 --overlap 50 lora.txt -c >plain.llmz; ! cmp -s plain.llmz lora.txt.llmz"
+check "lora: the adapters change the bits" sh -c "'$LLMZ' -q -m '$TINY' --always-model --streams 3 --window 200 --overlap 50 lora.txt -c >plain.llmz; ! cmp -s plain.llmz lora.txt.llmz"
 check "lora: info names both, with scales" sh -c "'$LLMZ' info --json lora.txt.llmz | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
@@ -133,7 +138,8 @@ import re
 losses = [float(x) for x in re.findall(r'mean training loss ([0-9.]+)', open('train.log').read())]
 assert len(losses) == 2 and losses[1] < losses[0], losses"
 check "lora train: the adapter codes its training text smaller, and round-trips" sh -c "
-  '$LLMZ' -q -c -m '$TINY' text.txt >base.llmz && '$LLMZ' -q -c -m '$TINY' --lora trained.gguf text.txt >tuned.llmz &&
+  '$LLMZ' -q -c -m '$TINY' --always-model text.txt >base.llmz &&
+  '$LLMZ' -q -c -m '$TINY' --always-model --lora trained.gguf text.txt >tuned.llmz &&
   test \$(wc -c <tuned.llmz) -lt \$(wc -c <base.llmz) &&
   '$LLMZ' -q -d -c -T 1 --streams 1 -m '$TINY' --lora trained.gguf tuned.llmz | cmp - text.txt"
 # Routing between two trained domains: words (text.txt) and arithmetic; a .jsonl of prompt/response pairs.
@@ -164,15 +170,15 @@ chosen_is_smallest() {
 }
 check "route prompt: compress an arithmetic answer (-T 1)" "$LLMZ" -q -f -m "$TINY" -T 1 --lora-dir domains --route prompt \
   --context-file sum-prompt.txt sum-answer.txt -o sum.llmz
-check "route prompt: the adapter chosen codes the prompt smallest" chosen_is_smallest sum.llmz sum-prompt.txt --streams 1
+check "route prompt: the adapter chosen codes the prompt smallest" chosen_is_smallest sum.llmz sum-prompt.txt --streams 1 --always-model
 check "route prompt: the file says so" test "$(route_name sum.llmz | cut -d' ' -f2-)" = "prompt 2"
 check "route prompt: compress words" "$LLMZ" -q -f -m "$TINY" --lora-dir domains --route prompt --context-file words-prompt.txt \
   lora.txt -o words.llmz
-check "route prompt: again the adapter that codes the prompt smallest" chosen_is_smallest words.llmz words-prompt.txt --streams 1
+check "route prompt: again the adapter that codes the prompt smallest" chosen_is_smallest words.llmz words-prompt.txt --streams 1 --always-model
 check "route prompt: the decoder routes again (-T 2, 1 stream)" sh -c "
   '$LLMZ' -q -d -c -m '$TINY' -T 2 --streams 1 --lora-dir domains --context-file sum-prompt.txt sum.llmz | cmp - sum-answer.txt"
-check "route best: compress words" "$LLMZ" -q -f -m "$TINY" --lora-dir domains --route best lora.txt -o best.llmz
-check "route best: the adapter chosen codes the text smallest" chosen_is_smallest best.llmz lora.txt
+check "route best: compress words" "$LLMZ" -q -f -m "$TINY" --lora-dir domains --route best --always-model lora.txt -o best.llmz
+check "route best: the adapter chosen codes the text smallest" chosen_is_smallest best.llmz lora.txt --always-model
 check "route best: the file says so" test "$(route_name best.llmz | cut -d' ' -f2-)" = "best 2"
 check "route best: round trip" sh -c "'$LLMZ' -q -d -c -m '$TINY' --lora-dir domains best.llmz | cmp - lora.txt"
 cp "$LORA" domains/extra.gguf

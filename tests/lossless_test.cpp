@@ -35,10 +35,12 @@ class Lossless : public ::testing::TestWithParam<std::string> {
  protected:
   const Model& model() { return cached_model(GetParam()); }
   // Short chunks: a lone chunk decodes one token per forward pass, several decode side by side.
+  // Always the model, so that the tiny model's text is not sent to zstd instead.
   CompressOptions short_chunks() const {
     CompressOptions c;
     c.window_tokens = 256;
     c.window_overlap = 64;
+    c.always_model = true;
     return c;
   }
 };
@@ -59,6 +61,22 @@ TEST_P(Lossless, TextIsCodedByTheModel) {
   FileInfo info = inspect(packed);
   EXPECT_EQ(info.llm_bytes, text.size());
   EXPECT_EQ(info.zstd_chunks + info.stored_chunks, 0u);
+}
+
+// Without always_model a chunk goes to whichever coder is smaller: zstd for the tiny random model's
+// text, the model for the real one's.
+TEST_P(Lossless, EachChunkTakesTheSmallerCoder) {
+  auto text = bytes_of(sample_text(4000, 3));
+  CompressOptions c = short_chunks();
+  const auto model_only = compress(model(), text, c);
+  c.always_model = false;
+  const auto packed = round_trip(model(), text, c);
+  FileInfo info = inspect(packed);
+  const bool tiny = GetParam() == test::tiny_model_path();
+  EXPECT_EQ(info.llm_chunks, tiny ? 0u : inspect(model_only).llm_chunks);
+  EXPECT_EQ(info.zstd_chunks, tiny ? inspect(model_only).llm_chunks : 0u);
+  if (tiny) EXPECT_LT(packed.size(), model_only.size());
+  else EXPECT_EQ(packed, model_only);
 }
 
 TEST_P(Lossless, MixedTextAndBinary) {
@@ -91,6 +109,7 @@ TEST(Determinism, StreamsAndThreadsDoNotChangeTheBits) {
   c.window_tokens = 200;  // chunks of several windows, with ragged ends
   c.window_overlap = 50;
   c.streams = 5;
+  c.always_model = true;
   auto packed = compress(one, input, c);
   EXPECT_EQ(inspect(packed).llm_chunks, 5u);  // one chunk per stream, each several windows long
   EXPECT_EQ(compress(two, input, c), packed) << "the thread count changed the file";

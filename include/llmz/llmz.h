@@ -89,6 +89,9 @@ struct CompressOptions {
   uint32_t window_overlap = 512;  // context carried into each next window of a chunk
   uint32_t streams = 16;          // chunks coded side by side (text is cut into at most this many)
   ProgressFn progress;
+  // Text chunks that zstd -19 (or storing) codes smaller than the model are sent that way, unless this
+  // is set: then every text chunk is model-coded (to measure the model, or to test its path).
+  bool always_model = false;
 };
 
 struct DecompressOptions {

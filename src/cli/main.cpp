@@ -41,6 +41,7 @@ struct Options {
   uint32_t window_tokens = CompressOptions{}.window_tokens;
   uint32_t window_overlap = CompressOptions{}.window_overlap;
   uint32_t streams = CompressOptions{}.streams;
+  bool always_model = false;
   // Lossy modes.
   bool rewrite = false, hide_answer = false;
   uint32_t shortest_of = 0;
@@ -146,7 +147,7 @@ class Runner {
     {
       ProgressBar bar(verb, !o_.quiet);
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
-      const CompressOptions coding{context_, o_.window_tokens, o_.window_overlap, o_.streams, progress};
+      const CompressOptions coding{context_, o_.window_tokens, o_.window_overlap, o_.streams, progress, o_.always_model};
       if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
         if (!o_.route.empty()) fail(ErrorCode::usage, "--route works in lossless mode only");
         result = compress_lossy_text(input, coding);
@@ -353,13 +354,15 @@ void add_lossy_options(CLI::App& app, Options& o) {
   app.add_option("--rewrite-prompts", o.rewrite_prompts, "rewrite template file (default: built-in rewrite-v1)");
 }
 
-void add_window_options(CLI::App& app, Options& o) {
+void add_coding_options(CLI::App& app, Options& o) {
   app.add_option("--window", o.window_tokens, "tokens the model sees at once (compress)")
       ->check(CLI::Range(16, 1 << 20))
       ->capture_default_str();
   app.add_option("--overlap", o.window_overlap, "context carried into each next window (compress)")
       ->check(CLI::Range(0, 1 << 20))
       ->capture_default_str();
+  app.add_flag("--always-model", o.always_model,
+               "code every text chunk with the model, even where zstd -19 would be smaller (compress)");
 }
 
 int main_impl(int argc, char** argv) {
@@ -373,14 +376,14 @@ int main_impl(int argc, char** argv) {
   });
   bool decompress_flag = false, test_flag = false;
   add_common(app, o, true);
-  add_window_options(app, o);
+  add_coding_options(app, o);
   add_lossy_options(app, o);
   app.add_flag("-d,--decompress", decompress_flag, "decompress (same as the decompress command)");
   app.add_flag("-t,--test", test_flag, "test integrity (same as the test command)");
 
   auto* c = app.add_subcommand("compress", "compress files (the default)");
   add_common(*c, o, true);
-  add_window_options(*c, o);
+  add_coding_options(*c, o);
   add_lossy_options(*c, o);
   auto* d = app.add_subcommand("decompress", "decompress .llmz files");
   add_common(*d, o, true);

@@ -25,6 +25,18 @@ std::vector<uint8_t> zstd_compress(std::span<const uint8_t> bytes) {
   return out;
 }
 
+// The classical coding of a chunk: zstd, or the bytes themselves where zstd does not shrink them.
+std::vector<uint8_t> classic_payload(std::span<const uint8_t> bytes, ChunkEntry& e) {
+  std::vector<uint8_t> payload = zstd_compress(bytes);
+  e.kind = ChunkKind::zstd;
+  e.tokens = 0;
+  if (payload.size() >= bytes.size()) {
+    e.kind = ChunkKind::stored;
+    payload.assign(bytes.begin(), bytes.end());
+  }
+  return payload;
+}
+
 void check_options(const detail::LoadedModel& m, const CompressOptions& o, uint32_t prefix_tokens) {
   if (o.streams < 1 || o.streams > kMaxStreams)
     fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
@@ -88,12 +100,13 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
     if (c.kind == ChunkKind::llm) {
       e.tokens = streams[next_stream].size();
       payload = streams[next_stream++].finish_encoding();
-    } else {
-      payload = zstd_compress(bytes);
-      if (payload.size() >= bytes.size()) {
-        e.kind = ChunkKind::stored;
-        payload.assign(bytes.begin(), bytes.end());
+      if (!options.always_model) {
+        ChunkEntry classic = e;
+        std::vector<uint8_t> alternative = classic_payload(bytes, classic);
+        if (alternative.size() < payload.size()) e = classic, payload = std::move(alternative);
       }
+    } else {
+      payload = classic_payload(bytes, e);
     }
     e.payload_size = uint32_t(payload.size());
     h.chunks.push_back(e);

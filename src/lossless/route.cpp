@@ -56,7 +56,8 @@ PromptRoute route_prompt(const ModelOptions& base, const std::vector<AdapterOpti
   if (context.empty()) fail(ErrorCode::usage, "prompt routing needs a context (--context-file)");
   const auto text = std::span(reinterpret_cast<const uint8_t*>(context.data()), context.size());
   // Fixed settings, whatever the file's: the decoder must score exactly as the encoder did.
-  const CompressOptions scoring{.streams = 1};
+  // always_model: the adapters are ranked by the model's bits even where zstd would code the prompt smaller.
+  const CompressOptions scoring{.streams = 1, .always_model = true};
   PromptRoute best;
   uint64_t best_bytes = UINT64_MAX;
   for (size_t k = 0; k < candidates.size(); k++) {
