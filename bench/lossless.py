@@ -26,8 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "corpora"
-LLMZ = ROOT / "build" / "llmz"
-FORWARD = ROOT / "build" / "tools" / "llmz-forward-throughput"
 RESULTS = ROOT / "bench" / "results"
 CLASSIC = {
     "gzip -9": ["gzip", "-9", "-c"],
@@ -36,7 +34,6 @@ CLASSIC = {
     "zstd -19": ["zstd", "-19", "-c", "-q"],
 }
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q8_0.gguf", "gemma3": "gemma-3-270m-q4_k_m.gguf"}
-STREAMS = 16        # llmz defaults
 MICRO_BATCH = 32
 
 
@@ -66,33 +63,45 @@ def prepared_input(path, max_bytes, work):
     return out
 
 
-def measure_llmz(model, src, work, threads):
+def measure_llmz(llmz, model, src, work, threads, extra, repeat):
+    """Compress and decompress `repeat` times; the median times and the largest peak memory."""
     packed = work / "out.llmz"
     back = work / "back"
-    c_sec, c_rss = timed([str(LLMZ), "-q", "-f", "-T", str(threads), "-m", model, str(src), "-o", str(packed)])
-    d_sec, d_rss = timed([str(LLMZ), "-q", "-f", "-d", "-T", str(threads), "-m", model, str(packed), "-o", str(back)])
-    if back.read_bytes() != src.read_bytes():
-        raise RuntimeError(f"llmz {model}: round trip of {src} differs")
-    info = json.loads(subprocess.run([str(LLMZ), "info", "--json", str(packed)], capture_output=True,
+    runs = []
+    for _ in range(repeat):
+        c = timed([str(llmz), "-q", "-f", "-T", str(threads), "-m", model, *extra, str(src), "-o", str(packed)])
+        d = timed([str(llmz), "-q", "-f", "-d", "-T", str(threads), "-m", model, str(packed), "-o", str(back)])
+        if back.read_bytes() != src.read_bytes():
+            raise RuntimeError(f"llmz {model}: round trip of {src} differs")
+        runs.append((c, d))
+    info = json.loads(subprocess.run([str(llmz), "info", "--json", str(packed)], capture_output=True,
                                      text=True, check=True).stdout)
-    return {"size": packed.stat().st_size, "compress_s": c_sec, "decompress_s": d_sec,
-            "peak_rss_kb": max(c_rss, d_rss), "tokens": info["llm_tokens"], "llm_chunks": info["llm_chunks"],
-            "model_bytes": info["llm_bytes"], "window_tokens": info["window_tokens"],
-            "window_overlap": info["window_overlap"]}
+    return {"size": packed.stat().st_size, "compress_s": statistics.median(c[0] for c, _ in runs),
+            "decompress_s": statistics.median(d[0] for _, d in runs), "runs": len(runs),
+            "peak_rss_kb": max(max(c[1], d[1]) for c, d in runs), "tokens": info["llm_tokens"],
+            "llm_chunks": info["llm_chunks"], "model_bytes": info["llm_bytes"], "streams": info["streams"],
+            "window_tokens": info["window_tokens"], "window_overlap": info["window_overlap"]}
 
 
-def forward_speed(model_file, threads, row, per_call_decode):
-    """Raw tokens/s of the same schedule: lock-step width, mean chunk length, tokens per call."""
+def forward_speed(forward, model_file, threads, row, per_call_decode, repeat):
+    """Raw tokens/s of the same schedule (lock-step width, mean chunk length, tokens per call); median."""
     chunks = max(row["llm_chunks"], 1)
-    streams = min(STREAMS, chunks)
+    streams = min(row.get("streams", 16), chunks)  # rows measured before "streams" was kept: the default
     length = max(1, row["tokens"] // chunks)
     if per_call_decode:
         per_call = 1
     else:
         per_call = max(1, min(MICRO_BATCH, min(512, streams * 8) // streams))
-    out = subprocess.run([str(FORWARD), model_file, str(threads), str(streams), str(length), str(per_call)],
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads(out)["tokens_per_second"]
+    speeds = []
+    for _ in range(repeat):
+        out = subprocess.run([str(forward), model_file, str(threads), str(streams), str(length), str(per_call)],
+                             capture_output=True, text=True, check=True).stdout
+        speeds.append(json.loads(out)["tokens_per_second"])
+    return statistics.median(speeds)
+
+
+def label_of(model, extra):
+    return f"llmz {model}" + (f" {' '.join(extra)}" if extra else "")
 
 
 def main():
@@ -104,13 +113,20 @@ def main():
     ap.add_argument("--efficiency", action="store_true", help="also measure raw forward-pass speed")
     ap.add_argument("--resume", action="store_true", help="keep results already in the JSON file")
     ap.add_argument("--name", default="lossless", help="results file stem")
+    ap.add_argument("--build", type=Path, default=ROOT / "build",
+                    help="build folder with llmz and tools/ (a copy keeps a long run apart from rebuilds)")
+    ap.add_argument("--llmz-args", default="", help="extra compress options, e.g. '--streams 1 --window 8192'")
+    ap.add_argument("--repeat", type=int, default=1, help="timed runs per measurement (medians are kept)")
     args = ap.parse_args()
+    llmz, forward = args.build / "llmz", args.build / "tools" / "llmz-forward-throughput"
+    extra = args.llmz_args.split()
+    labels = [label_of(m, extra) for m in args.models]
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     json_path = RESULTS / f"{args.name}.json"
     results = json.loads(json_path.read_text()) if args.resume and json_path.exists() else {}
     results.setdefault("rows", {})
-    results["settings"] = {"max_bytes": args.max_bytes, "threads": args.threads,
+    results["settings"] = {"max_bytes": args.max_bytes, "threads": args.threads, "repeat": args.repeat,
                            "cpu": subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"],
                                                  capture_output=True, text=True).stdout.strip(),
                            "nproc": os.cpu_count()}
@@ -126,18 +142,18 @@ def main():
                     out = work / "classic.out"
                     seconds, _ = timed(cmd, src, out)
                     row[name] = {"size": out.stat().st_size, "compress_s": seconds}
-            for model in args.models:
-                label = f"llmz {model}"
+            for model, label in zip(args.models, labels):
                 if label not in row:
                     print(f"[{i}/{len(files)}] {key} ({row['bytes']} bytes): {label} ...", file=sys.stderr, flush=True)
-                    row[label] = measure_llmz(model, src, work, args.threads)
+                    row[label] = measure_llmz(llmz, model, src, work, args.threads, extra, args.repeat)
                 if args.efficiency and "raw_decode_tps" not in row[label] and row[label]["tokens"]:
                     model_file = str(ROOT / "models" / MODELS[model])
-                    row[label]["raw_decode_tps"] = forward_speed(model_file, args.threads, row[label], True)
-                    row[label]["raw_encode_tps"] = forward_speed(model_file, args.threads, row[label], False)
+                    for key_tps, per_call_decode in (("raw_decode_tps", True), ("raw_encode_tps", False)):
+                        row[label][key_tps] = forward_speed(forward, model_file, args.threads, row[label],
+                                                            per_call_decode, args.repeat)
                 json_path.write_text(json.dumps(results, indent=1))
             json_path.write_text(json.dumps(results, indent=1))
-    (RESULTS / f"{args.name}.md").write_text(markdown(results, args.models))
+    (RESULTS / f"{args.name}.md").write_text(markdown(results, labels))
     print((RESULTS / f"{args.name}.md").read_text())
 
 
@@ -145,11 +161,12 @@ def bpb(size, n):
     return 8.0 * size / n if n else float("nan")
 
 
-def markdown(results, models):
+def markdown(results, labels):
     rows = results["rows"]
     s = results["settings"]
-    methods = [f"llmz {m}" for m in models] + list(CLASSIC)
+    methods = labels + list(CLASSIC)
     lines = [f"Bits per byte (lower is better). CPU: {s['cpu']}, {s['threads']} threads."
+             + (f" Times are medians of {s['repeat']} runs." if s.get("repeat", 1) > 1 else "")
              + (f" Each file truncated to its first {s['max_bytes']} bytes." if s["max_bytes"] else ""), "",
              "| file | bytes | " + " | ".join(methods) + " |", "|---|---:|" + "---:|" * len(methods)]
     for key, row in rows.items():
@@ -160,8 +177,8 @@ def markdown(results, models):
               "| file | model | tokens | compress KB/s | decompress KB/s | compress tok/s | decompress tok/s "
               "| efficiency (c / d) | peak RSS MB |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for key, row in rows.items():
-        for m in models:
-            r = row.get(f"llmz {m}")
+        for m in labels:
+            r = row.get(m)
             if not r:
                 continue
             ctps = r["tokens"] / r["compress_s"]
@@ -175,10 +192,12 @@ def markdown(results, models):
     n_all = {m: sum(r["bytes"] for r in rows.values() if m in r) for m in methods}
     lines += ["", "Totals over the files measured: " + ", ".join(
         f"{m} {bpb(totals[m], n_all[m]):.3f}" for m in methods if n_all[m]) + " bpb."]
-    if any("raw_decode_tps" in r.get(f"llmz {m}", {}) for r in rows.values() for m in models):
-        effs = [r[f"llmz {m}"]["tokens"] / r[f"llmz {m}"]["decompress_s"] / r[f"llmz {m}"]["raw_decode_tps"]
-                for r in rows.values() for m in models if "raw_decode_tps" in r.get(f"llmz {m}", {})]
-        lines.append(f"Median decompress efficiency: {statistics.median(effs):.2f}.")
+    measured = [r[m] for r in rows.values() for m in labels if "raw_decode_tps" in r.get(m, {})]
+    if measured:
+        for verb, seconds, raw in (("compress", "compress_s", "raw_encode_tps"),
+                                   ("decompress", "decompress_s", "raw_decode_tps")):
+            effs = [r["tokens"] / r[seconds] / r[raw] for r in measured]
+            lines.append(f"Median {verb} efficiency: {statistics.median(effs):.2f}.")
     return "\n".join(lines) + "\n"
 
 

@@ -2,12 +2,11 @@
 
 #include <xxhash.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 
 #include "common/error.h"
+#include "common/file.h"
 
 namespace llmz {
 
@@ -39,11 +38,7 @@ TemplateSet parse_templates(const std::string& json_text, const std::string& ori
 }
 
 TemplateSet load_templates(const std::string& path, std::span<const TemplateField> fields) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ErrorCode::io, path + ": cannot read the prompt file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_templates(text.str(), path, fields);
+  return parse_templates(read_file(path, "prompt file"), path, fields);
 }
 
 std::string fill(const std::string& tmpl, const std::map<std::string, std::string>& values) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "common/file.h"
 
 namespace llmz::eval {
 
@@ -10,9 +11,7 @@ namespace {
 
 // The complete lines of the file (each ends with '\n') and the length they take.
 std::vector<std::string> complete_lines(const std::string& path, size_t& length) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ErrorCode::io, path + ": cannot read");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = read_file(path, "results file");
   const size_t last = text.rfind('\n');
   length = last == std::string::npos ? 0 : last + 1;
   std::vector<std::string> lines;

@@ -11,10 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "common/error.h"
+#include "common/file.h"
 
 namespace llmz::eval {
 
@@ -37,10 +37,7 @@ void limit(int resource, uint64_t value) {
 }
 
 std::string tail_of(const std::filesystem::path& file, size_t bytes) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string s = ss.str();
+  const std::string s = read_file(file, "program output");
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
 }
 

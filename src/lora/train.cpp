@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 #include <regex>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "ggml-opt.h"
 #include "gguf.h"
 #include "llama-adapter.h"  // internal: the adapter's tensors (see CMakeLists.txt)
@@ -49,13 +49,6 @@ void f32_copy(const std::string& base, const std::string& out) {
     fail(ErrorCode::model, base + ": cannot make the F32 copy that training runs on");
 }
 
-std::string read_text(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) fail(ErrorCode::io, path + ": training text not found");
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // Text files are coded documents: the start token, then the text. A .jsonl file holds one
 // {"prompt", "response"} record per line, each laid out as the coder lays out a response compressed
 // with its prompt as context (the chat template's user turn, then the reply), so the adapter learns
@@ -69,7 +62,7 @@ std::vector<llama_token> tokenize_files(const detail::LoadedModel& model, const 
     all.insert(all.end(), t.begin(), t.end());
   };
   for (const auto& f : files) {
-    const std::string text = read_text(f);
+    const std::string text = read_file(f, "training text");
     if (fs::path(f).extension() != ".jsonl") {
       append({}, text);
       continue;
