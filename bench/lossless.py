@@ -12,6 +12,7 @@ an interrupted run) and bench/results/lossless.md.
 
   bench/lossless.py                                  # every corpus file, whole, both models
   bench/lossless.py --max-bytes 16384 --resume       # first 16 KB of each file
+  bench/lossless.py --max-bytes 4096 --report        # the table from what a run has measured so far
   bench/lossless.py --files canterbury/alice29.txt --efficiency
 """
 import argparse
@@ -117,6 +118,8 @@ def main():
                     help="build folder with llmz and tools/ (a copy keeps a long run apart from rebuilds)")
     ap.add_argument("--llmz-args", default="", help="extra compress options, e.g. '--streams 1 --window 8192'")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs per measurement (medians are kept)")
+    ap.add_argument("--report", action="store_true",
+                    help="only write the Markdown table from the JSON file (e.g. while a run goes on)")
     args = ap.parse_args()
     llmz, forward = args.build / "llmz", args.build / "tools" / "llmz-forward-throughput"
     extra = args.llmz_args.split()
@@ -124,8 +127,14 @@ def main():
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     json_path = RESULTS / f"{args.name}.json"
-    results = json.loads(json_path.read_text()) if args.resume and json_path.exists() else {}
+    results = json.loads(json_path.read_text()) if (args.resume or args.report) and json_path.exists() else {}
     results.setdefault("rows", {})
+    if args.report:
+        if "settings" not in results:
+            sys.exit(f"{json_path}: no results yet")
+        (RESULTS / f"{args.name}.md").write_text(markdown(results, labels))
+        print((RESULTS / f"{args.name}.md").read_text())
+        return
     results["settings"] = {"max_bytes": args.max_bytes, "threads": args.threads, "repeat": args.repeat,
                            "cpu": subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"],
                                                  capture_output=True, text=True).stdout.strip(),

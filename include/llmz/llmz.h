@@ -169,5 +169,8 @@ std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file,
 // and checksums tell.
 std::string compute_signature();
 std::string compute_id();
+// Whether this build evaluates as the one that wrote a file with this compute id (any KV cache setting
+// it supports: Q8_0, or F16 for files from before and for models whose head sizes Q8_0 cannot hold).
+bool compute_known(const std::string& id);
 
 }  // namespace llmz

@@ -285,7 +285,7 @@ class Runner {
     else
       printf("context:       none\n");
     printf("compute:       %s (%s)\n", i.compute.c_str(),
-           i.compute == compute_id() ? "this build's" : "not this build's: see llmz --version");
+           compute_known(i.compute) ? "this build's" : "not this build's: see llmz --version");
     printf("%s %llu bytes, xxh3-64 %s\n", i.lossy ? "decodes to:   " : "original:     ",
            (unsigned long long)i.original_size, in_hash);
     printf("compressed:    %llu bytes, %.4f bits per byte (header %llu bytes, coded chunks %llu)\n",

@@ -68,7 +68,7 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   h.streams = options.streams;
   h.prefix_hash = prefix_hash(prefix);
   h.prefix_tokens = uint32_t(prefix.size());
-  h.compute = detail::Evaluator::compute_id();
+  h.compute = detail::Evaluator::compute_id(detail::Evaluator::kv_cache_for(m));
   h.original_size = input.size();
   h.input_checksum = input_checksum(input);
   h.adapters = adapter_refs(m.adapters());

@@ -95,7 +95,7 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
-                                slot_capacity(h.prefix_tokens, longest));
+                                slot_capacity(h.prefix_tokens, longest), detail::Evaluator::kv_cache_for(h.compute));
     code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap}, h.cdf_bits, streams, [&](uint64_t done) {
       if (options.progress) options.progress(h.original_size * done / total_tokens, h.original_size);
     });

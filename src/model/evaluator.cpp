@@ -3,13 +3,21 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 #include "common/error.h"
 
 namespace llmz::detail {
 
-Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_capacity)
+namespace {
+
+ggml_type ggml_type_of(KvCache kv) { return kv == KvCache::q8_0 ? GGML_TYPE_Q8_0 : GGML_TYPE_F16; }
+const char* name_of(KvCache kv) { return kv == KvCache::q8_0 ? "q8_0" : "f16"; }
+
+}  // namespace
+
+Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_capacity, std::optional<KvCache> kv_given)
     : model_(model), slots_(slots), n_vocab_(model.n_vocab()) {
   // llama.cpp rounds each sequence's cache up to 256 cells; keep the request a multiple of that.
   const uint32_t per_slot = (slot_capacity + 255) / 256 * 256;
@@ -24,8 +32,9 @@ Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_cap
   cp.n_threads_batch = model.threads();
   cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
   cp.kv_unified = false;
-  cp.type_k = GGML_TYPE_F16;
-  cp.type_v = GGML_TYPE_F16;
+  const KvCache kv = kv_given.value_or(kv_cache_for(model));
+  cp.type_k = ggml_type_of(kv);
+  cp.type_v = ggml_type_of(kv);
   cp.offload_kqv = false;
   cp.op_offload = false;
   cp.no_perf = true;
@@ -64,7 +73,7 @@ void Evaluator::clear_from(uint32_t slot, int32_t pos) {
   llama_memory_seq_rm(llama_get_memory(ctx_), llama_seq_id(slot), pos, -1);
 }
 
-std::string Evaluator::compute_signature() {
+std::string Evaluator::compute_signature(KvCache kv) {
   // llama_print_system_info() reads like "CPU : SSE3 = 1 | AVX2 = 1 | ... |"; keep the names set to 1.
   std::ostringstream sig;
   sig << "llama.cpp " << LLMZ_LLAMA_RELEASE << "; cpu";
@@ -76,8 +85,28 @@ std::string Evaluator::compute_signature() {
     auto name_start = item.find_last_of(" :", eq - 1);
     sig << ' ' << item.substr(name_start + 1, eq - name_start - 1);
   }
-  sig << "; fa on; kv f16 per-seq; ubatch " << kMicroBatch << "; no repack";
+  sig << "; fa on; kv " << name_of(kv) << " per-seq; ubatch " << kMicroBatch << "; no repack";
   return sig.str();
+}
+
+std::optional<KvCache> Evaluator::kv_cache_for(const std::string& file_compute) {
+  const std::string id = compute_id(file_compute);
+  for (KvCache kv : {KvCache::q8_0, KvCache::f16})
+    if (compute_id(kv) == id) return kv;
+  return std::nullopt;
+}
+
+KvCache Evaluator::kv_cache_for(const LoadedModel& model) {
+  const llama_model* m = model.model();
+  char arch[64], value[32];
+  if (llama_model_meta_val_str(m, "general.architecture", arch, sizeof arch) <= 0) return KvCache::f16;
+  const int32_t n_head = std::max(1, llama_model_n_head(m));
+  for (const char* key : {".attention.key_length", ".attention.value_length"}) {
+    int64_t size = llama_model_n_embd(m) / n_head;  // the usual head size when the file does not say
+    if (llama_model_meta_val_str(m, (std::string(arch) + key).c_str(), value, sizeof value) > 0) size = std::atoll(value);
+    if (size <= 0 || size % 32 != 0) return KvCache::f16;
+  }
+  return KvCache::q8_0;
 }
 
 std::string Evaluator::compute_id(const std::string& signature) {

@@ -11,8 +11,8 @@ llama_token argmax(std::span<const float> logits) {
   return llama_token(std::max_element(logits.begin(), logits.end()) - logits.begin());
 }
 
-Generator::Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots)
-    : model_(model), capacity_(capacity), evaluator_(model, std::max(slots, 1u), capacity),
+Generator::Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots, std::optional<KvCache> kv)
+    : model_(model), capacity_(capacity), evaluator_(model, std::max(slots, 1u), capacity, kv),
       slots_(std::max(slots, 1u)) {}
 
 namespace {

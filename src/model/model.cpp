@@ -25,4 +25,9 @@ std::string compute_id() {
   return detail::Evaluator::compute_id();
 }
 
+bool compute_known(const std::string& id) {
+  detail::init_llama_backend();
+  return detail::Evaluator::kv_cache_for(id).has_value();
+}
+
 }  // namespace llmz

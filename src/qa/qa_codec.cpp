@@ -25,7 +25,7 @@ Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts&
   h.slm_fingerprint = fingerprint_from_hex(m.fingerprint());
   h.slm_name = m.name();
   h.tokenizer_hash = m.tokenizer_hash();
-  h.compute = detail::Evaluator::compute_id();
+  h.compute = detail::Evaluator::compute_id(detail::Evaluator::kv_cache_for(m));
   h.prompts_version = prompts.version;
   h.prompts_hash = prompts.hash;
   h.problem_hash = text_checksum(problem);
@@ -53,7 +53,7 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
                                "); pass the same --prompts file as the sender");
   if (h.problem_hash != text_checksum(problem))
     fail(ErrorCode::usage, "the prompt differs from the one this file was made for");
-  detail::Generator generator(m, h.settings.context_tokens);
+  detail::Generator generator(m, h.settings.context_tokens, 3, detail::Evaluator::kv_cache_for(h.compute));
   AnswerCoder coder(h.payload);
   DecodingChannel channel;
   Transcript t = run_protocol(generator, prompts, h.settings, problem, channel, coder, observer);
