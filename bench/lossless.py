@@ -132,8 +132,7 @@ def main():
     if args.report:
         if "settings" not in results:
             sys.exit(f"{json_path}: no results yet")
-        (RESULTS / f"{args.name}.md").write_text(markdown(results, labels))
-        print((RESULTS / f"{args.name}.md").read_text())
+        write_report(results, labels, args.name)
         return
     results["settings"] = {"max_bytes": args.max_bytes, "threads": args.threads, "repeat": args.repeat,
                            "cpu": subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"],
@@ -162,8 +161,13 @@ def main():
                                                             per_call_decode, args.repeat)
                 json_path.write_text(json.dumps(results, indent=1))
             json_path.write_text(json.dumps(results, indent=1))
-    (RESULTS / f"{args.name}.md").write_text(markdown(results, labels))
-    print((RESULTS / f"{args.name}.md").read_text())
+    write_report(results, labels, args.name)
+
+
+def write_report(results, labels, name):
+    path = RESULTS / f"{name}.md"
+    path.write_text(markdown(results, labels))
+    print(path.read_text())
 
 
 def bpb(size, n):

@@ -68,7 +68,8 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   h.streams = options.streams;
   h.prefix_hash = prefix_hash(prefix);
   h.prefix_tokens = uint32_t(prefix.size());
-  h.compute = detail::Evaluator::compute_id(detail::Evaluator::kv_cache_for(m));
+  const detail::KvCache kv = detail::Evaluator::kv_cache_for(m);  // named in the header, used below
+  h.compute = detail::Evaluator::compute_id(kv);
   h.original_size = input.size();
   h.input_checksum = input_checksum(input);
   h.adapters = adapter_refs(m.adapters());
@@ -85,7 +86,7 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
-                                slot_capacity(h.prefix_tokens, longest));
+                                slot_capacity(h.prefix_tokens, longest), kv);
     code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap}, h.cdf_bits, streams, [&](uint64_t done) {
       if (options.progress) options.progress(input.size() * done / total_tokens, input.size());
     });

@@ -51,11 +51,12 @@ void check_context(const Header& h, const std::vector<llama_token>& prefix) {
 }
 
 [[noreturn]] void mismatch(const Header& h, const std::string& what) {
-  const std::string here = detail::Evaluator::compute_id();
-  const std::string file = detail::Evaluator::compute_id(h.compute);
-  std::string cause = file == here ? "the file is damaged"
-                                   : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
-                                         file + "; here: " + here + ", see llmz --version)";
+  // A compute id this build knows means the same evaluation: then only damage explains a mismatch.
+  const std::string cause = detail::Evaluator::kv_cache_named(h.compute)
+                                ? "the file is damaged"
+                                : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
+                                      detail::Evaluator::compute_id(h.compute) + "; here: " +
+                                      detail::Evaluator::compute_id() + ", see llmz --version)";
   fail(ErrorCode::corrupt, what + " does not match its checksum: " + cause);
 }
 
@@ -95,7 +96,7 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
-                                slot_capacity(h.prefix_tokens, longest), detail::Evaluator::kv_cache_for(h.compute));
+                                slot_capacity(h.prefix_tokens, longest), detail::Evaluator::kv_cache_named(h.compute));
     code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap}, h.cdf_bits, streams, [&](uint64_t done) {
       if (options.progress) options.progress(h.original_size * done / total_tokens, h.original_size);
     });

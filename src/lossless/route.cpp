@@ -4,9 +4,9 @@
 #include <optional>
 
 #include "coding/container.h"
-#include "lossless/codec_settings.h"
 #include "common/error.h"
 #include "llmz/llmz.h"
+#include "lossless/codec_settings.h"
 #include "model/fingerprint.h"
 
 namespace llmz {

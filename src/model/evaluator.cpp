@@ -89,7 +89,7 @@ std::string Evaluator::compute_signature(KvCache kv) {
   return sig.str();
 }
 
-std::optional<KvCache> Evaluator::kv_cache_for(const std::string& file_compute) {
+std::optional<KvCache> Evaluator::kv_cache_named(const std::string& file_compute) {
   const std::string id = compute_id(file_compute);
   for (KvCache kv : {KvCache::q8_0, KvCache::f16})
     if (compute_id(kv) == id) return kv;

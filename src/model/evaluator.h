@@ -54,7 +54,7 @@ class Evaluator {
   static std::string compute_id(KvCache kv = KvCache::q8_0) { return compute_id(compute_signature(kv)); }
   // The KV cache under which this build computes what a file's compute id names; none when the id is
   // another build's (decoding is then tried with the model's choice, and the checksums tell).
-  static std::optional<KvCache> kv_cache_for(const std::string& file_compute);
+  static std::optional<KvCache> kv_cache_named(const std::string& file_compute);
   // Q8_0 when every attention head's key and value sizes are multiples of 32 (its block), else F16.
   static KvCache kv_cache_for(const LoadedModel& model);
 

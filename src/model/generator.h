@@ -21,7 +21,9 @@ class Generator {
   // capacity: the most tokens a conversation may hold (prompt plus reply); slots: conversations whose
   // caches are kept side by side, so that a caller switching between a few prompts (the QA protocol's
   // question, answer and revision prompts) only evaluates what each one added since its last turn.
-  Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = 3, std::optional<KvCache> kv = {});
+  // kv: as for Evaluator (none = the model's own choice).
+  static constexpr uint32_t kDefaultSlots = 3;
+  Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = kDefaultSlots, std::optional<KvCache> kv = {});
 
   const LoadedModel& model() const { return model_; }
   uint32_t capacity() const { return capacity_; }

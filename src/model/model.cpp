@@ -27,7 +27,7 @@ std::string compute_id() {
 
 bool compute_known(const std::string& id) {
   detail::init_llama_backend();
-  return detail::Evaluator::kv_cache_for(id).has_value();
+  return detail::Evaluator::kv_cache_named(id).has_value();
 }
 
 }  // namespace llmz

@@ -13,7 +13,8 @@ Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts&
                const std::string& problem, const std::string& gold, const Observer& observer) {
   if (problem.empty()) fail(ErrorCode::usage, "the prompt is empty");
   const auto& m = slm.impl();
-  detail::Generator generator(m, settings.context_tokens);
+  const detail::KvCache kv = detail::Evaluator::kv_cache_for(m);  // named in the header, used throughout
+  detail::Generator generator(m, settings.context_tokens, detail::Generator::kDefaultSlots, kv);
   AnswerCoder coder;
   OracleChannel channel(oracle, problem, gold);
   Encoded out;
@@ -25,7 +26,7 @@ Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts&
   h.slm_fingerprint = fingerprint_from_hex(m.fingerprint());
   h.slm_name = m.name();
   h.tokenizer_hash = m.tokenizer_hash();
-  h.compute = detail::Evaluator::compute_id(detail::Evaluator::kv_cache_for(m));
+  h.compute = detail::Evaluator::compute_id(kv);
   h.prompts_version = prompts.version;
   h.prompts_hash = prompts.hash;
   h.problem_hash = text_checksum(problem);
@@ -53,14 +54,16 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
                                "); pass the same --prompts file as the sender");
   if (h.problem_hash != text_checksum(problem))
     fail(ErrorCode::usage, "the prompt differs from the one this file was made for");
-  detail::Generator generator(m, h.settings.context_tokens, 3, detail::Evaluator::kv_cache_for(h.compute));
+  const std::optional<detail::KvCache> kv = detail::Evaluator::kv_cache_named(h.compute);
+  detail::Generator generator(m, h.settings.context_tokens, detail::Generator::kDefaultSlots, kv);
   AnswerCoder coder(h.payload);
   DecodingChannel channel;
   Transcript t = run_protocol(generator, prompts, h.settings, problem, channel, coder, observer);
   if (t.turns.size() != h.answers || transcript_checksum(t) != h.transcript_checksum)
     fail(ErrorCode::model, "the rebuilt transcript differs from the sender's: this machine evaluates the SLM differently "
                            "(sender: " + h.compute + "; here: " +
-                           detail::Evaluator::compute_id() + ", see llmz --version)");
+                           detail::Evaluator::compute_id(kv.value_or(detail::Evaluator::kv_cache_for(m))) +
+                           ", see llmz --version)");
   return t;
 }
 
