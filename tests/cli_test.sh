@@ -40,6 +40,10 @@ check "text goes to zstd where the model codes it worse" sh -c "
   '$LLMZ' info --json auto.llmz | python3 -c 'import json,sys; j = json.load(sys.stdin); assert j[\"llm_chunks\"] == 0 and j[\"zstd_chunks\"] > 0, j' &&
   '$LLMZ' -q -d -c -m '$TINY' auto.llmz | cmp - text.txt"
 check "test command" "$LLMZ" test -q -m "$TINY" text.txt.llmz
+# Progress: a bar on a terminal only; with -v, plain lines when stderr is a log.
+check "-v writes progress lines to a log" sh -c "
+  '$LLMZ' test -v -m '$TINY' text.txt.llmz 2>log.txt && grep -q '^testing \\[#*\\.*\\] *100% .* ETA' log.txt &&
+  '$LLMZ' test -m '$TINY' text.txt.llmz 2>log.txt && ! grep -q ETA log.txt"
 check "info command" sh -c "'$LLMZ' info text.txt.llmz | grep -q 'lossless'"
 check "info --json" sh -c "'$LLMZ' info --json text.txt.llmz | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"original_size\"] > 0'"
 check "decompress command" "$LLMZ" decompress -q -f -m "$TINY" text.txt.llmz -o text.again

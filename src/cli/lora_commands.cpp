@@ -43,7 +43,7 @@ struct LoraCommands final : CommandGroup {
     auto progress = [&](const lora::TrainProgress& p) {
       if (p.epoch != shown_epoch) {
         bar.reset();
-        bar.emplace("epoch " + std::to_string(p.epoch + 1) + "/" + std::to_string(p.epochs), !quiet, "seq");
+        bar.emplace("epoch " + std::to_string(p.epoch + 1) + "/" + std::to_string(p.epochs), quiet ? Progress::none : Progress::bar_or_log, "seq");
         shown_epoch = p.epoch;
       }
       char loss[48];

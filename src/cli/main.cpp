@@ -145,7 +145,7 @@ class Runner {
     const char* verb = o_.mode == Mode::compress ? "compressing" : o_.mode == Mode::test ? "testing" : "decompressing";
     std::vector<uint8_t> result;
     {
-      ProgressBar bar(verb, !o_.quiet);
+      ProgressBar bar(verb, o_.quiet ? Progress::none : o_.verbose ? Progress::bar_or_log : Progress::bar);
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
       const CompressOptions coding{context_, o_.window_tokens, o_.window_overlap, o_.streams, progress, o_.always_model};
       if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
@@ -313,7 +313,7 @@ class Runner {
 
 void add_common(CLI::App& app, Options& o, bool coding) {
   app.add_option("files", o.files, "input files ('-' or none: stdin)");
-  app.add_flag("-v,--verbose", o.verbose, "report sizes even when writing to stdout");
+  app.add_flag("-v,--verbose", o.verbose, "report sizes even when writing to stdout; progress lines in a log (stderr not a terminal)");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar, no report");
   if (!coding) return;
   app.add_option("-o,--output", o.output, "output file (one input only)");

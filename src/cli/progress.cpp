@@ -15,17 +15,22 @@ std::string human_bytes(double bytes) {
   return buf;
 }
 
-ProgressBar::ProgressBar(std::string label, bool enabled, std::string unit)
-    : label_(std::move(label)), unit_(std::move(unit)), enabled_(enabled && isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+ProgressBar::ProgressBar(std::string label, Progress show, std::string unit)
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      show_(isatty(STDERR_FILENO) ? (show == Progress::none ? show : Progress::bar)
+                                  : (show == Progress::bar_or_log ? show : Progress::none)),
+      start_(std::chrono::steady_clock::now()) {}
 
 ProgressBar::~ProgressBar() {
-  if (drawn_) fprintf(stderr, "\r\033[K");
+  if (drawn_ && show_ == Progress::bar) fprintf(stderr, "\r\033[K");
 }
 
 void ProgressBar::update(uint64_t done, uint64_t total, const std::string& note) {
-  if (!enabled_ || total == 0) return;
+  if (show_ == Progress::none || total == 0) return;
   auto now = std::chrono::steady_clock::now();
-  if (drawn_ && now - last_ < std::chrono::milliseconds(200) && done < total) return;
+  const auto interval = show_ == Progress::bar ? std::chrono::milliseconds(200) : std::chrono::milliseconds(60000);
+  if (drawn_ && now - last_ < interval && done < total) return;
   last_ = now;
   drawn_ = true;
   double seconds = std::chrono::duration<double>(now - start_).count();
@@ -43,8 +48,8 @@ void ProgressBar::update(uint64_t done, uint64_t total, const std::string& note)
   char speed[48];
   if (unit_.empty()) snprintf(speed, sizeof speed, "%s/s", human_bytes(rate).c_str());
   else snprintf(speed, sizeof speed, "%.2f %s/s", rate, unit_.c_str());
-  fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s ETA %s %s", label_.c_str(), bar.c_str(), fraction * 100, speed, eta,
-          note.c_str());
+  const char* format = show_ == Progress::bar ? "\r\033[K%s [%s] %3.0f%% %s ETA %s %s" : "%s [%s] %3.0f%% %s ETA %s %s\n";
+  fprintf(stderr, format, label_.c_str(), bar.c_str(), fraction * 100, speed, eta, note.c_str());
   fflush(stderr);
 }
 
