@@ -46,6 +46,27 @@ s = json.load(open('smoke.json'))
 a = s['configs']['control']['by_n']['2']['accuracy']
 assert s['problems'] == 3 and a['low'] <= a['value'] <= a['high'], a
 "
+# Multiple choice with a base LLM (the tiny models have no chat template): it ranks the options.
+mkdir -p data/easy
+python3 - <<'PY'
+import json
+with open("data/easy/arc_easy_test.jsonl", "w") as f:
+    for i in range(3):
+        f.write(json.dumps({"id": f"q{i}", "question": f"Which number is {i}?", "answerKey": "B",
+                            "choices": {"text": ["ten", str(i), "a cat", "blue"], "label": ["A", "B", "C", "D"]}}) + "\n")
+PY
+check "eval qa on multiple choice" "${COMMON[@]}" --benchmark arc-easy --limit 3 --results arc.jsonl
+check "a base LLM answers by ranking the options; the SLM ranking them is kept for reference" python3 -c "
+import json
+rows = [json.loads(l) for l in open('arc.jsonl')]
+for r in rows:
+    assert r['llm']['method'] == 'likelihood' and r['llm']['reply'].startswith('The correct answer is '), r['llm']
+    assert r['llm']['answer'] in 'ABCD' and r['slm_likelihood']['answer'] in 'ABCD', r
+    assert r['settings']['llm']['base_model'] is True
+s = json.load(open('arc.json'))
+assert s['llm']['method'] == 'likelihood' and 'slm_likelihood' in s, s.keys()
+assert 'ranking the options' in open('arc.md').read()
+"
 check "eval qa --baselines-only" "${EVAL[@]}" --limit 3 --baselines-only --results base.jsonl
 check "baseline rows: the SLM and the LLM alone, no configurations; the summary pairs them" python3 -c "
 import json

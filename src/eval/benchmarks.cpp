@@ -54,10 +54,12 @@ std::string add_choices(Problem& p, std::vector<std::string> choices, size_t gol
     for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng() % i]);
   }
   std::string letter;
+  p.stem = p.question;
   p.question += "\n";
   for (size_t k = 0; k < order.size(); k++) {
     const char l = char('A' + k);
     p.question += std::string("\n") + l + ". " + choices[order[k]];
+    p.choices.push_back(choices[order[k]]);
     if (order[k] == gold) letter = std::string(1, l);
   }
   p.question += "\n\nAnswer with the letter of the correct choice.";

@@ -22,6 +22,8 @@ struct Problem {
   AnswerKind kind = AnswerKind::number;
   std::string code_prefix;  // code: run before the reply's program (HumanEval: the prompt's imports and stub)
   std::string tests;        // code: run after it; raises when the program is wrong
+  std::string stem;                  // choice: the question without its options
+  std::vector<std::string> choices;  // choice: the options in the order shown (A, B, ...)
 };
 
 // Names this build can load: gsm8k, math500, aime24, aime25, amc23, svamp, asdiv, mawps, arc-easy,

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "eval/benchmarks.h"
+#include "eval/choice_likelihood.h"
 #include "eval/grading.h"
 #include "eval/results_file.h"
 #include "model/generator.h"
@@ -24,10 +25,10 @@ namespace {
 class CachedBackend : public qa::ChatBackend {
  public:
   CachedBackend(qa::ChatBackend& inner, std::map<std::string, std::string>& cache) : inner_(inner), cache_(cache) {}
+  static std::string key(const std::string& user, uint32_t max_tokens) { return std::to_string(max_tokens) + "\n" + user; }
   std::string reply(const std::string& user, uint32_t max_tokens) override {
-    const std::string key = std::to_string(max_tokens) + "\n" + user;
-    auto it = cache_.find(key);
-    if (it == cache_.end()) it = cache_.emplace(key, inner_.reply(user, max_tokens)).first;
+    auto it = cache_.find(key(user, max_tokens));
+    if (it == cache_.end()) it = cache_.emplace(key(user, max_tokens), inner_.reply(user, max_tokens)).first;
     return it->second;
   }
   std::optional<bool> yes_no(const std::string& user) override { return inner_.yes_no(user); }
@@ -40,6 +41,17 @@ class CachedBackend : public qa::ChatBackend {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A base LLM answers multiple choice by ranking the options (choice_likelihood.h); its answer, written
+// out, is also its own reference for the oracles.
+bool llm_ranks_choices(const Problem& p, const detail::LoadedModel& llm) {
+  return p.kind == AnswerKind::choice && !llm.has_chat_template();
+}
+
+std::string ranked_answer(detail::Generator& model, const Problem& p) {
+  const size_t k = likeliest_choice(model, p.stem, p.choices);
+  return "The correct answer is " + std::string(1, char('A' + k)) + ". " + p.choices[k];
 }
 
 nlohmann::json graded(const Problem& p, const std::string& reply) {
@@ -64,13 +76,18 @@ class Runner {
     cache_.clear();
     nlohmann::json row = {{"id", p.id}, {"kind", to_string(p.kind)}, {"gold", p.answer}};
     auto start = std::chrono::steady_clock::now();
-    const std::string own = CachedBackend(*llm_backend_, cache_)
-                                .reply(fill(prompts_.oracle_reference, {{"problem", p.question}}), o_.max_tokens);
+    const std::string reference_prompt = fill(prompts_.oracle_reference, {{"problem", p.question}});
+    const bool ranked = llm_ranks_choices(p, llm_model_);
+    if (ranked) cache_[CachedBackend::key(reference_prompt, o_.max_tokens)] = ranked_answer(questioner_, p);
+    const std::string own = CachedBackend(*llm_backend_, cache_).reply(reference_prompt, o_.max_tokens);
     row["llm"] = graded(p, own);
+    row["llm"]["method"] = ranked ? "likelihood" : "generated";
     row["llm"]["reply"] = own;
     row["llm"]["bytes"] = own.size();
     row["llm"]["tokens"] = llm_model_.tokenize(own, false).size();
     row["llm"]["seconds"] = seconds_since(start);
+    // The SLM ranking the options too: how much of the gap is the way each model is asked.
+    if (ranked) row["slm_likelihood"] = graded(p, ranked_answer(slm_, p));
     if (o_.baselines_only) {
       const std::string alone = qa::attempt(slm_, prompts_, settings_, p.question);
       row["slm"] = graded(p, alone);
@@ -161,7 +178,8 @@ nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
   const auto& prompts = o.prompts;
   return {{"benchmark", o.benchmark},
           {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
-          {"llm", {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}}},
+          {"llm", {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()},
+                   {"base_model", !m.llm.impl().has_chat_template()}}},
           {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}}, {"protocol", qa::kQaProtocolVersion},
           {"n_values", o.n_values}, {"mode", qa::to_string(o.mode)}, {"oracles", oracles}, {"qa_plus", o.qa_plus},
           {"baselines_only", o.baselines_only},

@@ -41,6 +41,11 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   auto mean = [](const std::vector<double>& v) { return [&v](std::span<const size_t> idx) { return mean_at(v, idx); }; };
   s["slm"]["accuracy"] = to_json(bootstrap(n, mean(slm)));
   s["llm"]["accuracy"] = to_json(bootstrap(n, mean(llm)));
+  s["llm"]["method"] = rows.front()["llm"].value("method", "generated");
+  if (rows.front().contains("slm_likelihood")) {
+    const auto ranked = column(rows, [](const auto& r) { return double(r["slm_likelihood"]["correct"].template get<bool>()); });
+    s["slm_likelihood"]["accuracy"] = to_json(bootstrap(n, mean(ranked)));
+  }
   std::vector<double> llm_minus_slm(n);
   for (size_t i = 0; i < n; i++) llm_minus_slm[i] = llm[i] - slm[i];
   s["llm_minus_slm"] = to_json(bootstrap(n, mean(llm_minus_slm)));
@@ -111,6 +116,11 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
         "pads with zeros codes one answer sequence per length in 0 bytes, so short runs can be below the info bits). qa+ (the LLM writes the "
         "questions) is an upper bound, not deployable; gold-reference is the paper's setting (the oracle is "
         "given the answer).\n\n";
+  if (s["llm"].value("method", "") == "likelihood")
+    md << "The LLM is a base (pretrained) model: on multiple choice it answers with the option whose text it finds "
+          "likeliest after the question, per byte (as lm-evaluation-harness's acc_norm), and that answer is its own "
+          "reference for the oracle; the SLM writes its answers. The SLM ranking the options the same way is shown "
+          "for reference.\n\n";
   md << "The LLM alone minus the SLM alone: " << pct(s["llm_minus_slm"])
      << " points (paired by problem; an interval that contains 0 means this benchmark does not separate the "
         "two models at this size).\n\n";
@@ -118,8 +128,11 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   md << "| SLM alone | 0 | " << pct(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | 0 | | | |\n";
   char row[512];
-  snprintf(row, sizeof row, "| LLM alone | | %s | 100 | | | | | | | |\n", pct(s["llm"]["accuracy"]).c_str());
+  const bool ranked = s["llm"].value("method", "") == "likelihood";
+  snprintf(row, sizeof row, "| LLM alone%s | | %s | 100 | | | | | | | |\n", ranked ? " (ranking the options)" : "",
+           pct(s["llm"]["accuracy"]).c_str());
   md << row;
+  if (s.contains("slm_likelihood")) md << "| SLM ranking the options (reference) | | " << pct(s["slm_likelihood"]["accuracy"]) << " | | | | | | | | |\n";
   for (const auto& [config, c] : s["configs"].items()) {
     std::vector<std::pair<int, std::string>> ns;
     for (const auto& [nq, b] : c["by_n"].items()) ns.push_back({std::stoi(nq), nq});
