@@ -116,7 +116,7 @@ struct EvalCommands final : CommandGroup {
     const Model slm_model = Model::load({resolve_model(slm), threads});
     const Model llm_model = Model::load({resolve_model(llm), threads});
     {
-      ProgressBar bar("evaluating", quiet ? Progress::none : Progress::bar_or_log);
+      ProgressBar bar("evaluating", quiet ? Progress::none : Progress::bar_or_log, "problems");
       eval::run_qa_eval({slm_model, llm_model}, o, [&](size_t done, size_t total) { bar.update(done, total); });
     }
     const auto summary = eval::summarize_qa_eval(o.results);
@@ -132,7 +132,7 @@ struct EvalCommands final : CommandGroup {
     const Model writer_model = Model::load({resolve_model(writer), threads});
     const Model solver_model = Model::load({resolve_model(solver), threads});
     {
-      ProgressBar bar("evaluating", quiet ? Progress::none : Progress::bar_or_log);
+      ProgressBar bar("evaluating", quiet ? Progress::none : Progress::bar_or_log, "problems");
       eval::run_rewrite_eval({coder_model, writer_model, solver_model}, options,
                              [&](size_t done, size_t total) { bar.update(done, total); });
     }
