@@ -40,6 +40,16 @@ for r in rows:
     assert r['settings']['slm']['fingerprint'] and r['settings']['prompts']['version'] == 'qa-v1'
 "
 check "summary files beside the results" test -s smoke.json -a -s smoke.md
+check "eval qa with 2 jobs writes the rows one job writes" "${EVAL[@]}" --limit 3 -j 2 --results jobs.jsonl
+check "the same rows, in any order" python3 -c "
+import json
+def rows(path):
+    def drop(x):  # wall times differ
+        if isinstance(x, dict): return {k: drop(v) for k, v in x.items() if k != 'seconds'}
+        return [drop(v) for v in x] if isinstance(x, list) else x
+    return sorted((drop(json.loads(l)) for l in open(path)), key=lambda r: r['id'])
+assert rows('smoke.jsonl') == rows('jobs.jsonl')
+"
 check "summary has intervals" python3 -c "
 import json
 s = json.load(open('smoke.json'))

@@ -17,6 +17,10 @@ namespace llmz::cli {
 
 namespace {
 
+const char* kJobsHelp =
+    "problems solved side by side, each on its own thread (generation keeps one core busy per job: "
+    "use -j 2 -T 1 on 2 cores); rows are the same, written as they finish";
+
 std::string default_results(const std::string& stem) {
   return (std::filesystem::path(LLMZ_SOURCE_DIR) / "bench" / "results" / (stem + ".jsonl")).string();
 }
@@ -68,6 +72,7 @@ struct EvalCommands final : CommandGroup {
     rewrite->add_option("--results", options.results, "JSONL results file (default: bench/results/rewrite-BENCH.jsonl)");
     rewrite->add_flag("--resume", options.resume, "continue an interrupted run");
     rewrite->add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    rewrite->add_option("-j,--jobs", options.jobs, kJobsHelp)->check(CLI::Range(1, 64))->capture_default_str();
     rewrite->add_flag("-q,--quiet", quiet, "no progress bar");
   }
 
@@ -96,6 +101,7 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--results", o.results, "JSONL results file (default: bench/results/qa-BENCH.jsonl)");
     qa->add_flag("--resume", o.resume, "continue an interrupted run");
     qa->add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    qa->add_option("-j,--jobs", o.jobs, kJobsHelp)->check(CLI::Range(1, 64))->capture_default_str();
     qa->add_flag("-q,--quiet", quiet, "no progress bar");
   }
 

@@ -11,6 +11,7 @@
 #include "eval/choice_likelihood.h"
 #include "eval/grading.h"
 #include "eval/results_file.h"
+#include "eval/run_problems.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
 #include "qa/local_backend.h"
@@ -199,16 +200,14 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
   const nlohmann::json settings = run_settings(models, options);
 
   ResultsFile results(options.results, options.resume, settings);
-  Runner runner(models, options);
-  size_t n = 0;
-  for (const auto& p : problems) {
-    if (!results.done(p.id)) {
-      nlohmann::json row = runner.problem(p);
+  run_problems(problems, results, options.jobs, [&]() -> SolveProblem {
+    auto runner = std::make_shared<Runner>(models, options);
+    return [runner, &settings](const Problem& p) {
+      nlohmann::json row = runner->problem(p);
       row["settings"] = settings;
-      results.append(row);
-    }
-    if (progress) progress(++n, problems.size());
-  }
+      return row;
+    };
+  }, progress);
 }
 
 }  // namespace llmz::eval

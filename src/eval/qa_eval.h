@@ -31,6 +31,7 @@ struct QaEvalOptions {
   uint32_t max_tokens = 256;  // attempts, revisions and the LLM's own solutions
   std::string results;        // the JSONL file
   bool resume = false;
+  uint32_t jobs = 1;  // problems solved side by side (one thread and one set of contexts each)
 };
 
 struct QaEvalModels {

@@ -1,5 +1,6 @@
 #include "eval/results_file.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/error.h"
@@ -65,6 +66,9 @@ std::vector<nlohmann::json> read_results(const std::string& path) {
   size_t length = 0;
   auto rows = parse_rows(path, complete_lines(path, length));
   if (rows.empty()) fail(ErrorCode::corrupt, path + ": no results yet");
+  // Jobs append rows as they finish: in id order, summaries do not depend on which finished first.
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.value("id", "") < b.value("id", ""); });
   return rows;
 }
 

@@ -25,7 +25,7 @@ class ResultsFile {
   std::ofstream out_;
 };
 
-// Every row of a results file; fails clearly on a missing, empty or damaged file.
+// Every row of a results file, in id order; fails clearly on a missing, empty or damaged file.
 std::vector<nlohmann::json> read_results(const std::string& path);
 
 }  // namespace llmz::eval

@@ -8,6 +8,7 @@
 #include "eval/answers.h"
 #include "eval/benchmarks.h"
 #include "eval/results_file.h"
+#include "eval/run_problems.h"
 #include "lossy/rewrite.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
@@ -110,19 +111,17 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
   auto problems = load_benchmark(options.benchmark, options.data_dir);
   if (problems.size() > options.limit) problems.resize(options.limit);
   ResultsFile results(options.results, options.resume, nullptr);
-  Runner runner(models, options);
-  size_t n = 0;
-  for (const auto& p : problems) {
-    if (!results.done(p.id)) {
-      nlohmann::json row = runner.problem(p);
+  run_problems(problems, results, options.jobs, [&]() -> SolveProblem {
+    auto runner = std::make_shared<Runner>(models, options);
+    return [runner, &models, &options](const Problem& p) {
+      nlohmann::json row = runner->problem(p);
       row["benchmark"] = options.benchmark;
       row["models"] = {{"coder", models.coder.name()}, {"writer", models.writer.name()}, {"solver", models.solver.name()}};
       row["settings"] = {{"candidates", options.candidates}, {"seed", options.seed}, {"temperature", options.temperature},
                          {"max_tokens", options.max_tokens}, {"prompts", lossy::default_rewrite_prompts().version}};
-      results.append(row);
-    }
-    if (progress) progress(++n, problems.size());
-  }
+      return row;
+    };
+  }, progress);
 }
 
 nlohmann::json summarize_rewrite_eval(const std::string& results_path) {

@@ -22,6 +22,7 @@ struct RewriteEvalOptions {
   uint32_t max_tokens = 384;       // longest solution, rewrite or solver reply
   std::string results;             // the JSONL file
   bool resume = false;
+  uint32_t jobs = 1;  // problems solved side by side (one thread and one set of contexts each)
 };
 
 struct RewriteEvalModels {
