@@ -16,19 +16,32 @@ double log_probability(std::span<const float> logits, llama_token t) {
   return double(logits[size_t(t)]) - top - std::log(sum);
 }
 
+// The option's tokens as lm-evaluation-harness splits them: tokenized with the question, cut where the
+// question's tokens end (a tokenizer that adds a leading space would double it on the option alone);
+// on its own where the joint tokens do not start with the question's.
+std::vector<llama_token> option_tokens(const detail::LoadedModel& m, const std::string& question,
+                                       const std::vector<llama_token>& question_tokens, const std::string& choice) {
+  const auto whole = m.tokenize(question + " " + choice, /*parse_special=*/false);
+  if (whole.size() > question_tokens.size() && std::equal(question_tokens.begin(), question_tokens.end(), whole.begin()))
+    return {whole.begin() + ptrdiff_t(question_tokens.size()), whole.end()};
+  return m.tokenize(" " + choice, false);
+}
+
 }  // namespace
 
 std::vector<double> choice_scores(detail::Generator& model, const std::string& stem, const std::vector<std::string>& choices) {
   const auto& m = model.model();
+  const std::string question = "Question: " + stem + "\nAnswer:";
+  const auto question_tokens = m.tokenize(question, /*parse_special=*/false);
   std::vector<llama_token> context{m.start_token()};
-  const auto question = m.tokenize("Question: " + stem + "\nAnswer:", /*parse_special=*/false);
-  context.insert(context.end(), question.begin(), question.end());
+  context.insert(context.end(), question_tokens.begin(), question_tokens.end());
   std::vector<double> scores;
   for (const std::string& choice : choices) {
     // The generator keeps the shared question in its cache: each option costs its own tokens only.
+    const auto option = option_tokens(m, question, question_tokens, choice);
     std::vector<llama_token> tokens = context;
-    double log_p = 0;
-    for (llama_token t : m.tokenize(" " + choice, false)) {
+    double log_p = option.empty() ? -INFINITY : 0;  // an empty option is no answer
+    for (llama_token t : option) {
       log_p += log_probability(model.logits_after(tokens), t);
       tokens.push_back(t);
     }

@@ -177,10 +177,11 @@ nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
   std::vector<std::string> oracles;
   for (auto mode : o.oracles) oracles.push_back(qa::to_string(mode));
   const auto& prompts = o.prompts;
+  nlohmann::json llm = {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}};
+  if (!m.llm.impl().has_chat_template()) llm["base_model"] = true;  // only then: rows of other LLMs are as before
   return {{"benchmark", o.benchmark},
           {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
-          {"llm", {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()},
-                   {"base_model", !m.llm.impl().has_chat_template()}}},
+          {"llm", llm},
           {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}}, {"protocol", qa::kQaProtocolVersion},
           {"n_values", o.n_values}, {"mode", qa::to_string(o.mode)}, {"oracles", oracles}, {"qa_plus", o.qa_plus},
           {"baselines_only", o.baselines_only},

@@ -1,5 +1,6 @@
 // Aggregation of `llmz eval qa` results: per configuration and N, accuracy and gap recovered with
 // problem-level bootstrap intervals, mean bits, and the two compression ratios.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -42,7 +43,7 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   s["slm"]["accuracy"] = to_json(bootstrap(n, mean(slm)));
   s["llm"]["accuracy"] = to_json(bootstrap(n, mean(llm)));
   s["llm"]["method"] = rows.front()["llm"].value("method", "generated");
-  if (rows.front().contains("slm_likelihood")) {
+  if (std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.contains("slm_likelihood"); })) {
     const auto ranked = column(rows, [](const auto& r) { return double(r["slm_likelihood"]["correct"].template get<bool>()); });
     s["slm_likelihood"]["accuracy"] = to_json(bootstrap(n, mean(ranked)));
   }
@@ -116,7 +117,8 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
         "pads with zeros codes one answer sequence per length in 0 bytes, so short runs can be below the info bits). qa+ (the LLM writes the "
         "questions) is an upper bound, not deployable; gold-reference is the paper's setting (the oracle is "
         "given the answer).\n\n";
-  if (s["llm"].value("method", "") == "likelihood")
+  const bool ranked = s["llm"].value("method", "") == "likelihood";
+  if (ranked)
     md << "The LLM is a base (pretrained) model: on multiple choice it answers with the option whose text it finds "
           "likeliest after the question, per byte (as lm-evaluation-harness's acc_norm), and that answer is its own "
           "reference for the oracle; the SLM writes its answers. The SLM ranking the options the same way is shown "
@@ -128,7 +130,6 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   md << "| SLM alone | 0 | " << pct(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | 0 | | | |\n";
   char row[512];
-  const bool ranked = s["llm"].value("method", "") == "likelihood";
   snprintf(row, sizeof row, "| LLM alone%s | | %s | 100 | | | | | | | |\n", ranked ? " (ranking the options)" : "",
            pct(s["llm"]["accuracy"]).c_str());
   md << row;

@@ -36,10 +36,12 @@ void run_problems(const std::vector<Problem>& problems, ResultsFile& results, ui
       if (!error) error = std::current_exception();
     }
   };
-  std::vector<std::thread> threads;
-  for (uint32_t k = 1; k < std::max(jobs, 1u); k++) threads.emplace_back(job);
-  job();
-  for (auto& t : threads) t.join();
+  const size_t to_do = size_t(std::count_if(problems.begin(), problems.end(), [&](const Problem& p) { return !results.done(p.id); }));
+  {
+    std::vector<std::jthread> threads;  // joined when the block ends, also if starting one throws
+    for (size_t k = 1; k < std::min<size_t>(jobs, to_do); k++) threads.emplace_back(job);
+    job();
+  }
   if (error) std::rethrow_exception(error);
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -23,11 +24,12 @@ namespace {
 // In the child between fork and exec only async-signal-safe calls are allowed: report a set-up
 // failure through the pipe and leave.
 [[noreturn]] void child_fail(int pipe_fd, const char* what) {
-  const int saved = errno;
+  int code = errno;  // as a number: strerror is not async-signal-safe
+  char digits[16], *end = digits + sizeof digits, *d = end;
+  do *--d = char('0' + code % 10); while ((code /= 10) > 0);
   (void)!write(pipe_fd, what, strlen(what));
-  const char* reason = strerror(saved);
-  (void)!write(pipe_fd, ": ", 2);
-  (void)!write(pipe_fd, reason, strlen(reason));
+  (void)!write(pipe_fd, ": errno ", 8);
+  (void)!write(pipe_fd, d, size_t(end - d));
   _exit(126);
 }
 
@@ -96,7 +98,11 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   r.error = tail_of(err_s, 600);
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
-  if (!setup_error.empty()) fail(ErrorCode::unsupported, "sandbox: " + setup_error);
+  if (!setup_error.empty()) {
+    const size_t at = setup_error.rfind(": errno ");  // the child's number, named here
+    if (at != std::string::npos) setup_error = setup_error.substr(0, at) + ": " + strerror(std::atoi(setup_error.c_str() + at + 8));
+    fail(ErrorCode::unsupported, "sandbox: " + setup_error);
+  }
   return r;
 }
 

@@ -77,7 +77,10 @@ std::string Evaluator::compute_signature(KvCache kv) {
   // llama_print_system_info() reads like "CPU : SSE3 = 1 | AVX2 = 1 | ... |"; keep the names set to 1.
   std::ostringstream sig;
   sig << "llama.cpp " << LLMZ_LLAMA_RELEASE << "; cpu";
-  std::istringstream info(llama_print_system_info());
+  // llama_print_system_info() rewrites one static string on every call: read it once (eval jobs code
+  // on several threads).
+  static const std::string system_info = llama_print_system_info();
+  std::istringstream info(system_info);
   std::string item;
   while (std::getline(info, item, '|')) {
     auto eq = item.find(" = ");
