@@ -92,7 +92,8 @@ def forward_speed(forward, model_file, threads, row, per_call_decode, repeat):
     if per_call_decode:
         per_call = 1
     else:
-        per_call = max(1, min(MICRO_BATCH, min(512, streams * 8) // streams))
+        # as the encoder: calls of max(micro-batch, min(512, 8 x slots)) tokens shared by the streams
+        per_call = max(1, min(MICRO_BATCH, max(MICRO_BATCH, min(512, streams * 8)) // streams))
     speeds = []
     for _ in range(repeat):
         out = subprocess.run([str(forward), model_file, str(threads), str(streams), str(length), str(per_call)],

@@ -15,6 +15,14 @@ namespace llmz::eval {
 
 namespace {
 
+// A model's name cut to its first three words ("Smollm2 135M 8k Lc100K Mix1 Ep2" -> "Smollm2 135M 8k"):
+// chart legends have room for little more.
+std::string short_name(const std::string& name) {
+  size_t end = 0;
+  for (int words = 0; words < 3 && end != std::string::npos; words++) end = name.find(' ', end + (words > 0));
+  return name.substr(0, end);
+}
+
 namespace fs = std::filesystem;
 
 bool is_qa_run(const std::string& path) {
@@ -91,7 +99,8 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       const auto s = summarize_rewrite_eval(run);
       const std::string bench = s.value("benchmark", "?");
       for (const auto& [source, methods] : s["sources"].items()) {
-        ChartSeries series{"rewrite eval, " + source + " solutions (" + bench + ")", {}, false};
+        ChartSeries series{"rewrite, " + source + " solutions (" + bench + ", writer " + short_name(s["models"].value("writer", "?")) + ")",
+                           {}, false};
         for (const auto& [method, v] : methods.items())
           series.points.push_back({v["mean_bits"].get<double>(), 100 * v["solver_accuracy"].get<double>(), method});
         frontier.series.push_back(series);
