@@ -91,7 +91,7 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--oracle", oracle_modes, "oracle modes for QA: own-reference, gold-reference (comma-separated)")
         ->delimiter(',')
         ->capture_default_str();
-    qa->add_option("--prompts", qa_prompts, "prompt template file (default: the built-in qa-v1)")->check(CLI::ExistingFile);
+    qa->add_option("--prompts", qa_prompts, "prompt template file (default: the built-in qa-v1, or qa-choice-v1 on multiple-choice benchmarks)")->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
     qa->add_flag("--baselines-only", o.baselines_only,
                  "only the SLM and the LLM alone (quick: does the benchmark separate the two models?)");
@@ -117,8 +117,9 @@ struct EvalCommands final : CommandGroup {
       o.oracles.push_back(mode);
     }
     o.qa_plus = !no_qa_plus;
-    if (!qa_prompts.empty()) o.prompts = qa::load_prompts(qa_prompts);
-    eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
+    const auto problems = eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
+    const bool choice = !problems.empty() && problems.front().kind == eval::AnswerKind::choice;
+    o.prompts = !qa_prompts.empty() ? qa::load_prompts(qa_prompts) : choice ? qa::choice_prompts() : qa::default_prompts();
     const Model slm_model = Model::load({resolve_model(slm), threads});
     const Model llm_model = Model::load({resolve_model(llm), threads});
     {

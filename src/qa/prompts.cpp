@@ -45,6 +45,11 @@ const Prompts& default_prompts() {
   return p;
 }
 
+const Prompts& choice_prompts() {
+  static const Prompts p = parse_prompts(kChoiceQaPromptsJson, "built-in multiple-choice QA prompts");
+  return p;
+}
+
 Prompts load_prompts(const std::string& path) { return from_set(load_templates(path, kFields)); }
 
 }  // namespace llmz::qa

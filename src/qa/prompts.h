@@ -1,4 +1,5 @@
-// The QA protocol's prompt templates (prompts/qa-v1.json is built in; users may pass their own file).
+// The QA protocol's prompt templates (prompts/qa-v1.json and qa-choice-v1.json are built in; users may
+// pass their own file).
 // The templates change every generated word, so a file's hash goes into each .qa header.
 #pragma once
 #include <cstdint>
@@ -23,6 +24,9 @@ struct Prompts {
 };
 
 const Prompts& default_prompts();
+// prompts/qa-choice-v1.json, built in: for multiple-choice problems (questions about the choices, a
+// revision that names one).
+const Prompts& choice_prompts();
 // Reads a template file; every template must be present and use only its own placeholders.
 Prompts load_prompts(const std::string& path);
 Prompts parse_prompts(const std::string& json_text, const std::string& origin);
