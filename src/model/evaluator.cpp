@@ -50,6 +50,8 @@ Evaluator::~Evaluator() {
 }
 
 void Evaluator::add(uint32_t slot, llama_token token, int32_t pos, bool want_logits) {
+  if (batch_.n_tokens >= int32_t(max_batch_))
+    fail(ErrorCode::usage, "more than " + std::to_string(max_batch_) + " tokens queued for one evaluation");
   int32_t i = batch_.n_tokens++;
   batch_.token[i] = token;
   batch_.pos[i] = pos;
