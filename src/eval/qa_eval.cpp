@@ -28,8 +28,9 @@ class CachedBackend : public qa::ChatBackend {
   CachedBackend(qa::ChatBackend& inner, std::map<std::string, std::string>& cache) : inner_(inner), cache_(cache) {}
   static std::string key(const std::string& user, uint32_t max_tokens) { return std::to_string(max_tokens) + "\n" + user; }
   std::string reply(const std::string& user, uint32_t max_tokens) override {
-    auto it = cache_.find(key(user, max_tokens));
-    if (it == cache_.end()) it = cache_.emplace(key(user, max_tokens), inner_.reply(user, max_tokens)).first;
+    const std::string k = key(user, max_tokens);
+    auto it = cache_.find(k);
+    if (it == cache_.end()) it = cache_.emplace(k, inner_.reply(user, max_tokens)).first;
     return it->second;
   }
   std::optional<bool> yes_no(const std::string& user) override { return inner_.yes_no(user); }

@@ -79,9 +79,9 @@ std::string Evaluator::compute_signature(KvCache kv) {
   // llama_print_system_info() reads like "CPU : SSE3 = 1 | AVX2 = 1 | ... |"; keep the names set to 1.
   std::ostringstream sig;
   sig << "llama.cpp " << LLMZ_LLAMA_RELEASE << "; cpu";
-  // llama_print_system_info() rewrites one static string on every call: read it once (eval jobs code
-  // on several threads).
-  static const std::string system_info = llama_print_system_info();
+  // Read once, after the backends are loaded (they supply the CPU features): llama_print_system_info()
+  // rewrites one static string on every call, and eval jobs code on several threads.
+  static const std::string system_info = (init_llama_backend(), std::string(llama_print_system_info()));
   std::istringstream info(system_info);
   std::string item;
   while (std::getline(info, item, '|')) {

@@ -16,17 +16,14 @@ uint64_t Model::file_size() const { return impl_->file_size(); }
 std::vector<AdapterInfo> Model::adapters() const { return impl_->adapters(); }
 
 std::string compute_signature() {
-  detail::init_llama_backend();
   return detail::Evaluator::compute_signature();
 }
 
 std::string compute_id() {
-  detail::init_llama_backend();
   return detail::Evaluator::compute_id();
 }
 
 bool compute_known(const std::string& id) {
-  detail::init_llama_backend();
   return detail::Evaluator::kv_cache_named(id).has_value();
 }
 
