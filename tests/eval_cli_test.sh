@@ -72,7 +72,7 @@ rows = [json.loads(l) for l in open('arc.jsonl')]
 for r in rows:
     assert r['llm']['method'] == 'likelihood' and r['llm']['reply'].startswith('The correct answer is '), r['llm']
     assert r['llm']['answer'] in 'ABCD' and r['slm_likelihood']['answer'] in 'ABCD', r
-    assert r['settings']['llm']['base_model'] is True and r['settings']['prompts']['version'] == 'qa-choice-v1'
+    assert r['settings']['llm']['base_model'] is True and r['settings']['prompts']['version'] == 'qa-choice-v2'
     assert r['configs']['qa/own-reference']['final_answer'].startswith('The correct answer is'), r['configs']
 s = json.load(open('arc.json'))
 assert s['llm']['method'] == 'likelihood' and 'slm_likelihood' in s, s.keys()

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "eval/benchmarks.h"
+#include "eval/choice_letter_oracle.h"
 #include "eval/grading.h"
 #include "eval/sandbox.h"
 #include "eval/stats.h"
@@ -88,6 +89,32 @@ TEST(Grade, NumbersChoicesAndCode) {
   EXPECT_FALSE(wrong.correct);
   EXPECT_NE(wrong.note.find("AssertionError"), std::string::npos);
   EXPECT_EQ(grade(code, "I do not know.").note, "no code in the reply");
+}
+
+TEST(ChoiceLetterOracle, AnswersNamedChoicesFromTheLetter) {
+  EXPECT_EQ(named_choice("Is choice C correct?"), 'C');
+  EXPECT_EQ(named_choice("Is Choice (B) the answer?"), 'B');
+  EXPECT_EQ(named_choice("Is choice B correct, as choice B says?"), 'B');
+  EXPECT_EQ(named_choice("Is choice B or choice D correct?"), std::nullopt);
+  EXPECT_EQ(named_choice("Is the answer 5?"), std::nullopt);
+  EXPECT_EQ(named_choice("Is the choice Arbitrary?"), std::nullopt);  // a word, not a letter
+
+  // Words that always say yes: the letter overrides them on named choices only.
+  struct Yes : qa::Oracle {
+    void begin(const qa::Task&) override {}
+    bool answer(const qa::Question&) override { return true; }
+    std::string name() const override { return "yes"; }
+  };
+  ChoiceLetterOracle oracle(std::make_unique<Yes>(), 'C');
+  oracle.begin({"problem", "attempt", "C"});
+  EXPECT_FALSE(oracle.answer({"Is choice A correct?", 0}));
+  EXPECT_TRUE(oracle.answer({"Is choice C correct?", 0}));
+  EXPECT_TRUE(oracle.answer({"Is it about plants?", 0}));
+  const auto& c = oracle.counts();
+  EXPECT_EQ(c.answers, 2u);
+  EXPECT_EQ(c.agreed, 1u);
+  EXPECT_EQ(c.yes, 1u);
+  EXPECT_EQ(c.yes_agreed, 1u);
 }
 
 TEST(Bootstrap, IntervalsAndGaps) {

@@ -2,6 +2,9 @@
 // (tiny random models and the real SmolLM2), across thread counts, and refuses what does not match.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "model/loaded_model.h"
 #include "qa/local_backend.h"
 #include "qa/qa_codec.h"
@@ -96,6 +99,43 @@ TEST(QaDecode, OtherAnswerBitsWithValidChecksumsAreCaught) {
   for (const auto& t : enc.transcript.turns) flipped.encode(!t.yes, t.slm_yes);
   h.payload = flipped.finish();
   EXPECT_THROW(decode(slm, default_prompts(), write_qa_file(h), kProblem), Error);
+}
+
+// The multiple-choice prompts: every question names a listed choice ({choice}), no choice twice, so
+// the SLM runs out of questions after four however many it may ask; the revision is one choice's line
+// ({choice_line}); the receiver rebuilds it all.
+TEST(QaChoicePrompts, QuestionsAndRevisionNameListedChoices) {
+  const std::string problem = "Which of these is a planet?\n\nA. the Moon\nB. Mars\nC. the Sun\nD. a comet\n\nAnswer with the letter of the correct choice.";
+  const Model& slm = cached_model(test::real_model_path(), 2);
+  Settings s = small_settings(QuestionMode::sequential);
+  s.questions = 10;
+  s.max_attempt_tokens = 32;
+  const Prompts& prompts = choice_prompts();
+  const Model& llm = cached_model(test::other_tiny_model_path(), 2);  // no chat template: answers " Yes"/" No"
+  auto oracle = make_reference_oracle(make_local_backend(llm.impl(), 2048), prompts, OracleMode::gold_reference, 24);
+  const Encoded enc = encode(slm, *oracle, OracleMode::gold_reference, prompts, s, problem, "B");
+  ASSERT_GE(enc.transcript.turns.size(), 1u);
+  EXPECT_LE(enc.transcript.turns.size(), 4u);
+  std::set<char> letters;
+  for (const auto& t : enc.transcript.turns) {
+    ASSERT_EQ(t.question.rfind("Is choice ", 0), 0u) << t.question;
+    const char l = t.question[10];
+    EXPECT_TRUE(l >= 'A' && l <= 'D') << t.question;
+    EXPECT_EQ(t.question.substr(11, 10), " correct?") << t.question;
+    letters.insert(l);
+  }
+  EXPECT_EQ(letters.size(), enc.transcript.turns.size());
+  const std::vector<std::string> lines = {"A. the Moon", "B. Mars", "C. the Sun", "D. a comet"};
+  EXPECT_NE(std::find(lines.begin(), lines.end(), enc.transcript.final_answer.substr(std::string("The correct answer is ").size())),
+            lines.end()) << enc.transcript.final_answer;
+  expect_same(enc.transcript, decode(cached_model(test::real_model_path(), 1), prompts, enc.file, problem));
+  // Prompts that name a choice need a problem that lists them.
+  try {
+    encode(slm, *oracle, OracleMode::gold_reference, prompts, s, kProblem, "7");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::usage);
+  }
 }
 
 TEST(QaRealModel, SmolLM2RoundTrip) {

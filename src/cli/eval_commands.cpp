@@ -91,7 +91,7 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--oracle", oracle_modes, "oracle modes for QA: own-reference, gold-reference (comma-separated)")
         ->delimiter(',')
         ->capture_default_str();
-    qa->add_option("--prompts", qa_prompts, "prompt template file (default: the built-in qa-v1, or qa-choice-v1 on multiple-choice benchmarks)")->check(CLI::ExistingFile);
+    qa->add_option("--prompts", qa_prompts, "prompt template file (default: the built-in qa-v1, or qa-choice-v2 on multiple-choice benchmarks)")->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
     qa->add_flag("--baselines-only", o.baselines_only,
                  "only the SLM and the LLM alone (quick: does the benchmark separate the two models?)");

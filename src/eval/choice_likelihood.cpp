@@ -9,13 +9,6 @@ namespace llmz::eval {
 
 namespace {
 
-double log_probability(std::span<const float> logits, llama_token t) {
-  const float top = *std::max_element(logits.begin(), logits.end());
-  double sum = 0;
-  for (float x : logits) sum += std::exp(double(x) - top);
-  return double(logits[size_t(t)]) - top - std::log(sum);
-}
-
 // The option's tokens as lm-evaluation-harness splits them: tokenized with the question, cut where the
 // question's tokens end (a tokenizer that adds a leading space would double it on the option alone);
 // on its own where the joint tokens do not start with the question's.
@@ -39,12 +32,7 @@ std::vector<double> choice_scores(detail::Generator& model, const std::string& s
   for (const std::string& choice : choices) {
     // The generator keeps the shared question in its cache: each option costs its own tokens only.
     const auto option = option_tokens(m, question, question_tokens, choice);
-    std::vector<llama_token> tokens = context;
-    double log_p = option.empty() ? -INFINITY : 0;  // an empty option is no answer
-    for (llama_token t : option) {
-      log_p += log_probability(model.logits_after(tokens), t);
-      tokens.push_back(t);
-    }
+    const double log_p = option.empty() ? -INFINITY : model.log_likelihood(context, option);  // an empty option is no answer
     scores.push_back(log_p / double(choice.size() + 1));
   }
   return scores;

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "eval/benchmarks.h"
+#include "eval/choice_letter_oracle.h"
 #include "eval/choice_likelihood.h"
 #include "eval/grading.h"
 #include "eval/results_file.h"
@@ -51,9 +52,10 @@ bool llm_ranks_choices(const Problem& p, const detail::LoadedModel& llm) {
   return p.kind == AnswerKind::choice && !llm.has_chat_template();
 }
 
-std::string ranked_answer(detail::Generator& model, const Problem& p) {
-  const size_t k = likeliest_choice(model, p.stem, p.choices);
-  return "The correct answer is " + std::string(1, char('A' + k)) + ". " + p.choices[k];
+char ranked_letter(detail::Generator& model, const Problem& p) { return char('A' + likeliest_choice(model, p.stem, p.choices)); }
+
+std::string choice_answer(const Problem& p, char letter) {
+  return "The correct answer is " + std::string(1, letter) + ". " + p.choices[size_t(letter - 'A')];
 }
 
 nlohmann::json graded(const Problem& p, const std::string& reply) {
@@ -80,7 +82,8 @@ class Runner {
     auto start = std::chrono::steady_clock::now();
     const std::string reference_prompt = fill(prompts_.oracle_reference, {{"problem", p.question}});
     const bool ranked = llm_ranks_choices(p, llm_model_);
-    if (ranked) cache_[CachedBackend::key(reference_prompt, o_.max_tokens)] = ranked_answer(questioner_, p);
+    letter_ = ranked ? ranked_letter(questioner_, p) : 0;
+    if (ranked) cache_[CachedBackend::key(reference_prompt, o_.max_tokens)] = choice_answer(p, letter_);
     const std::string own = CachedBackend(*llm_backend_, cache_).reply(reference_prompt, o_.max_tokens);
     row["llm"] = graded(p, own);
     row["llm"]["method"] = ranked ? "likelihood" : "generated";
@@ -89,7 +92,7 @@ class Runner {
     row["llm"]["tokens"] = llm_model_.tokenize(own, false).size();
     row["llm"]["seconds"] = seconds_since(start);
     // The SLM ranking the options too: how much of the gap is the way each model is asked.
-    if (ranked) row["slm_likelihood"] = graded(p, ranked_answer(slm_, p));
+    if (ranked) row["slm_likelihood"] = graded(p, choice_answer(p, ranked_letter(slm_, p)));
     if (o_.baselines_only) {
       const std::string alone = qa::attempt(slm_, prompts_, settings_, p.question);
       row["slm"] = graded(p, alone);
@@ -98,20 +101,23 @@ class Runner {
     }
 
     for (auto mode : o_.oracles)
-      row["configs"][std::string("qa/") + qa::to_string(mode)] = run_config(p, *reference_oracle(mode), nullptr, &row);
+      row["configs"][std::string("qa/") + qa::to_string(mode)] = run_config(p, *reference_oracle(p, mode), nullptr, &row);
     row["configs"]["control"] = run_config(p, *qa::make_self_oracle(slm_.model().name()), nullptr, nullptr);
     if (o_.qa_plus)
       row["configs"][std::string("qa+/") + qa::to_string(o_.oracles.front())] =
-          run_config(p, *reference_oracle(o_.oracles.front()), &questioner_, nullptr);
+          run_config(p, *reference_oracle(p, o_.oracles.front()), &questioner_, nullptr);
     return row;
   }
 
  private:
   static constexpr uint32_t kCapacity = 4096;
 
-  std::unique_ptr<qa::Oracle> reference_oracle(qa::OracleMode mode) {
-    return qa::make_reference_oracle(std::make_unique<CachedBackend>(*llm_backend_, cache_), prompts_, mode,
-                                     o_.max_tokens);
+  std::unique_ptr<qa::Oracle> reference_oracle(const Problem& p, qa::OracleMode mode) {
+    auto words = qa::make_reference_oracle(std::make_unique<CachedBackend>(*llm_backend_, cache_), prompts_, mode,
+                                           o_.max_tokens);
+    if (!letter_) return words;
+    return std::make_unique<ChoiceLetterOracle>(std::move(words),
+                                                mode == qa::OracleMode::gold_reference ? p.answer.at(0) : letter_);
   }
 
   // One configuration at every N. Sequential questions do not depend on N, so one run with the
@@ -159,6 +165,10 @@ class Runner {
     }
     out["seconds"] = seconds_since(start);
     out["unclear_answers"] = oracle.unclear_answers();
+    if (const auto* letters = dynamic_cast<const ChoiceLetterOracle*>(&oracle)) {
+      const auto& c = letters->counts();
+      out["letter_answers"] = {{"answers", c.answers}, {"words_agreed", c.agreed}, {"yes", c.yes}, {"yes_words_agreed", c.yes_agreed}};
+    }
     out["final_answer"] = last.final_answer;
     for (const auto& t : last.turns) out["turns"].push_back({{"q", t.question}, {"yes", t.yes}, {"slm_yes", t.slm_yes}});
     return out;
@@ -172,6 +182,7 @@ class Runner {
   std::unique_ptr<qa::ChatBackend> llm_backend_;
   const detail::LoadedModel& llm_model_;
   std::map<std::string, std::string> cache_;
+  char letter_ = 0;  // the base LLM's ranked answer to this problem (0: the LLM is asked in words)
 };
 
 nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {

@@ -60,6 +60,9 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   for (const auto& [config, first] : configs.items()) {
     nlohmann::json c;
     c["mean_seconds"] = sum(column(rows, [&](const auto& r) { return r["configs"][config]["seconds"].template get<double>(); })) / double(n);
+    if (first.contains("letter_answers"))  // a base LLM's letter oracle (choice_letter_oracle.h)
+      for (const auto& [key, ignored] : first["letter_answers"].items())
+        c["letter_answers"][key] = sum(column(rows, [&](const auto& r) { return r["configs"][config]["letter_answers"][key].template get<double>(); }));
     for (const auto& [nq, ignored] : first["by_n"].items()) {
       auto field = [&](const char* key) {
         return column(rows, [&](const auto& r) { return r["configs"][config]["by_n"][nq][key].template get<double>(); });
@@ -121,8 +124,9 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
   if (ranked)
     md << "The LLM is a base (pretrained) model: on multiple choice it answers with the option whose text it finds "
           "likeliest after the question, per byte (as lm-evaluation-harness's acc_norm), and that answer is its own "
-          "reference for the oracle; the SLM writes its answers. The SLM ranking the options the same way is shown "
-          "for reference.\n\n";
+          "reference for the oracle; a question naming one choice is answered from that letter (the dataset's in "
+          "gold-reference mode), since its Yes/No in words barely follows it (docs/EVAL.md). The SLM writes its first "
+          "answer; the SLM ranking the options the same way is shown for reference.\n\n";
   md << "The LLM alone minus the SLM alone: " << pct(s["llm_minus_slm"])
      << " points (paired by problem; an interval that contains 0 means this benchmark does not separate the "
         "two models at this size).\n\n";
@@ -148,6 +152,13 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
       md << row;
     }
   }
+  for (const auto& [config, c] : s["configs"].items())
+    if (c.contains("letter_answers")) {
+      const auto& l = c["letter_answers"];
+      md << "\n" << config << ": " << l["answers"].get<double>() << " answers from the letter, " << l["yes"].get<double>()
+         << " of them yes. The LLM's Yes/No in words would have agreed on " << l["words_agreed"].get<double>()
+         << " of them, on " << l["yes_words_agreed"].get<double>() << " of the yeses.\n";
+    }
   return md.str();
 }
 

@@ -91,6 +91,19 @@ bool stuck_in_cycle(std::span<const llama_token> reply) {
   return false;
 }
 
+double Generator::log_likelihood(std::vector<llama_token> context, std::span<const llama_token> continuation) {
+  double sum = 0;
+  for (llama_token t : continuation) {
+    const auto logits = logits_after(context);
+    const float top = *std::max_element(logits.begin(), logits.end());
+    double z = 0;
+    for (float x : logits) z += std::exp(double(x) - top);
+    sum += double(logits[size_t(t)]) - top - std::log(z);
+    context.push_back(t);
+  }
+  return sum;
+}
+
 std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line) {
   auto key = std::make_tuple(prompt, max_tokens, single_line);
   if (auto it = replies_.find(key); it != replies_.end()) return it->second;

@@ -32,6 +32,9 @@ class Generator {
   // is not evaluated again (any split gives the same logits, design §4).
   std::span<const float> logits_after(std::span<const llama_token> tokens);
 
+  // log P(continuation | context), natural log: how likely the model finds a given reply.
+  double log_likelihood(std::vector<llama_token> context, std::span<const llama_token> continuation);
+
   // Greedy reply to prompt: stops at an end-of-turn token, after max_tokens, when the conversation
   // is full, when a line repeats for the third time, when the last 48 tokens cycle with a period of
   // at most 16 tokens, or (single_line) at the first line break after some text. Returns the reply's

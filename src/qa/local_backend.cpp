@@ -4,8 +4,9 @@
 
 namespace llmz::qa {
 
-YesNoTokens YesNoTokens::of(const detail::LoadedModel& model) {
-  const auto yes = model.tokenize("Yes", false), no = model.tokenize("No", false);
+YesNoTokens YesNoTokens::of(const detail::LoadedModel& model, bool spaced) {
+  const std::string space = spaced ? " " : "";
+  const auto yes = model.tokenize(space + "Yes", false), no = model.tokenize(space + "No", false);
   if (yes.empty() || no.empty() || yes[0] == no[0])
     fail(ErrorCode::model, model.path() + ": the tokenizer cannot tell \"Yes\" from \"No\" by their first token");
   return {yes[0], no[0]};
@@ -16,7 +17,7 @@ namespace {
 class LocalBackend : public ChatBackend {
  public:
   LocalBackend(const detail::LoadedModel& model, uint32_t capacity)
-      : generator_(model, capacity), tokens_(YesNoTokens::of(model)) {}
+      : generator_(model, capacity), tokens_(YesNoTokens::of(model, /*spaced=*/!model.has_chat_template())) {}
 
   std::string reply(const std::string& user, uint32_t max_tokens) override {
     return generator_.greedy(generator_.model().chat_tokens(user), max_tokens);

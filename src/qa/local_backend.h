@@ -11,7 +11,9 @@ namespace llmz::qa {
 
 struct YesNoTokens {
   llama_token yes, no;
-  static YesNoTokens of(const detail::LoadedModel& model);  // the first token of "Yes" and of "No"
+  // The first token of "Yes" and of "No"; spaced: of " Yes" and " No", the way a base model (one
+  // without a chat template) continues a prompt that ends in "Answer:".
+  static YesNoTokens of(const detail::LoadedModel& model, bool spaced = false);
   bool prefers_yes(std::span<const float> logits) const { return logits[size_t(yes)] >= logits[size_t(no)]; }
 };
 

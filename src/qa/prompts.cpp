@@ -14,8 +14,8 @@ const TemplateField kFields[] = {
     {"oracle_reference", {"problem"}},
     {"oracle_answer", {"problem", "reference", "attempt", "question"}},
     {"revision", {"problem", "attempt", "transcript"}},
-    {"question_prefix", {}},
-    {"revision_prefix", {}},
+    {"question_prefix", {"choice", "choice_line"}},
+    {"revision_prefix", {"choice", "choice_line"}},
 };
 
 Prompts from_set(TemplateSet set) {

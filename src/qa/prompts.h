@@ -1,4 +1,4 @@
-// The QA protocol's prompt templates (prompts/qa-v1.json and qa-choice-v1.json are built in; users may
+// The QA protocol's prompt templates (prompts/qa-v1.json and qa-choice-v2.json are built in; users may
 // pass their own file).
 // The templates change every generated word, so a file's hash goes into each .qa header.
 #pragma once
@@ -18,13 +18,16 @@ struct Prompts {
   std::string oracle_reference;  // {problem}: the LLM's own solution
   std::string oracle_answer;     // {problem} {reference} {attempt} {question}
   std::string revision;          // {problem} {attempt} {transcript}
-  std::string question_prefix;   // how the SLM's reply to question_next starts (part of the question)
-  std::string revision_prefix;   // how the SLM's revision starts (part of the final answer)
+  // How the SLM's reply to question_next starts (part of the question), and how its revision starts
+  // (part of the final answer). Either may hold {choice}: there the SLM writes the letter of one of
+  // the problem's "A. ..." choices, its likeliest; a revision that names a choice ends with its line.
+  std::string question_prefix;
+  std::string revision_prefix;
   uint64_t hash = 0;             // XXH3-64 of the file's bytes
 };
 
 const Prompts& default_prompts();
-// prompts/qa-choice-v1.json, built in: for multiple-choice problems (questions about the choices, a
+// prompts/qa-choice-v2.json, built in: for multiple-choice problems (questions about the choices, a
 // revision that names one).
 const Prompts& choice_prompts();
 // Reads a template file; every template must be present and use only its own placeholders.

@@ -65,6 +65,84 @@ std::pair<llama_token, std::string> next_question(detail::Generator& writer, std
   return {first, piece + (max_tokens > 1 ? writer.greedy(std::move(prompt), max_tokens - 1, /*single_line=*/true) : "")};
 }
 
+// A reply prefix may hold {choice} or {choice_line}: there the model names one of the problem's
+// choices, so that a small model picks a listed choice instead of numbering choices of its own.
+// {choice}: the likeliest letter. {choice_line}: the choice whose whole line ("C. the Sun") is
+// likeliest per byte, which draws on what the model knows of each option (the way base models are
+// scored on multiple choice), and the reply ends with that line.
+struct SplitPrefix {
+  std::string before, after;  // the forced text around the placeholder; before is the whole prefix without one
+  enum class Pick { none, letter, line } pick = Pick::none;
+  bool spaced = false;  // the choice follows a space ("Is choice B"), which goes with the letter's token
+};
+
+SplitPrefix split_prefix(const std::string& prefix) {
+  SplitPrefix s{prefix, "", SplitPrefix::Pick::none, false};
+  for (auto [placeholder, pick] : {std::pair{kChoicePlaceholder, SplitPrefix::Pick::letter},
+                                   std::pair{kChoiceLinePlaceholder, SplitPrefix::Pick::line}}) {
+    const size_t at = prefix.find(placeholder);
+    if (at == std::string::npos) continue;
+    s = {prefix.substr(0, at), prefix.substr(at + std::string_view(placeholder).size()), pick, false};
+    if (!s.before.empty() && s.before.back() == ' ') {
+      s.before.pop_back();
+      s.spaced = true;
+    }
+  }
+  return s;
+}
+
+// The problem's "A. ..." lines: each choice's letter and text, in order.
+std::vector<std::pair<char, std::string>> choice_lines(const std::string& problem) {
+  std::vector<std::pair<char, std::string>> lines;
+  for (size_t at = 0; at < problem.size();) {
+    const size_t nl = problem.find('\n', at);
+    const std::string line = problem.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    if (line.size() >= 3 && std::isupper(static_cast<unsigned char>(line[0])) && line[1] == '.' && line[2] == ' ')
+      lines.emplace_back(line[0], line.substr(3));
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return lines;
+}
+
+// After prompt (which ends with split.before): the choice picked as the placeholder says among those
+// whose letter token is not banned, the forced text after it, and (letter picks) the greedy rest of the
+// line. Returns the letter's token (-1 when every letter is banned) and the text from the choice on.
+std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writer, std::vector<llama_token> prompt,
+                                                         const SplitPrefix& split, const std::string& problem,
+                                                         uint32_t max_tokens, std::span<const llama_token> banned) {
+  const auto& model = writer.model();
+  const auto options = choice_lines(problem);
+  if (options.empty()) fail(ErrorCode::usage, "the prompts name a choice but the problem lists no lettered choices (\"A. ...\" lines)");
+  const bool line = split.pick == SplitPrefix::Pick::line;
+  const std::vector<float> logits = line ? std::vector<float>{} : [&] {
+    const auto l = writer.logits_after(prompt);
+    return std::vector<float>(l.begin(), l.end());
+  }();
+  llama_token best = -1;
+  double best_score = 0;
+  std::string best_text;
+  for (const auto& [letter, text] : options) {
+    std::string name = split.spaced ? " " : "";
+    name += letter;
+    const auto letter_tokens = model.tokenize(name, false);
+    if (letter_tokens.size() != 1) fail(ErrorCode::model, model.path() + ": a choice letter is not one token of this tokenizer");
+    const llama_token id = letter_tokens[0];
+    if (std::find(banned.begin(), banned.end(), id) != banned.end()) continue;
+    const std::string written = line ? name + ". " + text : name;
+    const double score = line ? writer.log_likelihood(prompt, model.tokenize(written, false)) / double(written.size())
+                              : double(logits[size_t(id)]);
+    if (best < 0 || score > best_score) std::tie(best, best_score, best_text) = std::tie(id, score, written);
+  }
+  if (best < 0 || line) return {best, best_text + split.after};
+  prompt.push_back(best);
+  const auto after = model.tokenize(split.after, false);
+  prompt.insert(prompt.end(), after.begin(), after.end());
+  const uint32_t used = uint32_t(1 + after.size());
+  const std::string rest = max_tokens > used ? writer.greedy(std::move(prompt), max_tokens - used, /*single_line=*/true) : "";
+  return {best, best_text + split.after + rest};
+}
+
 }  // namespace
 
 std::vector<std::string> parse_questions(const std::string& text, uint32_t n) {
@@ -99,8 +177,11 @@ std::string revise(detail::Generator& slm, const Prompts& prompts, const Setting
   const std::string prompt = fill(prompts.revision, {{"problem", problem},
                                                      {"attempt", attempt},
                                                      {"transcript", format_transcript(turns)}});
-  return trim(prompts.revision_prefix +
-              slm.greedy(slm.model().chat_tokens(prompt, prompts.revision_prefix), settings.max_attempt_tokens));
+  const SplitPrefix split = split_prefix(prompts.revision_prefix);
+  const auto tokens = slm.model().chat_tokens(prompt, split.before);
+  // A revision that names a choice is done with that choice's line.
+  return trim(split.before + (split.pick != SplitPrefix::Pick::none ? continue_with_choice(slm, tokens, split, problem, settings.max_attempt_tokens, {}).second
+                                           : slm.greedy(tokens, settings.max_attempt_tokens)));
 }
 
 Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
@@ -142,24 +223,35 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
     for (const auto& q : parse_questions(text, settings.questions))
       if (!asked(q)) ask(q);
   } else {
-    std::vector<llama_token> starts;  // the first token of each question asked
+    const SplitPrefix split = split_prefix(prompts.question_prefix);
+    std::vector<llama_token> starts;  // the first token (or choice letter) of each question asked
     for (uint32_t k = 0; k < settings.questions; k++) {
       const auto prompt = writer.model().chat_tokens(fill(prompts.question_next, {{"problem", problem},
                                                                                   {"attempt", t.attempt},
                                                                                   {"transcript", format_transcript(t.turns)}}),
-                                                     prompts.question_prefix);
-      std::string text = writer.greedy(prompt, settings.max_question_tokens, /*single_line=*/true);
-      llama_token first = detail::argmax(writer.logits_after(prompt));
-      auto q = parse_questions(prompts.question_prefix + text, 1);
+                                                     split.before);
+      auto write = [&](std::span<const llama_token> banned) {
+        return split.pick != SplitPrefix::Pick::none ? continue_with_choice(writer, prompt, split, problem, settings.max_question_tokens, banned)
+                            : next_question(writer, prompt, settings.max_question_tokens, banned);
+      };
+      llama_token first;
+      std::string text;
+      if (split.pick != SplitPrefix::Pick::none) {
+        std::tie(first, text) = write({});
+      } else {
+        text = writer.greedy(prompt, settings.max_question_tokens, /*single_line=*/true);
+        first = detail::argmax(writer.logits_after(prompt));
+      }
+      auto q = parse_questions(split.before + text, 1);
       if (q.empty() || asked(q[0])) {
-        // Greedy decoding would only repeat itself: once more, starting with the likeliest token that
-        // neither this reply nor an earlier question started with. If that is empty or a repeat too,
-        // both ends stop asking.
+        // Greedy decoding would only repeat itself: once more, starting with the likeliest token (or
+        // choice letter) that neither this reply nor an earlier question started with. If that is
+        // empty or a repeat too, both ends stop asking.
         std::vector<llama_token> banned = starts;
         banned.push_back(first);
-        std::tie(first, text) = next_question(writer, prompt, settings.max_question_tokens, banned);
-        q = parse_questions(prompts.question_prefix + text, 1);
-        if (q.empty() || asked(q[0])) break;
+        std::tie(first, text) = write(banned);
+        q = parse_questions(split.before + text, 1);
+        if (first < 0 || q.empty() || asked(q[0])) break;
       }
       starts.push_back(first);
       ask(q[0]);

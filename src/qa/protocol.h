@@ -15,6 +15,11 @@
 
 namespace llmz::qa {
 
+// In question_prefix or revision_prefix: the SLM names one of the problem's choices here, by its
+// likeliest letter ({choice}) or by its likeliest line per byte ({choice_line}; the reply ends there).
+inline constexpr const char* kChoicePlaceholder = "{choice}";
+inline constexpr const char* kChoiceLinePlaceholder = "{choice_line}";
+
 enum class QuestionMode {
   batch,       // all questions written at once, before any answer (the paper's way)
   sequential,  // each question sees the earlier questions and their answers
