@@ -3,7 +3,7 @@
 each split into training and held-out records that never share a source item.
 
   gsm8k  grade-school math solutions    train: GSM8K train      held out: GSM8K test
-  math   competition math solutions     train: MATH test minus MATH-500   held out: MATH-500
+  math   competition math solutions     train: MATH test minus MATH-500, subjects in turn   held out: MATH-500
   code   Python solutions (MBPP)        train: task ids outside 11-510    held out: 11-510 (MBPP's test split)
   chat   GPT-4 Turbo answers (AlpacaEval 2.0 references)   every 10th record held out, the rest train
 
@@ -32,12 +32,26 @@ def gsm8k():
             pairs(read_jsonl(DATA / "benchmarks/gsm8k/test.jsonl")))
 
 
+def round_robin(rows, key):
+    """Rows taken from each group in turn (groups in order of first appearance), so that a file cut
+    at a byte budget holds every group, not just the first."""
+    groups = {}
+    for r in rows:
+        groups.setdefault(key(r), []).append(r)
+    out = []
+    for i in range(max(map(len, groups.values()), default=0)):
+        out += [g[i] for g in groups.values() if i < len(g)]
+    return out
+
+
 def math():
     held = read_jsonl(DATA / "benchmarks/math500/math500_test.jsonl")
     held_problems = {r["problem"] for r in held}
-    full = read_jsonl(DATA / "benchmarks/math500/math_test_full.jsonl")
-    return ([(r["problem"], r["solution"]) for r in full if r["problem"] not in held_problems],
-            [(r["problem"], r["solution"]) for r in held])
+    # MATH's file is sorted by subject: cut at 100 KB it would be algebra alone, while MATH-500 mixes
+    # all seven subjects (an algebra-only adapter coded the held-out solutions worse than the base).
+    full = round_robin([r for r in read_jsonl(DATA / "benchmarks/math500/math_test_full.jsonl")
+                        if r["problem"] not in held_problems], key=lambda r: r["type"])
+    return ([(r["problem"], r["solution"]) for r in full], [(r["problem"], r["solution"]) for r in held])
 
 
 def code():

@@ -96,6 +96,9 @@ TEST(ChoiceLetterOracle, AnswersNamedChoicesFromTheLetter) {
   EXPECT_EQ(named_choice("Is Choice (B) the answer?"), 'B');
   EXPECT_EQ(named_choice("Is choice B correct, as choice B says?"), 'B');
   EXPECT_EQ(named_choice("Is choice B or choice D correct?"), std::nullopt);
+  EXPECT_EQ(named_choice("Is choice B or D correct?"), std::nullopt);
+  EXPECT_EQ(named_choice("Are choices A, B and D wrong?"), std::nullopt);
+  EXPECT_EQ(named_choice("Is choice A or is it not?"), 'A');
   EXPECT_EQ(named_choice("Is the answer 5?"), std::nullopt);
   EXPECT_EQ(named_choice("Is the choice Arbitrary?"), std::nullopt);  // a word, not a letter
 

@@ -4,7 +4,10 @@
 
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
+#include "default_prompts.h"  // the built-in prompt files
 #include "qa/answer_coder.h"
 #include "qa/oracle.h"
 #include "qa/protocol.h"
@@ -105,6 +108,11 @@ TEST(Prompts, FillAndValidate) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("{question}"), std::string::npos) << e.what();
   }
+  // One placeholder per prefix, from the choice prompts: two are refused.
+  nlohmann::json two = nlohmann::json::parse(kChoiceQaPromptsJson);
+  EXPECT_NO_THROW(parse_prompts(two.dump(), "choice.json"));
+  two["revision_prefix"] = "The answer is {choice} or {choice_line}";
+  EXPECT_THROW(parse_prompts(two.dump(), "two.json"), Error);
   EXPECT_THROW(parse_prompts(R"({"version": "x"})", "short.json"), Error);
   EXPECT_THROW(parse_prompts("not json", "x.json"), Error);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <limits>
 
@@ -93,6 +94,21 @@ void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint3
 uint32_t cdf_find(std::span<const uint32_t> cdf, uint32_t target) {
   auto it = std::upper_bound(cdf.begin() + 1, cdf.end(), target);
   return uint32_t(it - cdf.begin() - 1);
+}
+
+int64_t log2_share(uint32_t frequency, uint32_t bits) {
+  assert(frequency > 0);
+  const int e = 31 - std::countl_zero(frequency);  // floor(log2(frequency))
+  uint64_t m = uint64_t(frequency) << (31 - e);     // frequency / 2^e in Q31, in [1, 2)
+  int64_t fraction = 0;
+  for (int i = 15; i >= 0; i--) {  // one bit of log2(m) per squaring
+    m = (m * m) >> 31;
+    if (m >= (uint64_t(1) << 32)) {
+      m >>= 1;
+      fraction |= int64_t(1) << i;
+    }
+  }
+  return (int64_t(e) - int64_t(bits)) * 65536 + fraction;
 }
 
 }  // namespace llmz

@@ -17,6 +17,10 @@ inline constexpr uint32_t kMaxCdfBits = 31;
 // with exp approximated to ~1e-7 relative error. Requires n < 2^bits / 2.
 void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf);
 
+// log2 of a token's share of a table (its frequency over 2^bits), in units of 2^-16, with integer
+// arithmetic only: the same on every machine, so both ends of a protocol may rank replies by it.
+int64_t log2_share(uint32_t frequency, uint32_t bits);
+
 // Index s with cdf[s] <= target < cdf[s + 1].
 uint32_t cdf_find(std::span<const uint32_t> cdf, uint32_t target);
 

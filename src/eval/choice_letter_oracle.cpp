@@ -6,10 +6,13 @@
 namespace llmz::eval {
 
 std::optional<char> named_choice(const std::string& question) {
-  static const std::regex choice(R"(\b[Cc]hoices? \(?([A-Z])\b)");
+  // "choice C", "Choice (C)"; "choices B and D" or "choice B or D" name more than one.
+  static const std::regex choice(R"(\b[Cc]hoices? \(?([A-Z])\b\)?((?:\s*(?:,|or|and)\s*\(?[A-Z]\b)*))");
   std::set<char> named;
-  for (std::sregex_iterator it(question.begin(), question.end(), choice), end; it != end; ++it)
+  for (std::sregex_iterator it(question.begin(), question.end(), choice), end; it != end; ++it) {
     named.insert((*it)[1].str()[0]);
+    if ((*it)[2].length() > 0) return std::nullopt;
+  }
   if (named.size() != 1) return std::nullopt;
   return *named.begin();
 }

@@ -32,7 +32,7 @@ std::vector<double> choice_scores(detail::Generator& model, const std::string& s
   for (const std::string& choice : choices) {
     // The generator keeps the shared question in its cache: each option costs its own tokens only.
     const auto option = option_tokens(m, question, question_tokens, choice);
-    const double log_p = option.empty() ? -INFINITY : model.log_likelihood(context, option);  // an empty option is no answer
+    const double log_p = option.empty() ? -INFINITY : double(model.log2_likelihood(context, option));  // an empty option is no answer
     scores.push_back(log_p / double(choice.size() + 1));
   }
   return scores;

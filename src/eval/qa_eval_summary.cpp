@@ -60,7 +60,8 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   for (const auto& [config, first] : configs.items()) {
     nlohmann::json c;
     c["mean_seconds"] = sum(column(rows, [&](const auto& r) { return r["configs"][config]["seconds"].template get<double>(); })) / double(n);
-    if (first.contains("letter_answers"))  // a base LLM's letter oracle (choice_letter_oracle.h)
+    if (std::all_of(rows.begin(), rows.end(), [&](const auto& r) { return r["configs"][config].contains("letter_answers"); }))
+      // a base LLM's letter oracle (choice_letter_oracle.h)
       for (const auto& [key, ignored] : first["letter_answers"].items())
         c["letter_answers"][key] = sum(column(rows, [&](const auto& r) { return r["configs"][config]["letter_answers"][key].template get<double>(); }));
     for (const auto& [nq, ignored] : first["by_n"].items()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "coding/cdf.h"
 #include "common/error.h"
 
 namespace llmz::detail {
@@ -91,14 +92,14 @@ bool stuck_in_cycle(std::span<const llama_token> reply) {
   return false;
 }
 
-double Generator::log_likelihood(std::vector<llama_token> context, std::span<const llama_token> continuation) {
-  double sum = 0;
+int64_t Generator::log2_likelihood(std::vector<llama_token> context, std::span<const llama_token> continuation) {
+  std::vector<uint32_t> cdf;
+  int64_t sum = 0;
   for (llama_token t : continuation) {
     const auto logits = logits_after(context);
-    const float top = *std::max_element(logits.begin(), logits.end());
-    double z = 0;
-    for (float x : logits) z += std::exp(double(x) - top);
-    sum += double(logits[size_t(t)]) - top - std::log(z);
+    cdf.resize(logits.size() + 1);
+    logits_to_cdf(logits, kDefaultCdfBits, cdf);
+    sum += log2_share(cdf[size_t(t) + 1] - cdf[size_t(t)], kDefaultCdfBits);
     context.push_back(t);
   }
   return sum;

@@ -32,8 +32,10 @@ class Generator {
   // is not evaluated again (any split gives the same logits, design §4).
   std::span<const float> logits_after(std::span<const llama_token> tokens);
 
-  // log P(continuation | context), natural log: how likely the model finds a given reply.
-  double log_likelihood(std::vector<llama_token> context, std::span<const llama_token> continuation);
+  // log2 P(continuation | context) in units of 2^-16: how likely the model finds a given reply. Read
+  // from the coder's integer frequency tables (coding/cdf.h), so every machine gets the same value
+  // and both ends of the QA protocol may choose by it.
+  int64_t log2_likelihood(std::vector<llama_token> context, std::span<const llama_token> continuation);
 
   // Greedy reply to prompt: stops at an end-of-turn token, after max_tokens, when the conversation
   // is full, when a line repeats for the third time, when the last 48 tokens cycle with a period of

@@ -1,6 +1,8 @@
 #include "qa/prompts.h"
 
+#include "common/error.h"
 #include "default_prompts.h"  // generated from prompts/*.json
+#include "qa/protocol.h"
 
 namespace llmz::qa {
 
@@ -34,10 +36,20 @@ Prompts from_set(TemplateSet set) {
   return p;
 }
 
+Prompts checked(Prompts p, const std::string& origin) {
+  for (const auto* prefix : {&p.question_prefix, &p.revision_prefix}) {
+    size_t n = 0;
+    for (const char* placeholder : {kChoicePlaceholder, kChoiceLinePlaceholder})
+      for (size_t at = prefix->find(placeholder); at != std::string::npos; at = prefix->find(placeholder, at + 1)) n++;
+    if (n > 1) fail(ErrorCode::usage, origin + ": a prefix may name one choice only ({choice} or {choice_line}, once)");
+  }
+  return p;
+}
+
 }  // namespace
 
 Prompts parse_prompts(const std::string& json_text, const std::string& origin) {
-  return from_set(parse_templates(json_text, origin, kFields));
+  return checked(from_set(parse_templates(json_text, origin, kFields)), origin);
 }
 
 const Prompts& default_prompts() {
@@ -50,6 +62,6 @@ const Prompts& choice_prompts() {
   return p;
 }
 
-Prompts load_prompts(const std::string& path) { return from_set(load_templates(path, kFields)); }
+Prompts load_prompts(const std::string& path) { return checked(from_set(load_templates(path, kFields)), path); }
 
 }  // namespace llmz::qa

@@ -19,8 +19,10 @@ struct Prompts {
   std::string oracle_answer;     // {problem} {reference} {attempt} {question}
   std::string revision;          // {problem} {attempt} {transcript}
   // How the SLM's reply to question_next starts (part of the question), and how its revision starts
-  // (part of the final answer). Either may hold {choice}: there the SLM writes the letter of one of
-  // the problem's "A. ..." choices, its likeliest; a revision that names a choice ends with its line.
+  // (part of the final answer). Either may hold one placeholder that names one of the problem's
+  // "A. ..." choices: {choice}, the letter the SLM scores highest there (the line then goes on
+  // greedily); {choice_line}, "C. <text>" for the choice whose text the SLM finds likeliest per byte
+  // there (the reply ends with it). docs/QA.md.
   std::string question_prefix;
   std::string revision_prefix;
   uint64_t hash = 0;             // XXH3-64 of the file's bytes

@@ -65,11 +65,8 @@ std::pair<llama_token, std::string> next_question(detail::Generator& writer, std
   return {first, piece + (max_tokens > 1 ? writer.greedy(std::move(prompt), max_tokens - 1, /*single_line=*/true) : "")};
 }
 
-// A reply prefix may hold {choice} or {choice_line}: there the model names one of the problem's
-// choices, so that a small model picks a listed choice instead of numbering choices of its own.
-// {choice}: the likeliest letter. {choice_line}: the choice whose whole line ("C. the Sun") is
-// likeliest per byte, which draws on what the model knows of each option (the way base models are
-// scored on multiple choice), and the reply ends with that line.
+// A reply prefix may hold {choice} or {choice_line} (prompts.h): there the model names one of the
+// problem's choices, so that a small model picks a listed choice instead of numbering its own.
 struct SplitPrefix {
   std::string before, after;  // the forced text around the placeholder; before is the whole prefix without one
   enum class Pick { none, letter, line } pick = Pick::none;
@@ -91,23 +88,36 @@ SplitPrefix split_prefix(const std::string& prefix) {
   return s;
 }
 
-// The problem's "A. ..." lines: each choice's letter and text, in order.
+// The problem's choices: its last run of consecutive lines "A. ...", "B. ...", ... (so that a stem
+// line such as "I. Plants ..." is not one), each as letter and text.
 std::vector<std::pair<char, std::string>> choice_lines(const std::string& problem) {
-  std::vector<std::pair<char, std::string>> lines;
-  for (size_t at = 0; at < problem.size();) {
-    const size_t nl = problem.find('\n', at);
-    const std::string line = problem.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
-    if (line.size() >= 3 && std::isupper(static_cast<unsigned char>(line[0])) && line[1] == '.' && line[2] == ' ')
-      lines.emplace_back(line[0], line.substr(3));
-    if (nl == std::string::npos) break;
+  std::vector<std::pair<char, std::string>> run, last;
+  for (size_t at = 0; at <= problem.size();) {
+    size_t nl = problem.find('\n', at);
+    if (nl == std::string::npos) nl = problem.size();
+    std::string line = problem.substr(at, nl - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const char next = run.empty() ? 'A' : char(run.back().first + 1);
+    if (line.size() >= 3 && line[0] == next && line[1] == '.' && line[2] == ' ') {
+      run.emplace_back(line[0], line.substr(3));
+    } else if (!run.empty()) {
+      last = std::move(run);
+      run.clear();
+      if (line.size() >= 3 && line[0] == 'A' && line[1] == '.' && line[2] == ' ') run.emplace_back('A', line.substr(3));
+    }
     at = nl + 1;
   }
-  return lines;
+  return run.empty() ? last : run;
 }
 
-// After prompt (which ends with split.before): the choice picked as the placeholder says among those
-// whose letter token is not banned, the forced text after it, and (letter picks) the greedy rest of the
-// line. Returns the letter's token (-1 when every letter is banned) and the text from the choice on.
+// After prompt (which ends with split.before): the choice the placeholder asks for among those whose
+// letter token is not banned, then the forced text after it, then (letter picks) the greedy rest of
+// the line. {choice} picks the letter the model scores highest; {choice_line} the choice whose whole
+// line "C. <text>" the model finds likeliest per byte there, ending the reply (it draws on what the
+// model knows of each option, where a small model's letters alone are mostly "A"; the text alone,
+// as base models are scored, did worse after the revision prompt: docs/QA.md). Likelihoods come
+// from the coder's integer tables, so both ends pick alike. Returns the letter's token (-1 when every letter
+// is banned) and the text from the choice on.
 std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writer, std::vector<llama_token> prompt,
                                                          const SplitPrefix& split, const std::string& problem,
                                                          uint32_t max_tokens, std::span<const llama_token> banned) {
@@ -115,6 +125,7 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
   const auto options = choice_lines(problem);
   if (options.empty()) fail(ErrorCode::usage, "the prompts name a choice but the problem lists no lettered choices (\"A. ...\" lines)");
   const bool line = split.pick == SplitPrefix::Pick::line;
+  const std::string space = split.spaced ? " " : "";
   const std::vector<float> logits = line ? std::vector<float>{} : [&] {
     const auto l = writer.logits_after(prompt);
     return std::vector<float>(l.begin(), l.end());
@@ -123,14 +134,12 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
   double best_score = 0;
   std::string best_text;
   for (const auto& [letter, text] : options) {
-    std::string name = split.spaced ? " " : "";
-    name += letter;
-    const auto letter_tokens = model.tokenize(name, false);
+    const auto letter_tokens = model.tokenize(space + letter, false);
     if (letter_tokens.size() != 1) fail(ErrorCode::model, model.path() + ": a choice letter is not one token of this tokenizer");
     const llama_token id = letter_tokens[0];
     if (std::find(banned.begin(), banned.end(), id) != banned.end()) continue;
-    const std::string written = line ? name + ". " + text : name;
-    const double score = line ? writer.log_likelihood(prompt, model.tokenize(written, false)) / double(written.size())
+    const std::string written = space + letter + (line ? ". " + text : "");
+    const double score = line ? double(writer.log2_likelihood(prompt, model.tokenize(written, false))) / double(written.size())
                               : double(logits[size_t(id)]);
     if (best < 0 || score > best_score) std::tie(best, best_score, best_text) = std::tie(id, score, written);
   }
@@ -179,7 +188,6 @@ std::string revise(detail::Generator& slm, const Prompts& prompts, const Setting
                                                      {"transcript", format_transcript(turns)}});
   const SplitPrefix split = split_prefix(prompts.revision_prefix);
   const auto tokens = slm.model().chat_tokens(prompt, split.before);
-  // A revision that names a choice is done with that choice's line.
   return trim(split.before + (split.pick != SplitPrefix::Pick::none ? continue_with_choice(slm, tokens, split, problem, settings.max_attempt_tokens, {}).second
                                            : slm.greedy(tokens, settings.max_attempt_tokens)));
 }
@@ -237,7 +245,8 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
       llama_token first;
       std::string text;
       if (split.pick != SplitPrefix::Pick::none) {
-        std::tie(first, text) = write({});
+        std::tie(first, text) = write(starts);  // a choice asked about before is not asked again
+        if (first < 0) break;
       } else {
         text = writer.greedy(prompt, settings.max_question_tokens, /*single_line=*/true);
         first = detail::argmax(writer.logits_after(prompt));

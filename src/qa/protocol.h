@@ -16,7 +16,8 @@
 namespace llmz::qa {
 
 // In question_prefix or revision_prefix: the SLM names one of the problem's choices here, by its
-// likeliest letter ({choice}) or by its likeliest line per byte ({choice_line}; the reply ends there).
+// likeliest letter ({choice}) or by the likeliest choice text per byte ({choice_line}: "C. <text>",
+// and the reply ends there).
 inline constexpr const char* kChoicePlaceholder = "{choice}";
 inline constexpr const char* kChoiceLinePlaceholder = "{choice_line}";
 
