@@ -158,7 +158,8 @@ class Benchmarks : public ::testing::Test {
 TEST_F(Benchmarks, EverySetLoadsWithAnswers) {
   const std::map<std::string, size_t> sizes = {{"gsm8k", 1319}, {"math500", 500},   {"aime24", 30},  {"aime25", 30},
                                                {"amc23", 40},   {"svamp", 1000},    {"asdiv", 2215}, {"mawps", 2065},
-                                               {"arc-easy", 2376}, {"arc-challenge", 1172}, {"mbpp", 500}, {"humaneval", 164}};
+                                               {"arc-easy", 2376}, {"arc-challenge", 1172}, {"openbookqa", 500}, {"piqa", 1838},
+                                               {"boolq", 3270}, {"mbpp", 500}, {"humaneval", 164}};
   for (const auto& name : benchmark_names()) {
     const auto problems = load_benchmark(name, dir_, 1);
     EXPECT_EQ(problems.size(), sizes.at(name)) << name;
@@ -171,6 +172,19 @@ TEST_F(Benchmarks, EverySetLoadsWithAnswers) {
     EXPECT_EQ(ids.size(), problems.size()) << name << ": ids must be unique (resume relies on them)";
   }
   EXPECT_EQ(load_benchmark("svamp", dir_)[0].answer, "145");
+  // The one-instruction sets come apart into question and options, the gold among them.
+  const Problem obqa = load_benchmark("openbookqa", dir_, 0)[0];
+  EXPECT_EQ(obqa.choices, (std::vector<std::string>{"make more phone calls", "quit eating lunch out",
+                                                    "buy less with monopoly money", "have lunch with friends"}));
+  EXPECT_EQ(obqa.answer, "B");
+  EXPECT_EQ(obqa.stem.find("Answer"), std::string::npos) << obqa.stem;
+  const Problem piqa = load_benchmark("piqa", dir_, 0)[0];
+  EXPECT_EQ(piqa.stem, "How do I ready a guinea pig cage for it's new occupants?");
+  EXPECT_EQ(piqa.choices.size(), 2u);
+  EXPECT_EQ(piqa.answer, "A");
+  const Problem boolq = load_benchmark("boolq", dir_, 0)[0];
+  EXPECT_EQ(boolq.choices, (std::vector<std::string>{"true", "false"}));
+  EXPECT_EQ(boolq.answer, "B");
 }
 
 TEST_F(Benchmarks, ChoicesShuffleWithTheSeedAndKeepTheGold) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,43 @@ std::vector<nlohmann::json> read_jsonl(const std::string& path) {
     }
   }
   return rows;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorCode::io, path + ": cannot read the benchmark file (see ../shared/data/MANIFEST.md)");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    fail(ErrorCode::corrupt, path + ": not JSON (" + e.what() + ")");
+  }
+}
+
+std::string trimmed(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \n\t"), b = s.find_last_not_of(" \n\t");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+// The LLM-Adapters copies of OpenBookQA, PIQA and BoolQ hold one instruction each: "... question:
+// <question>\n\nAnswer1: <option> Answer2: <option> ...\n\nAnswer format: ...". Returns the question
+// and the options (none for BoolQ), or nothing if the record is not in that form.
+std::optional<std::pair<std::string, std::vector<std::string>>> split_instruction(const std::string& s,
+                                                                                  const std::string& option) {
+  const size_t q = s.find(": "), end = s.rfind("\n\nAnswer format:");
+  if (q == std::string::npos || end == std::string::npos || end < q) return std::nullopt;
+  const std::string body = s.substr(q + 2, end - q - 2);
+  std::vector<size_t> marks;
+  for (int k = 1;; k++) {
+    const size_t at = body.find(option + std::to_string(k) + ": ", marks.empty() ? 0 : marks.back());
+    if (at == std::string::npos) break;
+    marks.push_back(at);
+  }
+  std::vector<std::string> options;
+  for (size_t k = 0; k < marks.size(); k++) {
+    const size_t from = marks[k] + option.size() + std::to_string(k + 1).size() + 2;
+    options.push_back(trimmed(body.substr(from, (k + 1 < marks.size() ? marks[k + 1] : body.size()) - from)));
+  }
+  return std::pair{trimmed(body.substr(0, marks.empty() ? body.size() : marks[0])), options};
 }
 
 std::string text(const nlohmann::json& j, const char* key) {
@@ -112,6 +150,29 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
       p->kind = AnswerKind::choice;
       p->answer = add_choices(*p, texts, gold, seed, out.size());
     }
+  } else if (name == "openbookqa" || name == "piqa" || name == "boolq") {
+    // {instruction, answer}: "answer2" / "solution1" / "true"
+    const std::string file = name == "openbookqa" ? "openbookqa_test.json" : name == "piqa" ? "piqa_dev.json" : "boolq_closedbook_test.json";
+    const std::string option = name == "openbookqa" ? "Answer" : "Solution";
+    for (const auto& j : read_json(dir + "/easy/" + file)) {
+      const std::string id = name + "-" + std::to_string(out.size());
+      auto split = split_instruction(text(j, "instruction"), option);
+      if (!split) fail(ErrorCode::corrupt, file + ": " + id + " is not in the form \"...: question\\n\\nAnswer format: ...\"");
+      auto [question, options] = std::move(*split);
+      const std::string answer = text(j, "answer");
+      size_t gold = 0;
+      if (name == "boolq") {
+        options = {"true", "false"};
+        gold = answer == "true" ? 0 : answer == "false" ? 1 : 2;
+      } else {
+        const std::string prefix = name == "openbookqa" ? "answer" : "solution";
+        gold = answer.rfind(prefix, 0) == 0 ? size_t(std::atoi(answer.c_str() + prefix.size())) - 1 : options.size();
+      }
+      if (gold >= options.size()) fail(ErrorCode::corrupt, file + ": " + id + " has no option for its answer '" + answer + "'");
+      Problem* p = add(id, question, "", "");
+      p->kind = AnswerKind::choice;
+      p->answer = add_choices(*p, options, gold, seed, out.size());
+    }
   } else if (name == "mbpp") {
     for (const auto& j : read_jsonl(dir + "/mbpp/mbpp.jsonl")) {
       const int id = j.at("task_id").get<int>();
@@ -154,7 +215,7 @@ const char* to_string(AnswerKind k) {
 
 std::vector<std::string> benchmark_names() {
   return {"gsm8k", "math500", "aime24", "aime25", "amc23", "svamp", "asdiv", "mawps", "arc-easy", "arc-challenge",
-          "mbpp", "humaneval"};
+          "openbookqa", "piqa", "boolq", "mbpp", "humaneval"};
 }
 
 std::string default_benchmarks_dir() {
