@@ -79,8 +79,6 @@ TEST(Cdf, FindInvertsTable) {
   }
 }
 
-// Pins the exact output: if this fails, files written before the change no longer decode. Change
-// the format version instead of the expectation.
 TEST(Cdf, Log2ShareIsExactOnPowersOfTwoAndCloseElsewhere) {
   EXPECT_EQ(log2_share(1u << 30, 30), 0);
   EXPECT_EQ(log2_share(1u << 20, 30), -10 * 65536);
@@ -89,6 +87,8 @@ TEST(Cdf, Log2ShareIsExactOnPowersOfTwoAndCloseElsewhere) {
     EXPECT_NEAR(double(log2_share(f, 30)) / 65536, std::log2(double(f)) - 30, 2.0 / 65536) << f;
 }
 
+// Pins the exact output: if this fails, files written before the change no longer decode. Change
+// the format version instead of the expectation.
 TEST(Cdf, PinnedOutput) {
   std::vector<float> logits(49152);
   uint64_t x = 0x9E3779B97F4A7C15ull;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "eval/answers.h"
 
 namespace llmz::eval {
@@ -43,11 +44,6 @@ nlohmann::json read_json(const std::string& path) {
   }
 }
 
-std::string trimmed(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \n\t"), b = s.find_last_not_of(" \n\t");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
-}
-
 // The LLM-Adapters copies of OpenBookQA, PIQA and BoolQ hold one instruction each: "... question:
 // <question>\n\nAnswer1: <option> Answer2: <option> ...\n\nAnswer format: ...". Returns the question
 // and the options (none for BoolQ), or nothing if the record is not in that form.
@@ -56,18 +52,19 @@ std::optional<std::pair<std::string, std::vector<std::string>>> split_instructio
   const size_t q = s.find(": "), end = s.rfind("\n\nAnswer format:");
   if (q == std::string::npos || end == std::string::npos || end < q) return std::nullopt;
   const std::string body = s.substr(q + 2, end - q - 2);
-  std::vector<size_t> marks;
+  std::vector<std::pair<size_t, size_t>> marks;  // where each "Answer<k>: " starts, where its text starts
   for (int k = 1;; k++) {
-    const size_t at = body.find(option + std::to_string(k) + ": ", marks.empty() ? 0 : marks.back());
+    const std::string mark = option + std::to_string(k) + ": ";
+    const size_t at = body.find(mark, marks.empty() ? 0 : marks.back().second);
     if (at == std::string::npos) break;
-    marks.push_back(at);
+    marks.emplace_back(at, at + mark.size());
   }
   std::vector<std::string> options;
   for (size_t k = 0; k < marks.size(); k++) {
-    const size_t from = marks[k] + option.size() + std::to_string(k + 1).size() + 2;
-    options.push_back(trimmed(body.substr(from, (k + 1 < marks.size() ? marks[k + 1] : body.size()) - from)));
+    const size_t end = k + 1 < marks.size() ? marks[k + 1].first : body.size();
+    options.push_back(trim(body.substr(marks[k].second, end - marks[k].second)));
   }
-  return std::pair{trimmed(body.substr(0, marks.empty() ? body.size() : marks[0])), options};
+  return std::pair{trim(body.substr(0, marks.empty() ? body.size() : marks[0].first)), options};
 }
 
 std::string text(const nlohmann::json& j, const char* key) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <tuple>
+#include <utility>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -71,6 +72,7 @@ struct SplitPrefix {
   std::string before, after;  // the forced text around the placeholder; before is the whole prefix without one
   enum class Pick { none, letter, line } pick = Pick::none;
   bool spaced = false;  // the choice follows a space ("Is choice B"), which goes with the letter's token
+  bool names_choice() const { return pick != Pick::none; }
 };
 
 SplitPrefix split_prefix(const std::string& prefix) {
@@ -92,20 +94,14 @@ SplitPrefix split_prefix(const std::string& prefix) {
 // line such as "I. Plants ..." is not one), each as letter and text.
 std::vector<std::pair<char, std::string>> choice_lines(const std::string& problem) {
   std::vector<std::pair<char, std::string>> run, last;
-  for (size_t at = 0; at <= problem.size();) {
-    size_t nl = problem.find('\n', at);
-    if (nl == std::string::npos) nl = problem.size();
+  for (size_t at = 0, nl = 0; at <= problem.size(); at = nl + 1) {
+    nl = std::min(problem.find('\n', at), problem.size());
     std::string line = problem.substr(at, nl - at);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    const char next = run.empty() ? 'A' : char(run.back().first + 1);
-    if (line.size() >= 3 && line[0] == next && line[1] == '.' && line[2] == ' ') {
-      run.emplace_back(line[0], line.substr(3));
-    } else if (!run.empty()) {
-      last = std::move(run);
-      run.clear();
-      if (line.size() >= 3 && line[0] == 'A' && line[1] == '.' && line[2] == ' ') run.emplace_back('A', line.substr(3));
-    }
-    at = nl + 1;
+    auto is_choice = [&](char letter) { return line.size() >= 3 && line[0] == letter && line[1] == '.' && line[2] == ' '; };
+    const bool extends = !run.empty() && is_choice(char(run.back().first + 1));
+    if (!extends && !run.empty()) last = std::exchange(run, {});
+    if (extends || is_choice('A')) run.emplace_back(line[0], line.substr(3));
   }
   return run.empty() ? last : run;
 }
@@ -188,7 +184,7 @@ std::string revise(detail::Generator& slm, const Prompts& prompts, const Setting
                                                      {"transcript", format_transcript(turns)}});
   const SplitPrefix split = split_prefix(prompts.revision_prefix);
   const auto tokens = slm.model().chat_tokens(prompt, split.before);
-  return trim(split.before + (split.pick != SplitPrefix::Pick::none ? continue_with_choice(slm, tokens, split, problem, settings.max_attempt_tokens, {}).second
+  return trim(split.before + (split.names_choice() ? continue_with_choice(slm, tokens, split, problem, settings.max_attempt_tokens, {}).second
                                            : slm.greedy(tokens, settings.max_attempt_tokens)));
 }
 
@@ -239,12 +235,12 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
                                                                                   {"transcript", format_transcript(t.turns)}}),
                                                      split.before);
       auto write = [&](std::span<const llama_token> banned) {
-        return split.pick != SplitPrefix::Pick::none ? continue_with_choice(writer, prompt, split, problem, settings.max_question_tokens, banned)
+        return split.names_choice() ? continue_with_choice(writer, prompt, split, problem, settings.max_question_tokens, banned)
                             : next_question(writer, prompt, settings.max_question_tokens, banned);
       };
       llama_token first;
       std::string text;
-      if (split.pick != SplitPrefix::Pick::none) {
+      if (split.names_choice()) {
         std::tie(first, text) = write(starts);  // a choice asked about before is not asked again
         if (first < 0) break;
       } else {
