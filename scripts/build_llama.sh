@@ -39,12 +39,13 @@ build_server() {
   mv "$prefix/bin/llama-server.tmp" "$prefix/bin/llama-server"
 }
 
-# LoRA training (src/lora/train.cpp) marks an adapter's tensors trainable, which llama.cpp's public API
-# cannot do: it reads the adapter struct from this internal header of the same source tree.
+# LoRA training (src/lora/train.cpp) needs two things llama.cpp's public API lacks: marking an
+# adapter's tensors trainable (llama-adapter.h) and the context's scheduler (llama-context.h, which
+# includes most of the other internal headers). All of them come from the same source tree.
 install_internal_headers() {
-  [[ -f "$prefix/include/llama-internal/llama-adapter.h" ]] && return 0
+  [[ -f "$prefix/include/llama-internal/llama-context.h" ]] && return 0
   mkdir -p "$prefix/include/llama-internal"
-  cp "$dir/src/src/llama-adapter.h" "$prefix/include/llama-internal/"
+  cp "$dir/src/src/"*.h "$prefix/include/llama-internal/"
 }
 
 if [[ -f "$prefix/.complete" ]]; then

@@ -163,7 +163,13 @@ with open('sums.jsonl', 'w') as f:
     for _ in range(120):
         a, b = random.randrange(100), random.randrange(100)
         f.write(json.dumps({'prompt': f'What is {a} plus {b}?', 'response': f'{a} + {b} = {a + b}. The answer is {a + b}.'}) + '\\n')"
-check "lora train: prompt/response pairs from .jsonl" "$LLMZ" lora train -q --base "$TINY" --data sums.jsonl -o sums.gguf --epochs 2 --lr 1e-3 -T 2
+check "lora train: prompt/response pairs from .jsonl, 6 epochs" sh -c "'$LLMZ' lora train --base '$TINY' --data sums.jsonl -o sums.gguf --epochs 6 --lr 1e-3 -T 1 2>sums.log"
+# Pins the cleared gradients (src/lora/train.cpp): when every step summed all earlier gradients,
+# this run's loss rose in the third epoch (9.077 -> 9.125).
+check "lora train: every epoch's loss is lower than the one before" python3 -c "
+import re
+losses = [float(x) for x in re.findall(r'mean training loss ([0-9.]+)', open('sums.log').read())]
+assert len(losses) == 6 and all(b < a for a, b in zip(losses, losses[1:])), losses"
 mkdir -p domains && cp trained.gguf sums.gguf domains/
 echo "What is 12 plus 30?" >sum-prompt.txt
 head -c 200 text.txt >words-prompt.txt

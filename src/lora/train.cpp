@@ -2,10 +2,13 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <numeric>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -15,6 +18,7 @@
 #include "ggml-opt.h"
 #include "gguf.h"
 #include "llama-adapter.h"  // internal: the adapter's tensors (see CMakeLists.txt)
+#include "llama-context.h"  // internal: the context's scheduler
 #include "llama.h"
 #include "lora/adapter_file.h"
 #include "model/loaded_model.h"
@@ -124,6 +128,29 @@ ggml_opt_optimizer_params optimizer_params(void* schedule) {
   return p;
 }
 
+// Window k of the dataset: the text's tokens order[k] * n_ctx onwards, and as labels the tokens after them.
+void fill_dataset(ggml_opt_dataset_t dataset, const std::vector<llama_token>& tokens, int64_t n_ctx,
+                  const std::vector<int64_t>& order) {
+  auto* data = static_cast<llama_token*>(ggml_opt_dataset_data(dataset)->data);
+  auto* labels = static_cast<llama_token*>(ggml_opt_dataset_labels(dataset)->data);
+  for (size_t k = 0; k < order.size(); k++) {
+    std::copy_n(tokens.begin() + order[k] * n_ctx, n_ctx, data + k * n_ctx);
+    std::copy_n(tokens.begin() + order[k] * n_ctx + 1, n_ctx, labels + k * n_ctx);
+  }
+}
+
+// ggml-opt sums each step's gradients into one buffer per parameter and, when llama.cpp builds a new
+// graph per batch (as llama_opt_epoch does), never clears it: every AdamW step would follow the sum of
+// all gradients since training began, which made the loss climb within an epoch at learning rates
+// that should be safe. The scheduler calls this after each optimizer step it computes; it clears the
+// gradient that step has just used.
+bool clear_gradient_after_step(ggml_tensor* t, bool ask, void*) {
+  if (ask) return t->op == GGML_OP_OPT_STEP_ADAMW;
+  ggml_tensor* gradient = t->src[1];
+  std::memset(gradient->data, 0, ggml_nbytes(gradient));  // CPU backend: the data is in host memory
+  return true;
+}
+
 // The starting factors: A uniform in +-1/sqrt(n_in) from a fixed seed (the usual LoRA start), B zero,
 // so training begins at the base model. The generator is spelled out to give the same start everywhere.
 std::vector<LoraFactors> initial_factors(const std::string& base, const std::regex& targets, int64_t rank, uint64_t seed) {
@@ -219,12 +246,9 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   if (llama_set_adapters_lora(ctx.get(), &applied, 1, &scale) != 0) fail(ErrorCode::model, "cannot apply the adapter");
 
   ggml_opt_dataset_t dataset = ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, n_ctx, n_ctx, ndata, 1);
-  auto* data = static_cast<llama_token*>(ggml_opt_dataset_data(dataset)->data);
-  auto* labels = static_cast<llama_token*>(ggml_opt_dataset_labels(dataset)->data);
-  for (int64_t k = 0; k < ndata; k++) {
-    std::copy_n(tokens.begin() + k * n_ctx, n_ctx, data + k * n_ctx);
-    std::copy_n(tokens.begin() + k * n_ctx + 1, n_ctx, labels + k * n_ctx);
-  }
+  std::vector<int64_t> order(size_t(ndata), 0);
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 shuffle_rng(o.seed);
 
   // Only the adapter's factors learn: the public API offers model tensors alone, hence the internal header.
   for (auto& [name, w] : adapter->ab_map) {
@@ -239,12 +263,17 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   op.get_opt_pars_ud = &schedule;
   op.optimizer_type = GGML_OPT_OPTIMIZER_TYPE_ADAMW;
   llama_opt_init(ctx.get(), model, op);
+  ggml_backend_sched_set_eval_callback(ctx->get_sched(), clear_gradient_after_step, nullptr);
 
   EpochState state{&progress, {}, start};
   state.now.epochs = o.epochs;
   g_epoch = &state;
   for (uint32_t e = 0; e < o.epochs; e++) {
     state.now.epoch = e;
+    // Each epoch visits the windows in a new order (from --seed): in file order, an epoch would end on
+    // whatever the data's last records happen to be.
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    fill_dataset(dataset, tokens, n_ctx, order);
     ggml_opt_result_t train = ggml_opt_result_init(), eval = ggml_opt_result_init();
     llama_opt_epoch(ctx.get(), dataset, train, eval, ndata, on_batch, nullptr);
     double loss = 0, unc = 0;

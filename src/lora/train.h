@@ -18,7 +18,7 @@ struct TrainOptions {
   std::string out;                 // adapter GGUF
   uint32_t rank = 32;              // a multiple of 32 (Q8_0 rows)
   uint32_t epochs = 1;
-  float learning_rate = 3e-4f;
+  float learning_rate = 1e-3f;
   uint64_t seed = 1;               // of the factors' random start
   uint32_t context = 256;          // tokens per training sequence (rounded up to a multiple of 256)
   int threads = 2;
