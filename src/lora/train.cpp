@@ -109,8 +109,8 @@ void on_batch(bool train, ggml_opt_context_t, ggml_opt_dataset_t, ggml_opt_resul
 }
 
 // The learning rate of each optimizer step: a linear warm-up over the first steps (AdamW's moments
-// are still noise), then a linear decline to a tenth of the peak. At a constant 3e-4 the loss of
-// SmolLM2 adapters blew up in the second epoch (1.79 -> 4.44 on code).
+// are still noise), then a linear decline to a tenth of the peak, so the last steps refine rather
+// than jump.
 struct LearningRateSchedule {
   float peak = 0;
   int64_t steps = 0, step = 0;
