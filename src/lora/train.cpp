@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <numeric>
@@ -246,7 +246,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   if (llama_set_adapters_lora(ctx.get(), &applied, 1, &scale) != 0) fail(ErrorCode::model, "cannot apply the adapter");
 
   ggml_opt_dataset_t dataset = ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, n_ctx, n_ctx, ndata, 1);
-  std::vector<int64_t> order(size_t(ndata), 0);
+  std::vector<int64_t> order(static_cast<size_t>(ndata));
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 shuffle_rng(o.seed);
 
