@@ -154,6 +154,9 @@ losses = [float(x) for x in re.findall(r'mean training loss ([0-9.]+)', open(sys
 assert len(losses) == int(sys.argv[2]) and all(b < a for a, b in zip(losses, losses[1:])), losses" "$1" "$2"
 }
 check "lora train: the second epoch's loss is lower" losses_fall train.log 2
+check "lora train: the same data and seed give the same adapter, byte for byte" sh -c "
+  mkdir -p again && '$LLMZ' lora train -q --base '$TINY' --data text.txt -o again/trained.gguf --epochs 2 --lr 1e-3 -T 2 &&
+  cmp again/trained.gguf trained.gguf"
 check "lora train: the adapter codes its training text smaller, and round-trips" sh -c "
   '$LLMZ' -q -c -m '$TINY' --always-model text.txt >base.llmz &&
   '$LLMZ' -q -c -m '$TINY' --always-model --lora trained.gguf text.txt >tuned.llmz &&
