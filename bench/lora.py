@@ -159,7 +159,8 @@ def pct(x):
 
 def markdown(state, summary):
     cfg = state["config"]
-    lines = [f"# LoRA domain adapters ({cfg['model']}, rank {cfg['rank']}, {cfg['epochs']} epoch(s), lr {cfg['lr']})", "",
+    lines = [f"# LoRA domain adapters ({cfg['model']}, rank {cfg['rank']}, {cfg['epochs']} epoch(s), lr {cfg['lr']}, "
+             f"up to {int(cfg['train_bytes']) // 1000} KB of training pairs per domain)", "",
              "Held-out responses coded with their prompt as context; bits per byte of the coded chunks (no header).",
              "best-route adds log2(K) bits per text to name the adapter; prompt routing costs none.",
              "'prompt keeps' = (base - prompt route) / (base - right adapter), shown where the right adapter helps.", "",
@@ -188,7 +189,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "work" / "lora", help="domains and adapters go here")
     ap.add_argument("--model", default="smollm2")
-    ap.add_argument("--train-bytes", type=int, default=200_000)
+    ap.add_argument("--train-bytes", type=int, default=400_000)
     ap.add_argument("--test-items", type=int, default=25)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--lr", default="1e-3")
