@@ -13,7 +13,7 @@ Sizes are the coded chunks without the file header (which is the same for every 
 the adapter entries, and would dominate texts this short). Results go to bench/results/lora.json
 (updated after every item, so --resume continues) and bench/results/lora.md.
 
-  bench/lora.py --resume                 # about 1.5 hours on 2 cores (SmolLM2-135M)
+  bench/lora.py --resume                 # about 2.5 hours on 2 cores (SmolLM2-135M, 400 KB per domain)
   bench/lora.py --train-bytes 30000 --test-items 5 --epochs 1 --work /tmp/lora-small
 """
 import argparse
