@@ -180,7 +180,8 @@ head -c 200 text.txt >words-prompt.txt
 echo "12 + 30 = 42. The answer is 42." >sum-answer.txt
 route_name() { "$LLMZ" info --json "$1" | python3 -c 'import json,sys; j = json.load(sys.stdin); print(j["adapters"][0]["name"], j["route"]["mode"], j["route"]["candidates"])'; }
 # The rule itself: the adapter a routed file names is one under which SCORED codes into the fewest
-# bytes, with the given options (prompt routing scores the prompt alone, one stream).
+# bytes, with the given options. For prompt routing this is the rule while some candidate has no
+# prompt profile: here trained.gguf, trained on plain text (it scores the prompt alone, one stream).
 chosen_is_smallest() {
   local file=$1 scored=$2 chosen sizes="" a; shift 2
   chosen=$("$LLMZ" info --json "$file" | python3 -c 'import json,sys; print(json.load(sys.stdin)["adapters"][0]["name"])')
@@ -211,6 +212,36 @@ expect_error "route prompt: no context" 1 "needs a context" sum2.llmz "$LLMZ" -q
 expect_error "route: needs --lora-dir" 1 "adapters of --lora-dir" sum2.llmz "$LLMZ" -q -m "$TINY" --route best sum-answer.txt -o sum2.llmz
 expect_error "lora train: rank not a multiple of 32" 1 "multiple of 32" trained2.gguf "$LLMZ" lora train --base "$TINY" --data text.txt -o trained2.gguf --rank 20
 expect_error "lora train: too little text" 1 "too little text" trained2.gguf "$LLMZ" lora train --base "$TINY" --data one.txt -o trained2.gguf
+# Routing by prompt profiles: once every candidate stores its training prompts' profile (sums.gguf from
+# its .jsonl; the words adapter from `lora profile`), the prompt's tokens pick the adapter.
+python3 -c "
+import json
+words = open('text.txt').read().split()
+with open('words.jsonl', 'w') as f:
+    for i in range(0, len(words) - 40, 40):
+        f.write(json.dumps({'prompt': ' '.join(words[i:i + 20]), 'response': ' '.join(words[i + 20:i + 40])}) + '\\n')"
+mkdir -p profiled && cp trained.gguf sums.gguf profiled/
+check "lora profile: store the words adapter's prompt profile" "$LLMZ" lora profile -q --base "$TINY" --data words.jsonl profiled/trained.gguf
+check "lora profile: the tensors stay the same (the same fingerprint and code)" sh -c "
+  '$LLMZ' -q -c -m '$TINY' --lora trained.gguf sum-answer.txt >plain.llmz &&
+  '$LLMZ' -q -c -m '$TINY' --lora profiled/trained.gguf sum-answer.txt | cmp - plain.llmz"
+check "route prompt-profile: an arithmetic prompt" "$LLMZ" -q -f -m "$TINY" --lora-dir profiled --route prompt \
+  --context-file sum-prompt.txt sum-answer.txt -o psum.llmz
+check "route prompt-profile: goes to the sums adapter, and the file says how" test "$(route_name psum.llmz)" = "sums prompt-profile 2"
+check "route prompt-profile: a words prompt" "$LLMZ" -q -f -m "$TINY" --lora-dir profiled --route prompt \
+  --context-file words-prompt.txt lora.txt -o pwords.llmz
+check "route prompt-profile: goes to the words adapter" test "$(route_name pwords.llmz)" = "trained prompt-profile 2"
+check "route prompt-profile: the decoder routes again" sh -c "
+  '$LLMZ' -q -d -c -m '$TINY' --lora-dir profiled --context-file words-prompt.txt pwords.llmz | cmp - lora.txt"
+check "lora profile: a profile from other prompts" "$LLMZ" lora profile -q --base "$TINY" --data sums.jsonl profiled/trained.gguf
+expect_error "route prompt-profile: the decoder's adapters have other profiles" 4 "not the same set" pwords.out \
+  "$LLMZ" -q -d -m "$TINY" --lora-dir profiled --context-file words-prompt.txt pwords.llmz -o pwords.out
+cp "$TINY" not-an-adapter.gguf
+expect_error "lora profile: a model is not an adapter" 4 "not a LoRA adapter" "" \
+  "$LLMZ" lora profile --base "$TINY" --data sums.jsonl not-an-adapter.gguf
+check "lora profile: the refused model is untouched" cmp not-an-adapter.gguf "$TINY"
+expect_error "lora profile: data without prompts" 1 "holds no prompts" "" \
+  "$LLMZ" lora profile --base "$TINY" --data text.txt profiled/sums.gguf
 
 head -c 1500 text.txt >real-lora.txt
 check "lora, real model: compress -T 1, 2 streams" "$LLMZ" -q -m "$REAL" -T 1 --streams 2 --window 200 --overlap 50 \

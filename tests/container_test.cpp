@@ -78,6 +78,18 @@ TEST(Container, RoutingNeedsVersion3AndOneAdapter) {
   EXPECT_THROW(write_header(h), Error);  // a route chooses one adapter
 }
 
+TEST(Container, ProfileRoutingNeedsVersion4) {
+  Header h = sample_header();
+  h.adapters = {{{1, 2, 3}, "math", 1.0f}};
+  h.route = RouteRef{RouteMode::prompt_profile, 4, {7, 7, 7}};
+  auto bytes = write_header(h);
+  EXPECT_EQ(bytes[4], 4);
+  size_t offset = 0;
+  EXPECT_EQ(read_header(bytes, offset).route->mode, RouteMode::prompt_profile);
+  h.route->mode = RouteMode::prompt_alone;  // the older prompt routing stays version 3
+  EXPECT_EQ(write_header(h)[4], 3);
+}
+
 TEST(Container, EveryFlippedByteIsDetected) {
   const auto good = write_header(sample_header());
   for (size_t i = 0; i < good.size(); i++) {

@@ -125,7 +125,9 @@ struct FileInfo {
   uint64_t llm_chunks = 0, zstd_chunks = 0, stored_chunks = 0;
   uint64_t llm_bytes = 0, llm_tokens = 0;
   std::vector<AdapterInfo> adapters;  // LoRA adapters the decoder must apply, in order
-  std::string route;                  // "prompt" or "best" when the adapter was routed, else empty
+  // How the adapter was routed, else empty: "prompt-profile" (by the adapters' training-prompt
+  // profiles), "prompt" (by coding the prompt under each; version 3 files) or "best".
+  std::string route;
   uint32_t route_candidates = 0;      // adapters the route chose among
   // Lossy files decode to a rewrite of the input, not to the input.
   bool lossy = false;
@@ -144,8 +146,11 @@ FileInfo inspect(std::span<const uint8_t> file);
 std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir);
 
 // Routing: one adapter per file, chosen among candidates (a folder of domain adapters for the model).
-//   prompt: the adapter under which the context (the prompt) codes into the fewest bytes; the decoder
-//           repeats the choice from the context, so it costs no bits.
+//   prompt: from the context (the prompt) alone, so it costs no bits: the decoder repeats the choice.
+//           When every candidate stores the profile of its training prompts (`llmz lora train` on
+//           prompt/response records, or `llmz lora profile`), the adapter whose profile makes the
+//           prompt's tokens most likely; otherwise the adapter under which the prompt codes into the
+//           fewest bytes.
 //   best:   the adapter that codes the input itself into the fewest bytes; the file names it
 //           (log2 of the number of candidates in information).
 // Ties go to the earlier candidate.
@@ -154,8 +159,6 @@ enum class Route { prompt, best };
 // The LoRA adapters (.gguf files whose general.type is "adapter") in dir, ordered by fingerprint:
 // the candidates routing chooses among. Fails with ErrorCode::model when there are none.
 std::vector<AdapterOptions> list_adapters(const std::string& dir);
-// The index of the candidate prompt routing picks for this context (not empty).
-size_t route_by_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context);
 // Compresses with the base model (ModelOptions::adapters empty) plus the routed candidate.
 std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, Route route,
                                      std::span<const uint8_t> input, const CompressOptions& options);

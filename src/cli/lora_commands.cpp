@@ -14,7 +14,9 @@ namespace {
 struct LoraCommands final : CommandGroup {
   CLI::App* lora;
   CLI::App* train;
+  CLI::App* profile;
   lora::TrainOptions options;
+  std::string adapter;
   std::string base = default_model();
   bool quiet = false;
 
@@ -32,12 +34,23 @@ struct LoraCommands final : CommandGroup {
     train->add_option("--context", options.context, "tokens per training sequence")->capture_default_str();
     train->add_option("-T,--threads", options.threads, "threads")->capture_default_str()->check(CLI::Range(1, 256));
     train->add_flag("-q,--quiet", quiet, "no progress, no report");
+    profile = lora->add_subcommand("profile", "store the training prompts' token profile in an adapter made without one "
+                                              "(train writes it; --route prompt uses it). Tensors and fingerprint stay the same");
+    profile->add_option("adapter", adapter, "adapter GGUF to update")->required()->check(CLI::ExistingFile);
+    profile->add_option("--base", base, "the model the adapter is for (its tokenizer counts the prompts)")->capture_default_str();
+    profile->add_option("--data", options.data, "the adapter's training data: .jsonl files of {\"prompt\", \"response\"} records")->required()->check(CLI::ExistingFile);
+    profile->add_flag("-q,--quiet", quiet, "no report");
   }
 
   bool parsed() const override { return lora->parsed(); }
 
   int run() override {
     options.base = resolve_model(base);
+    if (profile->parsed()) {
+      const uint64_t n = lora::profile_adapter(options.base, options.data, adapter);
+      if (!quiet) fprintf(stderr, "%s: prompt profile of %llu tokens stored\n", adapter.c_str(), (unsigned long long)n);
+      return 0;
+    }
     std::optional<ProgressBar> bar;
     uint32_t shown_epoch = UINT32_MAX;
     auto progress = [&](const lora::TrainProgress& p) {

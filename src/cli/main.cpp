@@ -275,7 +275,10 @@ class Runner {
     for (const auto& a : i.adapters)
       printf("LoRA adapter:  %s (%s), scale %g\n", a.name.c_str(), a.fingerprint.c_str(), double(a.scale));
     if (!i.route.empty())
-      printf("routing:       by %s, among %u adapters\n", i.route == "prompt" ? "the prompt" : "trying each (best)",
+      printf("routing:       %s, among %u adapters\n",
+             i.route == "prompt-profile" ? "by the prompt, against each adapter's training prompts"
+             : i.route == "prompt"       ? "by the prompt, coded under each adapter"
+                                         : "by trying each (best)",
              i.route_candidates);
     printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
     printf("coding:        CDF total 2^%u, windows of %u tokens overlapping by %u, %u streams\n", i.cdf_bits,

@@ -39,7 +39,7 @@ std::vector<uint8_t> write_header(const Header& h) {
   ByteWriter w;
   w.bytes(kMagic);
   if (h.route && h.adapters.size() != 1) fail(ErrorCode::usage, "a routed file names exactly one adapter");
-  w.u8(h.route ? 3 : h.adapters.empty() ? 1 : 2);
+  w.u8(h.route ? (h.route->mode == RouteMode::prompt_profile ? 4 : 3) : h.adapters.empty() ? 1 : 2);
   w.u8(h.lossy ? 1 : 0);  // mode: 0 = lossless, 1 = lossy (a rewrite is coded)
   w.bytes(h.model_fingerprint);
   w.string(h.model_name.substr(0, kMaxNameLength));
@@ -134,7 +134,7 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   if (version >= 3) {
     RouteRef route;
     const uint8_t mode = r.u8();
-    if (mode != uint8_t(RouteMode::prompt) && mode != uint8_t(RouteMode::best))
+    if (mode < uint8_t(RouteMode::prompt_alone) || mode > uint8_t(version >= 4 ? RouteMode::prompt_profile : RouteMode::best))
       fail(ErrorCode::corrupt, "file is damaged (routing mode)");
     route.mode = RouteMode(mode);
     route.candidates = r.varint32();

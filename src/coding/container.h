@@ -11,9 +11,10 @@
 namespace llmz {
 
 inline constexpr std::array<uint8_t, 4> kMagic = {'L', 'L', 'M', 'Z'};
-// Version 2 adds the LoRA adapter list, version 3 how the adapter was routed; each file is written
-// with the lowest version that holds its fields, so that older builds read what they can.
-inline constexpr uint8_t kFormatVersion = 3;
+// Version 2 adds the LoRA adapter list, version 3 how the adapter was routed, version 4 routing by the
+// adapters' training-prompt profiles; each file is written with the lowest version that holds its
+// fields, so that older builds read what they can.
+inline constexpr uint8_t kFormatVersion = 4;
 
 enum class ChunkKind : uint8_t {
   llm = 0,     // range-coded tokens under the model
@@ -49,12 +50,15 @@ struct AdapterRef {
 };
 
 // How the adapter was chosen among a folder's candidates (version 3).
+// Prompt routing decides from the context alone, and the decoder makes the same choice again.
 enum class RouteMode : uint8_t {
-  prompt = 1,  // from the context alone: the decoder makes the same choice again
-  best = 2,    // the adapter that coded the input smallest: the header's adapter is the choice
+  prompt_alone = 1,    // the adapter that codes the prompt, as a document, smallest (version 3)
+  best = 2,            // the adapter that coded the input smallest: the header's adapter is the choice
+  prompt_profile = 3,  // the adapter whose training prompts make the prompt most likely (version 4)
 };
+inline bool routed_by_prompt(RouteMode m) { return m == RouteMode::prompt_alone || m == RouteMode::prompt_profile; }
 struct RouteRef {
-  RouteMode mode = RouteMode::prompt;
+  RouteMode mode = RouteMode::prompt_profile;
   uint32_t candidates = 0;                  // K: choosing one costs log2(K) bits for `best`
   std::array<uint8_t, 16> candidate_set{};  // XXH3-128 of the candidates' fingerprints, in their order
 };

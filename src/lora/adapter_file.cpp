@@ -1,5 +1,7 @@
 #include "lora/adapter_file.h"
 
+#include <filesystem>
+
 #include "common/error.h"
 #include "ggml.h"
 #include "gguf.h"
@@ -32,7 +34,7 @@ std::vector<LoraFactors> zero_factors(const std::string& gguf_path, const std::r
 }
 
 void write_adapter(const std::string& path, const std::string& architecture, const std::string& name,
-                   const std::vector<LoraFactors>& factors, FactorType type) {
+                   const std::vector<LoraFactors>& factors, FactorType type, const PromptProfile* prompts) {
   if (factors.empty()) fail(ErrorCode::usage, "an adapter needs at least one tensor");
   const int64_t rank = factors.front().rank;
   GgufWriter w(2 * factors.size());
@@ -41,6 +43,7 @@ void write_adapter(const std::string& path, const std::string& architecture, con
   gguf_set_val_str(w.meta(), "general.name", name.c_str());
   gguf_set_val_str(w.meta(), "adapter.type", "lora");
   gguf_set_val_f32(w.meta(), "adapter.lora.alpha", float(rank));
+  if (prompts && !prompts->counts.empty()) store_prompt_profile(w.meta(), *prompts);
   for (const auto& f : factors) {
     if (f.rank != rank) fail(ErrorCode::usage, f.tensor + ": every pair of an adapter has the same rank");
     if (f.a.size() != size_t(f.rank * f.n_in) || f.b.size() != size_t(f.n_out * f.rank))
@@ -54,6 +57,31 @@ void write_adapter(const std::string& path, const std::string& architecture, con
     }
   }
   w.write(path);
+}
+
+void set_prompt_profile(const std::string& adapter_path, const PromptProfile& prompts) {
+  ggml_context* tensors = nullptr;  // the tensor data
+  gguf_context* old = gguf_init_from_file(adapter_path.c_str(), {/*no_alloc=*/false, &tensors});
+  if (!old) fail(ErrorCode::model, adapter_path + ": not a readable GGUF file");
+  const int64_t type = gguf_find_key(old, "general.type");
+  const bool adapter = type >= 0 && gguf_get_kv_type(old, type) == GGUF_TYPE_STRING &&
+                       std::string(gguf_get_val_str(old, type)) == "adapter";
+  // A new file: the same keys plus the profile, the same tensors in the same order.
+  gguf_context* g = gguf_init_empty();
+  gguf_set_kv(g, old);
+  store_prompt_profile(g, prompts);
+  for (int64_t i = 0; i < gguf_get_n_tensors(old); i++) gguf_add_tensor(g, ggml_get_tensor(tensors, gguf_get_tensor_name(old, i)));
+  const std::string tmp = adapter_path + ".tmp";
+  const bool written = adapter && gguf_write_to_file(g, tmp.c_str(), /*only_meta=*/false);
+  gguf_free(g);
+  gguf_free(old);
+  ggml_free(tensors);
+  if (!adapter) fail(ErrorCode::model, adapter_path + ": not a LoRA adapter (general.type is not \"adapter\")");
+  std::error_code ec;
+  if (!written || (std::filesystem::rename(tmp, adapter_path, ec), ec)) {
+    std::filesystem::remove(tmp, ec);
+    fail(ErrorCode::io, adapter_path + ": cannot write the adapter");
+  }
 }
 
 }  // namespace llmz::lora

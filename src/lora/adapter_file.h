@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "lora/prompt_profile.h"
+
 namespace llmz::lora {
 
 struct LoraFactors {
@@ -28,7 +30,12 @@ std::vector<LoraFactors> zero_factors(const std::string& gguf_path, const std::r
 
 enum class FactorType { q8_0, f32 };
 
+// prompts: the training prompts' profile, stored when given and not empty (prompt routing reads it).
 void write_adapter(const std::string& path, const std::string& architecture, const std::string& name,
-                   const std::vector<LoraFactors>& factors, FactorType type = FactorType::q8_0);
+                   const std::vector<LoraFactors>& factors, FactorType type = FactorType::q8_0,
+                   const PromptProfile* prompts = nullptr);
+
+// Rewrites an adapter file with this profile in its metadata (replacing any), tensors unchanged.
+void set_prompt_profile(const std::string& adapter_path, const PromptProfile& prompts);
 
 }  // namespace llmz::lora

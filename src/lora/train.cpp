@@ -56,14 +56,21 @@ void f32_copy(const std::string& base, const std::string& out) {
 // Text files are coded documents: the start token, then the text. A .jsonl file holds one
 // {"prompt", "response"} record per line, each laid out as the coder lays out a response compressed
 // with its prompt as context (the chat template's user turn, then the reply), so the adapter learns
-// exactly what it will predict.
-std::vector<llama_token> tokenize_files(const detail::LoadedModel& model, const std::vector<std::string>& files) {
-  std::vector<llama_token> all;
+// exactly what it will predict. The prompts' tokens are also counted, for prompt routing.
+struct TrainingText {
+  std::vector<llama_token> tokens;
+  PromptProfile prompts;
+};
+
+TrainingText tokenize_files(const detail::LoadedModel& model, const std::vector<std::string>& files) {
+  TrainingText out;
+  auto& all = out.tokens;
   auto append = [&](std::string_view context, std::string_view text) {
     const auto prefix = model.context_prefix(context);
     const auto t = model.tokenize(text, /*parse_special=*/false);
     all.insert(all.end(), prefix.begin(), prefix.end());
     all.insert(all.end(), t.begin(), t.end());
+    if (!context.empty()) out.prompts.add(model.tokenize(context, /*parse_special=*/false));
   };
   for (const auto& f : files) {
     const std::string text = read_file(f, "training text");
@@ -85,7 +92,7 @@ std::vector<llama_token> tokenize_files(const detail::LoadedModel& model, const 
       append(record.value("prompt", std::string()), record["response"].get<std::string>());
     }
   }
-  return all;
+  return out;
 }
 
 // llama.cpp's epoch callback takes no user data: the running training's state.
@@ -205,7 +212,8 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   const auto start = std::chrono::steady_clock::now();
   ScratchDir scratch;
   TrainReport report;
-  const std::vector<llama_token> tokens = tokenize_files(base, o.data);
+  const TrainingText text = tokenize_files(base, o.data);
+  const std::vector<llama_token>& tokens = text.tokens;
   const int64_t n_ctx = (o.context + 255) / 256 * 256;  // llama.cpp sizes contexts in steps of 256
   if (tokens.size() < size_t(n_ctx) + 1)
     fail(ErrorCode::usage, "too little text: " + std::to_string(tokens.size()) + " tokens, need more than the context of " +
@@ -288,7 +296,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
 
   const std::string tmp = o.out + ".tmp";
   try {
-    write_adapter(tmp, arch, fs::path(o.out).stem().string(), factors);
+    write_adapter(tmp, arch, fs::path(o.out).stem().string(), factors, FactorType::q8_0, &text.prompts);
     fs::rename(tmp, o.out);
   } catch (...) {
     std::error_code ec;
@@ -298,6 +306,15 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   report.adapter_bytes = fs::file_size(o.out);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
+}
+
+uint64_t profile_adapter(const std::string& base, const std::vector<std::string>& data, const std::string& adapter) {
+  const detail::LoadedModel model(ModelOptions{base, 1});
+  const PromptProfile prompts = tokenize_files(model, data).prompts;
+  if (prompts.counts.empty())
+    fail(ErrorCode::usage, "the data holds no prompts: give .jsonl files of {\"prompt\", \"response\"} records");
+  set_prompt_profile(adapter, prompts);
+  return prompts.total();
 }
 
 }  // namespace llmz::lora

@@ -42,4 +42,9 @@ struct TrainReport {
 
 TrainReport train_adapter(const TrainOptions& options, const std::function<void(const TrainProgress&)>& progress);
 
+// Stores the profile of the prompts in data (.jsonl records, read as training reads them) in an
+// adapter made without one, for prompt routing; its tensors, and so its fingerprint, stay the same.
+// Returns the number of prompt tokens counted.
+uint64_t profile_adapter(const std::string& base, const std::vector<std::string>& data, const std::string& adapter);
+
 }  // namespace llmz::lora

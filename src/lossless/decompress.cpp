@@ -137,7 +137,9 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.format_version = h.version;
   info.adapters = adapter_infos(h.adapters);
   if (h.route) {
-    info.route = h.route->mode == RouteMode::prompt ? "prompt" : "best";
+    info.route = h.route->mode == RouteMode::prompt_profile ? "prompt-profile"
+                 : h.route->mode == RouteMode::prompt_alone ? "prompt"
+                                                            : "best";
     info.route_candidates = h.route->candidates;
   }
   info.model_name = h.model_name;

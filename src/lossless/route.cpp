@@ -1,27 +1,51 @@
 // Routing among domain adapters (docs/LORA.md): by the prompt alone, or by trying every adapter.
 #include <xxhash.h>
 
-#include <optional>
-
 #include "coding/container.h"
+#include "common/bytes.h"
 #include "common/error.h"
 #include "llmz/llmz.h"
+#include "lora/prompt_profile.h"
 #include "lossless/codec_settings.h"
 #include "model/fingerprint.h"
+#include "model/loaded_model.h"
 
 namespace llmz {
 
 namespace {
 
-// What the header records of the candidates: both ends must route among the same ones.
-std::array<uint8_t, 16> candidate_set(const std::vector<AdapterOptions>& candidates) {
-  std::vector<uint8_t> fingerprints;
+// Each candidate's training-prompt profile, in order; fails naming the first adapter without one.
+std::vector<lora::PromptProfile> prompt_profiles(const std::vector<AdapterOptions>& candidates) {
+  std::vector<lora::PromptProfile> out;
   for (const auto& c : candidates) {
-    const auto fp = fingerprint_from_hex(model_fingerprint(c.path));
-    fingerprints.insert(fingerprints.end(), fp.begin(), fp.end());
+    auto p = lora::read_prompt_profile(c.path);
+    if (!p)
+      fail(ErrorCode::model, c.path + " records no training prompts, which routing by prompt profile needs " +
+                                 "(adapters trained with `llmz lora train` on prompt/response .jsonl records have them)");
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+// How the encoder routes by prompt: by the adapters' prompt profiles when all of them have one, else
+// by coding the prompt under each (version 3 files, and adapters made elsewhere).
+RouteMode prompt_mode(const std::vector<AdapterOptions>& candidates) {
+  for (const auto& c : candidates)
+    if (!lora::read_prompt_profile(c.path)) return RouteMode::prompt_alone;
+  return RouteMode::prompt_profile;
+}
+
+// What the header records of the candidates: both ends must route among the same ones (and, routing
+// by profiles, with the same profiles).
+std::array<uint8_t, 16> candidate_set(const std::vector<AdapterOptions>& candidates, RouteMode mode) {
+  ByteWriter w;
+  const auto profiles = mode == RouteMode::prompt_profile ? prompt_profiles(candidates) : std::vector<lora::PromptProfile>{};
+  for (size_t k = 0; k < candidates.size(); k++) {
+    w.bytes(fingerprint_from_hex(model_fingerprint(candidates[k].path)));
+    if (!profiles.empty()) w.u64(profiles[k].hash());
   }
   XXH128_canonical_t out;
-  XXH128_canonicalFromHash(&out, XXH3_128bits(fingerprints.data(), fingerprints.size()));
+  XXH128_canonicalFromHash(&out, XXH3_128bits(w.data().data(), w.data().size()));
   std::array<uint8_t, 16> set;
   std::copy(std::begin(out.digest), std::end(out.digest), set.begin());
   return set;
@@ -45,41 +69,38 @@ void check_candidates(const ModelOptions& base, const std::vector<AdapterOptions
   if (candidates.empty()) fail(ErrorCode::usage, "routing needs at least one candidate adapter");
 }
 
-// Prompt routing's choice, with the model already loaded with it (the encoder codes with it next).
-struct PromptRoute {
-  size_t index = 0;
-  std::optional<Model> model;
-};
-
-PromptRoute route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context) {
+// The candidate prompt routing picks from the context. Both ways use only integer arithmetic (and
+// fixed settings, whatever the file's), so the decoder picks exactly what the encoder picked.
+size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context,
+                    RouteMode mode) {
   check_candidates(base, candidates);
   if (context.empty()) fail(ErrorCode::usage, "prompt routing needs a context (--context-file)");
+  if (mode == RouteMode::prompt_profile) {
+    const auto profiles = prompt_profiles(candidates);
+    return lora::most_likely_profile(profiles, Model::load(base).impl().tokenize(context, /*parse_special=*/false));
+  }
+  // The prompt coded as a document under each adapter; always_model ranks by the model's bytes even
+  // where zstd would code the prompt smaller.
   const auto text = std::span(reinterpret_cast<const uint8_t*>(context.data()), context.size());
-  // Fixed settings, whatever the file's: the decoder must score exactly as the encoder did.
-  // always_model: the adapters are ranked by the model's bits even where zstd would code the prompt smaller.
-  const CompressOptions scoring{.streams = 1, .always_model = true};
-  PromptRoute best;
+  size_t best = 0;
   uint64_t best_bytes = UINT64_MAX;
   for (size_t k = 0; k < candidates.size(); k++) {
-    Model m = with_adapter(base, candidates[k]);
-    if (const uint64_t bytes = coded_bytes(compress(m, text, scoring)); bytes < best_bytes)
-      best_bytes = bytes, best.index = k, best.model = std::move(m);
+    const uint64_t bytes = coded_bytes(compress(with_adapter(base, candidates[k]), text, {.streams = 1, .always_model = true}));
+    if (bytes < best_bytes) best_bytes = bytes, best = k;  // ties: the first
   }
   return best;
 }
 
 }  // namespace
 
-size_t route_by_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context) {
-  return route_prompt(base, candidates, context).index;
-}
-
 std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, Route route,
                                      std::span<const uint8_t> input, const CompressOptions& options) {
   check_candidates(base, candidates);
   std::vector<uint8_t> file;
+  RouteMode mode = RouteMode::best;
   if (route == Route::prompt) {
-    file = compress(*route_prompt(base, candidates, options.context).model, input, options);
+    mode = prompt_mode(candidates);
+    file = compress(with_adapter(base, candidates[route_prompt(base, candidates, options.context, mode)]), input, options);
   } else {
     uint64_t best_bytes = UINT64_MAX;
     for (size_t k = 0; k < candidates.size(); k++) {
@@ -92,8 +113,7 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
   }
   size_t offset = 0;
   Header h = read_header(file, offset);
-  h.route = RouteRef{route == Route::prompt ? RouteMode::prompt : RouteMode::best, uint32_t(candidates.size()),
-                     candidate_set(candidates)};
+  h.route = RouteRef{mode, uint32_t(candidates.size()), candidate_set(candidates, mode)};
   std::vector<uint8_t> routed = write_header(h);
   routed.insert(routed.end(), file.begin() + std::ptrdiff_t(offset), file.end());
   return routed;
@@ -104,14 +124,14 @@ std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file,
   size_t offset = 0;
   const Header h = read_header(file, offset);
   const std::vector<AdapterInfo> needed = adapter_infos(h.adapters);
-  if (!h.route || h.route->mode != RouteMode::prompt) return find_adapters(needed, dir);
+  if (!h.route || !routed_by_prompt(h.route->mode)) return find_adapters(needed, dir);
 
   const std::vector<AdapterOptions> candidates = list_adapters(dir);
-  if (candidate_set(candidates) != h.route->candidate_set)
+  if (candidate_set(candidates, h.route->mode) != h.route->candidate_set)
     fail(ErrorCode::model, "the file's adapter was routed by prompt among " + std::to_string(h.route->candidates) +
                                " adapters; " + dir + " holds " + std::to_string(candidates.size()) +
                                " adapters that are not the same set (the decoder needs the encoder's folder)");
-  const AdapterOptions& chosen = candidates[route_by_prompt(base, candidates, context)];
+  const AdapterOptions& chosen = candidates[route_prompt(base, candidates, context, h.route->mode)];
   if (model_fingerprint(chosen.path) != needed.front().fingerprint)
     fail(ErrorCode::corrupt, "prompt routing chose " + chosen.path + ", but the file names adapter \"" +
                                  needed.front().name + "\": the context differs, or the file is damaged");
