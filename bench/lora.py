@@ -13,7 +13,7 @@ Sizes are the coded chunks without the file header (which is the same for every 
 the adapter entries, and would dominate texts this short). Results go to bench/results/lora.json
 (updated after every item, so --resume continues) and bench/results/lora.md.
 
-  bench/lora.py --resume                 # about 1.5 hours on 2 cores (SmolLM2-135M)
+  bench/lora.py --resume                 # about 2.5 hours on 2 cores (SmolLM2-135M)
   bench/lora.py --train-bytes 30000 --test-items 5 --epochs 1 --work /tmp/lora-small
 """
 import argparse
@@ -189,7 +189,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "work" / "lora", help="domains and adapters go here")
     ap.add_argument("--model", default="smollm2")
-    ap.add_argument("--train-bytes", type=int, default=200_000)
+    ap.add_argument("--train-bytes", type=int, default=400_000)
     ap.add_argument("--test-items", type=int, default=25)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--lr", default="1e-3")
