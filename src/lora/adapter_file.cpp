@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "ggml.h"
 #include "gguf.h"
+#include "model/fingerprint.h"
 #include "model/gguf_writer.h"
 
 namespace llmz::lora {
@@ -60,23 +61,21 @@ void write_adapter(const std::string& path, const std::string& architecture, con
 }
 
 void set_prompt_profile(const std::string& adapter_path, const PromptProfile& prompts) {
+  if (!is_adapter_metadata(open_gguf_metadata(adapter_path).get()))
+    fail(ErrorCode::model, adapter_path + ": not a LoRA adapter (general.type is not \"adapter\")");
   ggml_context* tensors = nullptr;  // the tensor data
   gguf_context* old = gguf_init_from_file(adapter_path.c_str(), {/*no_alloc=*/false, &tensors});
   if (!old) fail(ErrorCode::model, adapter_path + ": not a readable GGUF file");
-  const int64_t type = gguf_find_key(old, "general.type");
-  const bool adapter = type >= 0 && gguf_get_kv_type(old, type) == GGUF_TYPE_STRING &&
-                       std::string(gguf_get_val_str(old, type)) == "adapter";
   // A new file: the same keys plus the profile, the same tensors in the same order.
   gguf_context* g = gguf_init_empty();
   gguf_set_kv(g, old);
   store_prompt_profile(g, prompts);
   for (int64_t i = 0; i < gguf_get_n_tensors(old); i++) gguf_add_tensor(g, ggml_get_tensor(tensors, gguf_get_tensor_name(old, i)));
   const std::string tmp = adapter_path + ".tmp";
-  const bool written = adapter && gguf_write_to_file(g, tmp.c_str(), /*only_meta=*/false);
+  const bool written = gguf_write_to_file(g, tmp.c_str(), /*only_meta=*/false);
   gguf_free(g);
   gguf_free(old);
   ggml_free(tensors);
-  if (!adapter) fail(ErrorCode::model, adapter_path + ": not a LoRA adapter (general.type is not \"adapter\")");
   std::error_code ec;
   if (!written || (std::filesystem::rename(tmp, adapter_path, ec), ec)) {
     std::filesystem::remove(tmp, ec);

@@ -1,6 +1,8 @@
 // Routing among domain adapters (docs/LORA.md): by the prompt alone, or by trying every adapter.
 #include <xxhash.h>
 
+#include <optional>
+
 #include "coding/container.h"
 #include "common/bytes.h"
 #include "common/error.h"
@@ -14,11 +16,15 @@ namespace llmz {
 
 namespace {
 
-// Each candidate's training-prompt profile, in order; fails naming the first adapter without one.
-std::vector<lora::PromptProfile> prompt_profiles(const std::vector<AdapterOptions>& candidates) {
+using Profiles = std::optional<std::vector<lora::PromptProfile>>;
+
+// Each candidate's training-prompt profile, in order. When one has none: fails naming it if the
+// profiles are required (decoding a file routed by them), else none.
+Profiles prompt_profiles(const std::vector<AdapterOptions>& candidates, bool required) {
   std::vector<lora::PromptProfile> out;
   for (const auto& c : candidates) {
     auto p = lora::read_prompt_profile(c.path);
+    if (!p && !required) return std::nullopt;
     if (!p)
       fail(ErrorCode::model, c.path + " records no training prompts, which routing by prompt profile needs " +
                                  "(adapters trained with `llmz lora train` on prompt/response .jsonl records have them)");
@@ -27,22 +33,13 @@ std::vector<lora::PromptProfile> prompt_profiles(const std::vector<AdapterOption
   return out;
 }
 
-// How the encoder routes by prompt: by the adapters' prompt profiles when all of them have one, else
-// by coding the prompt under each (version 3 files, and adapters made elsewhere).
-RouteMode prompt_mode(const std::vector<AdapterOptions>& candidates) {
-  for (const auto& c : candidates)
-    if (!lora::read_prompt_profile(c.path)) return RouteMode::prompt_alone;
-  return RouteMode::prompt_profile;
-}
-
 // What the header records of the candidates: both ends must route among the same ones (and, routing
 // by profiles, with the same profiles).
-std::array<uint8_t, 16> candidate_set(const std::vector<AdapterOptions>& candidates, RouteMode mode) {
+std::array<uint8_t, 16> candidate_set(const std::vector<AdapterOptions>& candidates, const Profiles& profiles) {
   ByteWriter w;
-  const auto profiles = mode == RouteMode::prompt_profile ? prompt_profiles(candidates) : std::vector<lora::PromptProfile>{};
   for (size_t k = 0; k < candidates.size(); k++) {
     w.bytes(fingerprint_from_hex(model_fingerprint(candidates[k].path)));
-    if (!profiles.empty()) w.u64(profiles[k].hash());
+    if (profiles) w.u64((*profiles)[k].hash());
   }
   XXH128_canonical_t out;
   XXH128_canonicalFromHash(&out, XXH3_128bits(w.data().data(), w.data().size()));
@@ -69,16 +66,15 @@ void check_candidates(const ModelOptions& base, const std::vector<AdapterOptions
   if (candidates.empty()) fail(ErrorCode::usage, "routing needs at least one candidate adapter");
 }
 
-// The candidate prompt routing picks from the context. Both ways use only integer arithmetic (and
-// fixed settings, whatever the file's), so the decoder picks exactly what the encoder picked.
+// The candidate prompt routing picks from the context: by the profiles when given, else by coding
+// the prompt under each. Both ways use only integer arithmetic (and fixed settings, whatever the
+// file's), so the decoder picks exactly what the encoder picked.
 size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context,
-                    RouteMode mode) {
+                    const Profiles& profiles) {
   check_candidates(base, candidates);
   if (context.empty()) fail(ErrorCode::usage, "prompt routing needs a context (--context-file)");
-  if (mode == RouteMode::prompt_profile) {
-    const auto profiles = prompt_profiles(candidates);
-    return lora::most_likely_profile(profiles, Model::load(base).impl().tokenize(context, /*parse_special=*/false));
-  }
+  if (profiles)
+    return lora::most_likely_profile(*profiles, Model::load(base).impl().tokenize(context, /*parse_special=*/false));
   // The prompt coded as a document under each adapter; always_model ranks by the model's bytes even
   // where zstd would code the prompt smaller.
   const auto text = std::span(reinterpret_cast<const uint8_t*>(context.data()), context.size());
@@ -98,9 +94,13 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
   check_candidates(base, candidates);
   std::vector<uint8_t> file;
   RouteMode mode = RouteMode::best;
+  Profiles profiles;
   if (route == Route::prompt) {
-    mode = prompt_mode(candidates);
-    file = compress(with_adapter(base, candidates[route_prompt(base, candidates, options.context, mode)]), input, options);
+    // By the profiles when every candidate has one, else by coding the prompt (as version 3 did).
+    profiles = prompt_profiles(candidates, /*required=*/false);
+    mode = profiles ? RouteMode::prompt_profile : RouteMode::prompt_alone;
+    const size_t k = route_prompt(base, candidates, options.context, profiles);
+    file = compress(with_adapter(base, candidates[k]), input, options);
   } else {
     uint64_t best_bytes = UINT64_MAX;
     for (size_t k = 0; k < candidates.size(); k++) {
@@ -113,7 +113,7 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
   }
   size_t offset = 0;
   Header h = read_header(file, offset);
-  h.route = RouteRef{mode, uint32_t(candidates.size()), candidate_set(candidates, mode)};
+  h.route = RouteRef{mode, uint32_t(candidates.size()), candidate_set(candidates, profiles)};
   std::vector<uint8_t> routed = write_header(h);
   routed.insert(routed.end(), file.begin() + std::ptrdiff_t(offset), file.end());
   return routed;
@@ -127,11 +127,13 @@ std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file,
   if (!h.route || !routed_by_prompt(h.route->mode)) return find_adapters(needed, dir);
 
   const std::vector<AdapterOptions> candidates = list_adapters(dir);
-  if (candidate_set(candidates, h.route->mode) != h.route->candidate_set)
+  const Profiles profiles =
+      h.route->mode == RouteMode::prompt_profile ? prompt_profiles(candidates, /*required=*/true) : std::nullopt;
+  if (candidate_set(candidates, profiles) != h.route->candidate_set)
     fail(ErrorCode::model, "the file's adapter was routed by prompt among " + std::to_string(h.route->candidates) +
                                " adapters; " + dir + " holds " + std::to_string(candidates.size()) +
                                " adapters that are not the same set (the decoder needs the encoder's folder)");
-  const AdapterOptions& chosen = candidates[route_prompt(base, candidates, context, h.route->mode)];
+  const AdapterOptions& chosen = candidates[route_prompt(base, candidates, context, profiles)];
   if (model_fingerprint(chosen.path) != needed.front().fingerprint)
     fail(ErrorCode::corrupt, "prompt routing chose " + chosen.path + ", but the file names adapter \"" +
                                  needed.front().name + "\": the context differs, or the file is damaged");

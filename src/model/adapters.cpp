@@ -13,10 +13,7 @@ namespace {
 
 bool is_adapter(const std::string& path) {
   try {
-    const GgufMetadata meta = open_gguf_metadata(path);
-    const int64_t key = gguf_find_key(meta.get(), "general.type");
-    return key >= 0 && gguf_get_kv_type(meta.get(), key) == GGUF_TYPE_STRING &&
-           std::string(gguf_get_val_str(meta.get(), key)) == "adapter";
+    return is_adapter_metadata(open_gguf_metadata(path).get());
   } catch (const Error&) {  // not a GGUF file after all: not one of ours
     return false;
   }

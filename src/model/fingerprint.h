@@ -15,4 +15,7 @@ GgufMetadata open_gguf_metadata(const std::string& path);
 
 std::string model_fingerprint(const std::string& gguf_path);
 
+// True when the GGUF's general.type is "adapter" (a LoRA adapter, not a model).
+bool is_adapter_metadata(const gguf_context* meta);
+
 }  // namespace llmz
