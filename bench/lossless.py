@@ -34,7 +34,9 @@ CLASSIC = {
     "xz -9e": ["xz", "-9e", "-c"],
     "zstd -19": ["zstd", "-19", "-c", "-q"],
 }
-MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q8_0.gguf", "gemma3": "gemma-3-270m-q4_k_m.gguf"}
+MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q8_0.gguf", "gemma3": "gemma-3-270m-q4_k_m.gguf",
+          "qwen0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "qwen1.5b": "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"}
+DEFAULT_MODELS = ["smollm2", "gemma3"]  # the Qwen pair on request (--models qwen0.5b qwen1.5b): slower
 MICRO_BATCH = 32
 
 
@@ -109,7 +111,7 @@ def label_of(model, extra):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", nargs="*", help="paths under shared/data/corpora (default: all)")
-    ap.add_argument("--models", nargs="*", default=list(MODELS), help="llmz model short names")
+    ap.add_argument("--models", nargs="*", default=DEFAULT_MODELS, choices=list(MODELS), help="llmz model short names")
     ap.add_argument("--max-bytes", type=int, default=0, help="use only the first N bytes of each file")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--efficiency", action="store_true", help="also measure raw forward-pass speed")

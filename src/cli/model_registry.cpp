@@ -9,7 +9,9 @@ const std::vector<KnownModel>& known_models() {
   static const std::vector<KnownModel> models = {
       {"smollm2", "SmolLM2-135M-Instruct.Q8_0.gguf", "SmolLM2-135M-Instruct, Q8_0 copy (default; fastest)"},
       {"smollm2-q4", "SmolLM2-135M-Instruct.Q4_1.gguf", "SmolLM2-135M-Instruct, Q4_1 as published"},
-      {"gemma3", "gemma-3-270m-q4_k_m.gguf", "Gemma 3 270M, Q4_K_M as published"},
+      {"gemma3", "gemma-3-270m-q4_k_m.gguf", "Gemma 3 270M (base, not instruction-tuned), Q4_K_M as published"},
+      {"qwen0.5b", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "Qwen2.5-Coder-0.5B-Instruct, Q4_K_M as published (small of the pair)"},
+      {"qwen1.5b", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "Qwen2.5-Coder-1.5B-Instruct, Q4_K_M as published (strong of the pair)"},
   };
   return models;
 }
