@@ -49,7 +49,10 @@ struct AdapterOptions {
 
 struct ModelOptions {
   std::string path;  // GGUF file
-  int threads = 2;   // threads for batched evaluation; one-token calls always use one (design §4)
+  // Threads for batched evaluation (one-token calls always use one, design §4). 0: as many as there are
+  // cores, or one when measuring shows that the machine is too busy for that to be faster. The thread
+  // count changes only speed, never the output.
+  int threads = 0;
   std::vector<AdapterOptions> adapters;  // in this order; they change every probability
 };
 

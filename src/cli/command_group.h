@@ -2,7 +2,9 @@
 // on the app, and main runs the group the user picked.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <map>
 #include <memory>
+#include <string>
 
 namespace llmz::cli {
 
@@ -12,6 +14,16 @@ class CommandGroup {
   virtual bool parsed() const = 0;
   virtual int run() = 0;  // throws llmz::Error on failure
 };
+
+// -T/--threads for model evaluation: "auto" (stored as 0, the default) or a fixed count.
+inline CLI::Option* add_threads_option(CLI::App& app, int& threads) {
+  threads = 0;
+  return app.add_option("-T,--threads", threads,
+                        "threads for batched evaluation: a number, or auto (every core, or one while the "
+                        "machine is busy enough that one is faster; measured as it runs)")
+      ->transform(CLI::Transformer(std::map<std::string, std::string>{{"auto", "0"}}) | CLI::Range(1, 256))
+      ->default_str("auto");
+}
 
 // `llmz qa encode|decode` (file mode), `llmz serve` (oracle server), `llmz ask` (live client).
 std::unique_ptr<CommandGroup> add_qa_commands(CLI::App& app);

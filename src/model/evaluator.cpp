@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 
@@ -18,7 +19,8 @@ const char* name_of(KvCache kv) { return kv == KvCache::q8_0 ? "q8_0" : "f16"; }
 }  // namespace
 
 Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_capacity, std::optional<KvCache> kv_given)
-    : model_(model), slots_(slots), n_vocab_(model.n_vocab()) {
+    : model_(model), slots_(slots), n_vocab_(model.n_vocab()),
+      thread_choice_(model.threads(), model.fixed_threads()), last_threads_(model.threads()) {
   // llama.cpp rounds each sequence's cache up to 256 cells; keep the request a multiple of that.
   const uint32_t per_slot = (slot_capacity + 255) / 256 * 256;
   max_batch_ = std::max<uint32_t>(kMicroBatch, std::min<uint32_t>(512, slots * 8));
@@ -62,7 +64,17 @@ void Evaluator::add(uint32_t slot, llama_token token, int32_t pos, bool want_log
 }
 
 void Evaluator::run() {
+  // One-token calls run on one thread whatever is set (n_threads); only batches are worth choosing for.
+  const uint32_t tokens = uint32_t(batch_.n_tokens);
+  const bool choose = tokens > 1;
+  if (choose) {
+    const int t = thread_choice_.next();
+    if (t != last_threads_) llama_set_n_threads(ctx_, 1, t);
+    last_threads_ = t;
+  }
+  const auto start = std::chrono::steady_clock::now();
   int32_t rc = llama_decode(ctx_, batch_);
+  if (choose) thread_choice_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
   batch_.n_tokens = 0;
   if (rc != 0) fail(ErrorCode::model, "llama.cpp evaluation failed (code " + std::to_string(rc) + ")");
   // Fetched here, serially: llama_get_logits_ith() may reorder its buffers on first use.

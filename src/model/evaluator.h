@@ -14,6 +14,7 @@
 
 #include "llama.h"
 #include "model/loaded_model.h"
+#include "model/thread_choice.h"
 
 namespace llmz::detail {
 
@@ -33,7 +34,8 @@ class Evaluator {
   uint32_t slots() const { return slots_; }
   uint32_t max_batch() const { return max_batch_; }
   uint32_t n_vocab() const { return n_vocab_; }
-  int threads() const { return model_.threads(); }
+  // Threads the last call used (its logits may be post-processed on as many).
+  int threads() const { return last_threads_; }
 
   // Queue a token of a slot's sequence at position pos; with want_logits, its next-token logits are kept.
   void add(uint32_t slot, llama_token token, int32_t pos, bool want_logits);
@@ -65,6 +67,8 @@ class Evaluator {
   uint32_t slots_, max_batch_, n_vocab_;
   std::vector<int32_t> output_rows_;  // batch positions whose logits were requested
   std::vector<const float*> rows_;    // their logits after run()
+  ThreadChoice thread_choice_;
+  int last_threads_;
 };
 
 }  // namespace llmz::detail

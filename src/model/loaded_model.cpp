@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "common/error.h"
 #include "gguf.h"
@@ -42,7 +43,10 @@ void require_quantized_matrices(const std::string& path, const std::string& what
 
 }  // namespace
 
-LoadedModel::LoadedModel(const ModelOptions& options) : path_(options.path), threads_(std::max(1, options.threads)) {
+LoadedModel::LoadedModel(const ModelOptions& options)
+    : path_(options.path),
+      threads_(options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()))),
+      fixed_threads_(options.threads > 0) {
   init_llama_backend();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path_, ec))

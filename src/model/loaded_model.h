@@ -25,6 +25,7 @@ class LoadedModel {
   uint64_t tokenizer_hash() const { return tokenizer_hash_; }
   uint32_t n_vocab() const { return uint32_t(pieces_.size()); }
   int threads() const { return threads_; }
+  bool fixed_threads() const { return fixed_threads_; }  // false: threads() is a most, chosen per call
   uint64_t file_size() const { return file_size_; }
   const std::vector<AdapterInfo>& adapters() const { return adapter_infos_; }
   // Applies the adapters to a context made from model(): every context that evaluates must.
@@ -54,6 +55,7 @@ class LoadedModel {
   uint64_t tokenizer_hash_ = 0;
   uint64_t file_size_ = 0;
   int threads_ = 1;
+  bool fixed_threads_ = true;
   llama_token start_token_ = LLAMA_TOKEN_NULL;
   std::vector<std::string> pieces_;
   std::vector<llama_adapter_lora*> adapters_;
