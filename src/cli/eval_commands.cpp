@@ -12,6 +12,7 @@
 #include "eval/qa_eval.h"
 #include "eval/report.h"
 #include "eval/rewrite_eval.h"
+#include "eval/sandbox.h"
 
 namespace llmz::cli {
 
@@ -42,7 +43,7 @@ struct EvalCommands final : CommandGroup {
   std::string coder = default_model(), writer = "gemma3", solver = default_model();
   std::string slm = default_model(), llm = "gemma3", question_mode = "sequential", qa_prompts;
   std::vector<std::string> oracle_modes = {"own-reference"};
-  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = 0;  // auto
   bool quiet = false, no_qa_plus = false;
 
   explicit EvalCommands(CLI::App& app) {
@@ -71,7 +72,7 @@ struct EvalCommands final : CommandGroup {
     rewrite->add_option("--data", options.data_dir, "benchmarks folder (default: ../shared/data/benchmarks)");
     rewrite->add_option("--results", options.results, "JSONL results file (default: bench/results/rewrite-BENCH.jsonl)");
     rewrite->add_flag("--resume", options.resume, "continue an interrupted run");
-    rewrite->add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    add_threads_option(*rewrite, threads);
     rewrite->add_option("-j,--jobs", options.jobs, kJobsHelp)->check(CLI::Range(1, 64))->capture_default_str();
     rewrite->add_flag("-q,--quiet", quiet, "no progress bar");
   }
@@ -100,7 +101,7 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--data", o.data_dir, "benchmarks folder (default: ../shared/data/benchmarks)");
     qa->add_option("--results", o.results, "JSONL results file (default: bench/results/qa-BENCH.jsonl)");
     qa->add_flag("--resume", o.resume, "continue an interrupted run");
-    qa->add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    add_threads_option(*qa, threads);
     qa->add_option("-j,--jobs", o.jobs, kJobsHelp)->check(CLI::Range(1, 64))->capture_default_str();
     qa->add_flag("-q,--quiet", quiet, "no progress bar");
   }
@@ -119,6 +120,8 @@ struct EvalCommands final : CommandGroup {
     o.qa_plus = !no_qa_plus;
     const auto problems = eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
     const bool choice = !problems.empty() && problems.front().kind == eval::AnswerKind::choice;
+    if (!problems.empty() && problems.front().kind == eval::AnswerKind::code)
+      for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
     o.prompts = !qa_prompts.empty() ? qa::load_prompts(qa_prompts) : choice ? qa::choice_prompts() : qa::default_prompts();
     const Model slm_model = Model::load({resolve_model(slm), threads});
     const Model llm_model = Model::load({resolve_model(llm), threads});
