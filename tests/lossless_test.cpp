@@ -2,6 +2,10 @@
 // and the real default model (the contract users rely on).
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <zstd.h>
+
+#include "coding/container.h"
 #include "llmz/llmz.h"
 #include "test_models.h"
 
@@ -167,6 +171,37 @@ TEST(Errors, WrongModel) {
 
 TEST(Errors, MissingModel) {
   EXPECT_EQ(error_of([] { Model::load({"/nonexistent/model.gguf", 1}); }), ErrorCode::model);
+}
+
+// A crafted file (checksums recomputed) whose zstd chunk claims 4 GB: refused as damaged without
+// allocating what it claims.
+TEST(Errors, CraftedZstdChunkAllocatesNothingItClaims) {
+  const Model& m = cached_model(test::tiny_model_path());
+  auto packed = compress(m, random_bytes(2000, 9), {});
+  size_t offset = 0;
+  Header h = read_header(packed, offset);
+  ASSERT_EQ(h.chunks.size(), 1u);
+  ASSERT_NE(h.chunks[0].kind, ChunkKind::llm);
+  // A frame that declares 4,000,000,000 bytes and delivers one block of 64 KB.
+  std::vector<uint8_t> block(1 << 16, 'a'), frame(ZSTD_compressBound(block.size()) + 64);
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setPledgedSrcSize(cctx, 4000000000ull);
+  ZSTD_inBuffer in{block.data(), block.size(), 0};
+  ZSTD_outBuffer out{frame.data(), frame.size(), 0};
+  ZSTD_compressStream2(cctx, &out, &in, ZSTD_e_flush);
+  ZSTD_freeCCtx(cctx);
+  frame.resize(out.pos);
+  for (uint32_t claimed : {4000000000u, uint32_t(1) << 24, 100000u}) {
+    h.chunks[0] = {ChunkKind::zstd, claimed, 0, uint32_t(frame.size()), 0};
+    h.original_size = claimed;
+    std::vector<uint8_t> crafted = write_header(h);
+    crafted.insert(crafted.end(), frame.begin(), frame.end());
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    EXPECT_EQ(error_of([&] { decompress(m, crafted, {}); }), ErrorCode::corrupt) << claimed;
+    getrusage(RUSAGE_SELF, &after);
+    EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 200 * 1024) << "KB of peak memory grew for " << claimed;
+  }
 }
 
 TEST(Errors, DamagedPayloadsAreCaught) {

@@ -154,5 +154,27 @@ TEST(QaFile, EveryFlippedByteAndEveryTruncationIsCaught) {
   EXPECT_THROW(read_qa_file(longer), Error);
 }
 
+// Crafted headers with valid checksums (anyone can recompute XXH3): every size is checked before
+// anything is allocated for it.
+TEST(QaFile, CraftedSizesAreRefused) {
+  auto refused = [](auto edit) {
+    QaHeader h = sample_header();
+    edit(h);
+    try {
+      read_qa_file(write_qa_file(h));
+    } catch (const Error& e) {
+      return e.code() == ErrorCode::corrupt;
+    }
+    return false;
+  };
+  EXPECT_TRUE(refused([](QaHeader& h) { h.settings.context_tokens = 2000000000; }));
+  EXPECT_TRUE(refused([](QaHeader& h) { h.settings.context_tokens = 8; }));
+  EXPECT_TRUE(refused([](QaHeader& h) { h.settings.max_attempt_tokens = 5000; }));
+  EXPECT_TRUE(refused([](QaHeader& h) { h.settings.max_question_tokens = 5000; }));
+  EXPECT_TRUE(refused([](QaHeader& h) { h.settings.questions = kMaxQuestions + 1, h.answers = 0; }));
+  EXPECT_TRUE(refused([](QaHeader& h) { h.answers = 11; }));
+  EXPECT_FALSE(refused([](QaHeader&) {}));
+}
+
 }  // namespace
 }  // namespace llmz::qa

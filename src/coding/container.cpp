@@ -91,6 +91,19 @@ std::vector<uint8_t> write_header(const Header& h) {
   return std::move(w.data());
 }
 
+std::vector<std::span<const uint8_t>> chunk_payloads(const Header& h, std::span<const uint8_t> file, size_t offset) {
+  std::vector<std::span<const uint8_t>> payloads;
+  for (const auto& c : h.chunks) {
+    if (c.payload_size > file.size() - offset) fail(ErrorCode::corrupt, "file is truncated");
+    if (c.kind == ChunkKind::llm && (c.tokens == 0 || c.tokens > c.size))
+      fail(ErrorCode::corrupt, "file is damaged (token count out of range)");
+    payloads.push_back(file.subspan(offset, c.payload_size));
+    offset += c.payload_size;
+  }
+  if (offset != file.size()) fail(ErrorCode::corrupt, "file has trailing data after the last chunk");
+  return payloads;
+}
+
 Header read_header(std::span<const uint8_t> file, size_t& offset) {
   ByteReader r(file);
   if (file.size() < kMagic.size() || !std::equal(kMagic.begin(), kMagic.end(), file.begin()))

@@ -87,6 +87,9 @@ struct Header {
 std::vector<uint8_t> write_header(const Header& h);
 // Parses and checks the header; `offset` receives where the payloads start.
 Header read_header(std::span<const uint8_t> file, size_t& offset);
+// Each chunk's payload, checked against the file: none runs past its end, and the file ends exactly
+// after the last one.
+std::vector<std::span<const uint8_t>> chunk_payloads(const Header& h, std::span<const uint8_t> file, size_t offset);
 
 uint32_t chunk_checksum(std::span<const uint8_t> bytes);
 uint64_t input_checksum(std::span<const uint8_t> bytes);

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/text.h"
+#include "lossless/codec_settings.h"
 
 namespace llmz {
 
@@ -11,8 +12,6 @@ namespace {
 
 constexpr size_t kPieceBytes = 64 * 1024;        // text is tokenized in pieces of about this size
 constexpr size_t kMinTextRun = 16;               // shorter text between binary bytes stays binary
-constexpr uint32_t kMaxClassicChunk = 1u << 24;  // bytes per zstd chunk
-
 
 // Cut point for the next text piece: the last line end within kPieceBytes, else the last character start.
 size_t piece_end(std::span<const uint8_t> text) {
@@ -77,7 +76,7 @@ class Planner {
   // Bytes the tokenizer cannot handle: appended to the last chunk if it is classical too.
   void add_classic(size_t begin, size_t size) {
     flush_run();
-    if (chunks_.empty() || chunks_.back().kind == ChunkKind::llm || chunks_.back().size + size > kMaxClassicChunk) {
+    if (chunks_.empty() || chunks_.back().kind == ChunkKind::llm || chunks_.back().size + size > kMaxZstdChunk) {
       chunks_.push_back({ChunkKind::zstd, begin, 0, {}});
     }
     chunks_.back().size += uint32_t(size);

@@ -1,5 +1,4 @@
 #include <xxhash.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <sstream>
@@ -8,6 +7,7 @@
 #include "common/error.h"
 #include "lossless/codec_settings.h"
 #include "lossless/token_streams.h"
+#include "lossless/zstd_chunk.h"
 #include "model/evaluator.h"
 
 namespace llmz {
@@ -74,16 +74,7 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   if (h.window_tokens < kMinWindowTokens || !window_fits(h.prefix_tokens, h.window_tokens, llama_model_n_ctx_train(m.model())))
     fail(ErrorCode::corrupt, "file is damaged (window larger than the model's context)");
 
-  // Locate payloads; the file must end exactly after the last one.
-  std::vector<std::span<const uint8_t>> payloads;
-  for (const auto& c : h.chunks) {
-    if (c.payload_size > file.size() - offset) fail(ErrorCode::corrupt, "file is truncated");
-    if (c.kind == ChunkKind::llm && (c.tokens == 0 || c.tokens > c.size))
-      fail(ErrorCode::corrupt, "file is damaged (token count out of range)");
-    payloads.push_back(file.subspan(offset, c.payload_size));
-    offset += c.payload_size;
-  }
-  if (offset != file.size()) fail(ErrorCode::corrupt, "file has trailing data after the last chunk");
+  const std::vector<std::span<const uint8_t>> payloads = chunk_payloads(h, file, offset);
 
   std::vector<TokenStream> streams;
   uint64_t total_tokens = 0;
@@ -115,11 +106,7 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
         if (out.size() - start > c.size) break;
       }
     } else if (c.kind == ChunkKind::zstd) {
-      if (ZSTD_getFrameContentSize(payloads[i].data(), payloads[i].size()) != c.size)
-        fail(ErrorCode::corrupt, "chunk " + std::to_string(i) + " is damaged (zstd frame size)");
-      out.resize(start + c.size);
-      size_t n = ZSTD_decompress(out.data() + start, c.size, payloads[i].data(), payloads[i].size());
-      if (ZSTD_isError(n) || n != c.size) fail(ErrorCode::corrupt, "chunk " + std::to_string(i) + " is damaged (zstd)");
+      append_zstd_chunk(out, payloads[i], c.size, i);
     } else {
       out.insert(out.end(), payloads[i].begin(), payloads[i].end());
     }

@@ -29,6 +29,9 @@ const char* to_string(QuestionMode m);
 QuestionMode parse_question_mode(const std::string& s);
 
 // Everything besides the model and the prompts that changes what the SLM writes.
+inline constexpr uint32_t kMinContextTokens = 64;         // the shortest SLM conversation a file may name
+inline constexpr uint32_t kMaxContextTokens = 1u << 20;   // the longest (also bounded by the model's own)
+
 struct Settings {
   QuestionMode mode = QuestionMode::sequential;
   uint32_t questions = 10;

@@ -1,5 +1,6 @@
 #include "qa/qa_codec.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "coding/container.h"
@@ -9,10 +10,22 @@
 
 namespace llmz::qa {
 
+namespace {
+
+// A conversation longer than the model's training context is refused by both ends.
+void check_context(const Settings& s, const detail::LoadedModel& m, ErrorCode code, const std::string& what) {
+  if (s.context_tokens > uint32_t(std::max(llama_model_n_ctx_train(m.model()), 0)))
+    fail(code, what + "a context of " + std::to_string(s.context_tokens) + " tokens is more than " + m.name() +
+                   " was trained for");
+}
+
+}  // namespace
+
 Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts& prompts, const Settings& settings,
                const std::string& problem, const std::string& gold, const Observer& observer) {
   if (problem.empty()) fail(ErrorCode::usage, "the prompt is empty");
   const auto& m = slm.impl();
+  check_context(settings, m, ErrorCode::usage, "");
   const detail::KvCache kv = detail::Evaluator::kv_cache_for(m);  // named in the header, used throughout
   detail::Generator generator(m, settings.context_tokens, detail::Generator::kDefaultSlots, kv);
   AnswerCoder coder;
@@ -54,6 +67,7 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
                                "); pass the same --prompts file as the sender");
   if (h.problem_hash != text_checksum(problem))
     fail(ErrorCode::usage, "the prompt differs from the one this file was made for");
+  check_context(h.settings, m, ErrorCode::corrupt, "QA file is damaged: ");
   const std::optional<detail::KvCache> kv = detail::Evaluator::kv_cache_named(h.compute);
   detail::Generator generator(m, h.settings.context_tokens, detail::Generator::kDefaultSlots, kv);
   AnswerCoder coder(h.payload);

@@ -87,8 +87,13 @@ QaHeader read_qa_file(std::span<const uint8_t> file) {
   const size_t checked = r.position();
   if (r.u32() != uint32_t(XXH3_64bits(file.data(), checked)))
     fail(ErrorCode::corrupt, "QA file header is damaged (checksum mismatch)");
+  // Sizes are checked before anything is allocated for them (the decoder also checks the context
+  // against its model's): a crafted header cannot make the receiver reserve gigabytes.
+  const Settings& s = h.settings;
   if (mode > uint8_t(QuestionMode::sequential) || oracle > uint8_t(OracleMode::self) ||
-      h.settings.questions > kMaxQuestions || h.answers > h.settings.questions)
+      s.questions > kMaxQuestions || h.answers > s.questions || s.context_tokens < kMinContextTokens ||
+      s.context_tokens > kMaxContextTokens || s.max_attempt_tokens > s.context_tokens ||
+      s.max_question_tokens > s.context_tokens)
     fail(ErrorCode::corrupt, "QA file is damaged (settings out of range)");
   if (protocol != kQaProtocolVersion)
     fail(ErrorCode::unsupported, "unsupported QA protocol version " + std::to_string(protocol) +
