@@ -2,15 +2,19 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <variant>
 
 #include "common/error.h"
 #include "qa/local_backend.h"
 #include "qa/oracle.h"
+#include "qa/server_requests.h"
 
 namespace llmz::qa {
 
@@ -18,23 +22,45 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One model for every session: requests take turns.
-class SharedBackend : public ChatBackend {
+// Thrown when too many requests already wait for the model: the client gets 503 and retries.
+struct ModelBusy {};
+
+// One model for every session: requests take turns, and at most max_waiting wait for their turn.
+class ModelQueue {
  public:
-  SharedBackend(ChatBackend& backend, std::mutex& mutex) : backend_(backend), mutex_(mutex) {}
-  std::string reply(const std::string& user, uint32_t max_tokens) override {
+  ModelQueue(ChatBackend& backend, uint32_t max_waiting) : backend_(backend), max_waiting_(max_waiting) {}
+  template <class F>
+  auto run(F&& f) {
+    if (waiting_.fetch_add(1) >= max_waiting_) {
+      waiting_--;
+      throw ModelBusy{};
+    }
     std::lock_guard lock(mutex_);
-    return backend_.reply(user, max_tokens);
+    waiting_--;
+    return f(backend_);
   }
-  std::optional<bool> yes_no(const std::string& user) override {
-    std::lock_guard lock(mutex_);
-    return backend_.yes_no(user);
-  }
-  std::string name() const override { return backend_.name(); }
+  std::string name() const { return backend_.name(); }
 
  private:
   ChatBackend& backend_;
-  std::mutex& mutex_;
+  uint32_t max_waiting_;
+  std::mutex mutex_;
+  std::atomic<uint32_t> waiting_{0};
+};
+
+class SharedBackend : public ChatBackend {
+ public:
+  explicit SharedBackend(ModelQueue& queue) : queue_(queue) {}
+  std::string reply(const std::string& user, uint32_t max_tokens) override {
+    return queue_.run([&](ChatBackend& b) { return b.reply(user, max_tokens); });
+  }
+  std::optional<bool> yes_no(const std::string& user) override {
+    return queue_.run([&](ChatBackend& b) { return b.yes_no(user); });
+  }
+  std::string name() const override { return queue_.name(); }
+
+ private:
+  ModelQueue& queue_;
 };
 
 struct Session {
@@ -59,7 +85,7 @@ struct OracleServer::State {
   Prompts prompts;
   ServerOptions options;
   std::unique_ptr<ChatBackend> backend;
-  std::mutex model_mutex;
+  std::unique_ptr<ModelQueue> queue;
   std::mutex sessions_mutex;
   std::map<std::string, Session> sessions;
   std::mt19937_64 rng{std::random_device{}()};
@@ -85,39 +111,26 @@ struct OracleServer::State {
     return false;
   }
 
-  static std::optional<nlohmann::json> body_of(const httplib::Request& req, httplib::Response& res) {
-    try {
-      auto j = nlohmann::json::parse(req.body);
-      if (j.is_object()) return j;
-    } catch (const std::exception&) {
+  // The checked request, or nullptr after replying with the refusal.
+  template <class T>
+  static const T* accepted(const std::variant<T, RequestError>& parsed, httplib::Response& res) {
+    if (const auto* e = std::get_if<RequestError>(&parsed)) {
+      reply_error(res, e->status, e->message);
+      return nullptr;
     }
-    reply_error(res, 400, "the request body must be a JSON object");
-    return std::nullopt;
-  }
-
-  static std::optional<std::string> text_field(const nlohmann::json& j, const char* name, httplib::Response& res) {
-    if (j.contains(name) && j[name].is_string() && !j[name].get<std::string>().empty()) return j[name].get<std::string>();
-    reply_error(res, 400, std::string("\"") + name + "\" must be a non-empty string");
-    return std::nullopt;
+    return &std::get<T>(parsed);
   }
 
   void open_session(const httplib::Request& req, httplib::Response& res) {
-    auto body = body_of(req, res);
-    if (!body) return;
-    auto problem = text_field(*body, "problem", res);
-    if (!problem) return;
-    auto attempt = text_field(*body, "attempt", res);
-    if (!attempt) return;
-    OracleMode mode = OracleMode::own_reference;
-    try {
-      mode = parse_oracle_mode(body->value("mode", "own-reference"));
-    } catch (const Error& e) {
-      return reply_error(res, 400, e.what());
-    }
-    if (mode == OracleMode::self) return reply_error(res, 400, "self mode needs no oracle server");
-    std::string gold = body->value("gold", "");
-    if (mode == OracleMode::gold_reference && gold.empty())
-      return reply_error(res, 400, "gold-reference mode needs \"gold\"");
+    const auto parsed = parse_session_request(req.body);
+    const SessionRequest* r = accepted(parsed, res);
+    if (!r) return;
+    // The oracle's prompts hold the problem and the attempt, and its reference must fit beside them.
+    const size_t tokens = model.tokenize(r->problem, false).size() + model.tokenize(r->attempt, false).size();
+    if (tokens + options.max_reference_tokens > options.context_tokens)
+      return reply_error(res, 400, "problem and attempt too long for the model's context (" + std::to_string(tokens) +
+                                       " tokens, at most " +
+                                       std::to_string(options.context_tokens - std::min(options.context_tokens, options.max_reference_tokens)) + ")");
     {
       std::lock_guard lock(sessions_mutex);
       expire_idle();
@@ -126,25 +139,24 @@ struct OracleServer::State {
     }
     // Writing the reference solution is slow: do it outside the sessions lock.
     Session s;
-    s.oracle = make_reference_oracle(std::make_unique<SharedBackend>(*backend, model_mutex), prompts, mode,
+    s.oracle = make_reference_oracle(std::make_unique<SharedBackend>(*queue), prompts, r->mode,
                                      options.max_reference_tokens, UnclearPolicy::no);
-    s.oracle->begin({*problem, *attempt, gold});
+    s.oracle->begin({r->problem, r->attempt, r->gold});
     s.last_used = Clock::now();
     std::lock_guard lock(sessions_mutex);
     if (sessions.size() >= options.max_sessions)
       return reply_error(res, 503, "too many open sessions; close one or retry later");
     const std::string id = new_id();
     sessions.emplace(id, std::move(s));
-    reply_json(res, 201, {{"session", id}, {"model", model.name()}, {"mode", to_string(mode)},
+    reply_json(res, 201, {{"session", id}, {"model", model.name()}, {"mode", to_string(r->mode)},
                           {"expires_after_idle_seconds", options.session_ttl_seconds}});
   }
 
   void ask(const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
-    auto body = body_of(req, res);
-    if (!body) return;
-    auto question = text_field(*body, "question", res);
-    if (!question) return;
+    const auto parsed = parse_question_request(req.body, options.max_question_bytes);
+    const QuestionRequest* r = accepted(parsed, res);
+    if (!r) return;
     std::shared_ptr<Oracle> oracle;
     std::shared_ptr<std::mutex> busy;
     {
@@ -157,7 +169,7 @@ struct OracleServer::State {
       busy = it->second.busy;
     }
     std::lock_guard turn(*busy);
-    const bool yes = oracle->answer({*question, 0});
+    const bool yes = oracle->answer({r->question, 0});
     reply_json(res, 200, {{"answer", yes ? "yes" : "no"}, {"bit", yes ? 1 : 0}});
   }
 
@@ -170,17 +182,33 @@ struct OracleServer::State {
 };
 
 OracleServer::OracleServer(const detail::LoadedModel& model, const Prompts& prompts, ServerOptions options)
-    : state_(new State{model, prompts, std::move(options), nullptr, {}, {}, {}, {}, {}}) {
+    : state_(new State{model, prompts, std::move(options), nullptr, nullptr, {}, {}, {}, {}}) {
   State& s = *state_;
   s.backend = make_local_backend(model, s.options.context_tokens);
+  s.queue = std::make_unique<ModelQueue>(*s.backend, s.options.max_waiting);
   s.http.set_payload_max_length(s.options.max_request_bytes);
+  s.http.set_read_timeout(s.options.read_timeout_seconds, 0);
+  s.http.set_write_timeout(5, 0);
+  s.http.set_keep_alive_timeout(s.options.read_timeout_seconds);
+  const size_t workers = size_t(s.options.max_sessions) + s.options.extra_workers;
+  s.http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  // The key is checked once the headers are in, before a body is read.
+  s.http.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) {
+    if (req.path == "/v1/health" || s.authorized(req, res)) return httplib::Server::HandlerResponse::Unhandled;
+    return httplib::Server::HandlerResponse::Handled;
+  });
   auto guarded = [&s](auto handler) {
     return [&s, handler](const httplib::Request& req, httplib::Response& res) {
-      if (!s.authorized(req, res)) return;
       try {
         (s.*handler)(req, res);
+      } catch (const ModelBusy&) {
+        reply_error(res, 503, "the model is busy (too many requests waiting); retry later");
+      } catch (const Error& e) {
+        // The request asked for something this server cannot do (a problem longer than the model's
+        // context, an unknown mode): the client's error. Other failures are the server's.
+        reply_error(res, e.code() == ErrorCode::usage ? 400 : 500, e.what());
       } catch (const std::exception& e) {
-        reply_error(res, 500, e.what());
+        reply_error(res, 500, std::string("internal error: ") + e.what());
       }
     };
   };
@@ -192,7 +220,14 @@ OracleServer::OracleServer(const detail::LoadedModel& model, const Prompts& prom
   s.http.Post(R"(/v1/sessions/([0-9a-f]+)/questions)", guarded(&State::ask));
   s.http.Delete(R"(/v1/sessions/([0-9a-f]+))", guarded(&State::close_session));
   s.http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) reply_error(res, res.status, res.status == 413 ? "request too large" : "no such endpoint");
+    if (!res.body.empty()) return;
+    const char* why = res.status == 413   ? "request too large"
+                      : res.status == 404 ? "no such endpoint"
+                      : res.status == 405 ? "method not allowed here"
+                      : res.status == 414 ? "request line too long"
+                      : res.status < 500  ? "malformed HTTP request"
+                                          : "internal error";
+    reply_error(res, res.status, why);
   });
 }
 
