@@ -6,6 +6,12 @@
 namespace llmz::eval {
 namespace {
 
+TEST(ExtractAnswer, StatementOnItsOwnLine) {
+  const auto a = extract_answer("Each gets 1 cup.\nTherefore, the final answer is:\nFinal answer: 20 cups");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(same_answer(*a, "20")) << *a;
+}
+
 TEST(ExtractAnswer, Gsm8kMarker) {
   EXPECT_EQ(extract_answer("She makes 9 * 2 = $<<9*2=18>>18 every day.\n#### 18"), "18");
   EXPECT_EQ(extract_answer("#### 1,234\n"), "1,234");

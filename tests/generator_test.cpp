@@ -44,6 +44,15 @@ TEST(Generator, RememberedRepliesEqualRegeneratedOnes) {
   EXPECT_EQ(Generator(m, 512).greedy(prompt, 20), Generator(m, 512, 1).greedy(prompt, 20));
 }
 
+TEST(Generator, LineRuleIgnoresShortLines) {
+  EXPECT_TRUE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\nThe answer is 42 apples.\n"));
+  EXPECT_FALSE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\n"));
+  EXPECT_FALSE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\nThe answer is 42 apples."));  // unfinished
+  // Formulas and code blocks repeat their short delimiters in sound replies.
+  EXPECT_FALSE(stuck_in_loop("\\[\na = 1\n\\]\n\\[\nb = 2\n\\]\n\\[\nc = 3\n\\]\n\\[\n"));
+  EXPECT_FALSE(stuck_in_loop("```\nx\n```\n```\ny\n```\n```\n"));
+}
+
 TEST(Generator, CycleRuleCatchesShortLoopsOnly) {
   std::vector<llama_token> digits(48, 17);
   EXPECT_TRUE(stuck_in_cycle(digits));

@@ -60,16 +60,17 @@ std::span<const float> Generator::logits_after(std::span<const llama_token> toke
   return evaluator_.logits(0);
 }
 
-namespace {
-
-// True when the reply's last finished line is a non-blank line it has already written twice: small
-// models fall into such loops, and both ends stop at the same place.
+// True when the reply's last finished line is a line of some length that it has already written twice:
+// small models fall into such loops, and both ends stop at the same place. Short lines repeat in
+// sound replies ("\[" and "\]" around each formula, "```" around code) and do not count.
 bool stuck_in_loop(const std::string& reply) {
+  constexpr size_t kMinLoopLine = 12;  // non-blank bytes
   const size_t end = reply.rfind('\n');
   if (end == std::string::npos) return false;
   const size_t begin = end == 0 ? 0 : reply.rfind('\n', end - 1) + 1;
   const std::string last = reply.substr(begin, end - begin);
-  if (last.find_first_not_of(" \t\r") == std::string::npos) return false;
+  if (size_t(std::count_if(last.begin(), last.end(), [](char c) { return c != ' ' && c != '\t' && c != '\r'; })) < kMinLoopLine)
+    return false;
   int seen = 0;
   for (size_t pos = 0; pos < begin;) {
     const size_t nl = reply.find('\n', pos);
@@ -78,8 +79,6 @@ bool stuck_in_loop(const std::string& reply) {
   }
   return seen >= 2;
 }
-
-}  // namespace
 
 bool stuck_in_cycle(std::span<const llama_token> reply) {
   constexpr size_t kSpan = 48, kMaxPeriod = 16;

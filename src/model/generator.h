@@ -70,5 +70,7 @@ llama_token argmax(std::span<const float> logits);
 // True when a reply's last 48 tokens repeat a cycle of at most 16 tokens ("1111…", "A. B. C. D. A. B. …"):
 // a small model caught in such a loop does not leave it before its token limit.
 bool stuck_in_cycle(std::span<const llama_token> reply);
+// True when the reply's last finished line (12+ non-blank characters) is its third copy.
+bool stuck_in_loop(const std::string& reply);
 
 }  // namespace llmz::detail

@@ -15,8 +15,9 @@ namespace llmz::qa {
 inline constexpr std::array<uint8_t, 4> kQaMagic = {'L', 'Z', 'Q', 'A'};
 inline constexpr uint8_t kQaFormatVersion = 1;
 // The protocol's rules beyond the prompts (stopping, question parsing, answer coding): docs/QA.md.
-inline constexpr uint8_t kQaProtocolVersion = 3;  // 2: a repeated question is retried once; 3: replies stop
-                                                  // in a token cycle (docs/QA.md)
+inline constexpr uint8_t kQaProtocolVersion = 4;  // 2: a repeated question is retried once; 3: replies stop
+                                                  // in a token cycle; 4: only lines of 12+ characters
+                                                  // count as a loop (docs/QA.md)
 
 struct QaHeader {
   std::array<uint8_t, 16> slm_fingerprint{};
