@@ -17,6 +17,7 @@
 #include "cli/qa_commands.h"
 #include "lossy/rewrite.h"
 #include "common/error.h"
+#include "common/text.h"
 #include "llmz/llmz.h"
 
 namespace llmz::cli {
@@ -32,7 +33,7 @@ struct Options {
   std::string output;
   bool to_stdout = false, force = false, keep = false, remove_input = false;
   bool verbose = false, quiet = false, json = false;
-  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = 0;  // auto
   std::string model = default_model();
   std::string context_file;
   std::vector<std::string> lora;  // FILE[:SCALE]
@@ -71,7 +72,7 @@ class Runner {
       try {
         process(f);
       } catch (const Error& e) {
-        std::cerr << "llmz: " << (f == "-" ? std::string("stdin") : f) << ": " << e.what() << "\n";
+        std::cerr << "llmz: " << printable(f == "-" ? std::string("stdin") : f) << ": " << printable(e.what(), true) << "\n";
         if (status == 0) status = int(e.code());
         if (e.code() == ErrorCode::model && !model_) return status;  // no point trying the other files
       }
@@ -257,23 +258,23 @@ class Runner {
       std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return;
     }
-    printf("file:          %s\n", in == "-" ? "stdin" : in.c_str());
+    printf("file:          %s\n", printable(in == "-" ? "stdin" : in).c_str());
     if (i.lossy) {
       printf("format:        llmz version %u, LOSSY (%s): decodes to a rewrite, not to the original\n",
-             i.format_version, i.lossy_method.c_str());
+             i.format_version, printable(i.lossy_method).c_str());
       printf("original:      %llu bytes, xxh3-64 %016llx; %.4f bits per original byte\n",
              (unsigned long long)i.lossy_original_size, (unsigned long long)i.lossy_original_checksum,
              i.lossy_original_size ? 8.0 * double(i.file_size) / double(i.lossy_original_size) : 0.0);
-      printf("rewriter:      %s (%s), prompts %s, %u candidate(s), seed %llu\n", i.rewriter_name.c_str(),
-             i.rewriter_fingerprint.c_str(), i.rewrite_prompts_version.c_str(), i.candidates,
+      printf("rewriter:      %s (%s), prompts %s, %u candidate(s), seed %llu\n", printable(i.rewriter_name).c_str(),
+             i.rewriter_fingerprint.c_str(), printable(i.rewrite_prompts_version).c_str(), i.candidates,
              (unsigned long long)i.seed);
     } else {
       printf("format:        llmz version %u, lossless\n", i.format_version);
     }
-    printf("model:         %s\n", i.model_name.c_str());
+    printf("model:         %s\n", printable(i.model_name).c_str());
     printf("fingerprint:   %s\n", i.model_fingerprint.c_str());
     for (const auto& a : i.adapters)
-      printf("LoRA adapter:  %s (%s), scale %g\n", a.name.c_str(), a.fingerprint.c_str(), double(a.scale));
+      printf("LoRA adapter:  %s (%s), scale %g\n", printable(a.name).c_str(), a.fingerprint.c_str(), double(a.scale));
     if (!i.route.empty())
       printf("routing:       %s, among %u adapters\n",
              i.route == "prompt-profile" ? "by the prompt, against each adapter's training prompts"
@@ -287,7 +288,7 @@ class Runner {
       printf("context:       %u tokens, hash %s\n", i.context_tokens, fp_hash);
     else
       printf("context:       none\n");
-    printf("compute:       %s (%s)\n", i.compute.c_str(),
+    printf("compute:       %s (%s)\n", printable(i.compute).c_str(),
            compute_known(i.compute) ? "this build's" : "not this build's: see llmz --version");
     printf("%s %llu bytes, xxh3-64 %s\n", i.lossy ? "decodes to:   " : "original:     ",
            (unsigned long long)i.original_size, in_hash);
@@ -324,7 +325,7 @@ void add_common(CLI::App& app, Options& o, bool coding) {
   app.add_flag("-f,--force", o.force, "overwrite existing outputs; write compressed data to a terminal");
   app.add_flag("-k,--keep", o.keep, "keep input files (the default)");
   app.add_flag("--rm", o.remove_input, "remove each input file after success");
-  app.add_option("-T,--threads", o.threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+  add_threads_option(app, o.threads);
   app.add_option("-m,--model", o.model, "model: a GGUF path or a short name (see 'llmz models')")
       ->capture_default_str();
   app.add_option("--context-file", o.context_file, "text both ends know (e.g. the prompt of a response)");
@@ -411,7 +412,7 @@ int main_impl(int argc, char** argv) {
     try {
       return group->run();
     } catch (const Error& e) {
-      std::cerr << "llmz: " << e.what() << "\n";
+      std::cerr << "llmz: " << printable(e.what(), true) << "\n";
       return int(e.code());
     }
   }
@@ -427,7 +428,7 @@ int main_impl(int argc, char** argv) {
   try {
     return Runner(std::move(o)).run();
   } catch (const Error& e) {
-    std::cerr << "llmz: " << e.what() << "\n";
+    std::cerr << "llmz: " << printable(e.what(), true) << "\n";
     return int(e.code());
   }
 }
@@ -439,7 +440,7 @@ int main(int argc, char** argv) {
   try {
     return llmz::cli::main_impl(argc, argv);
   } catch (const std::exception& e) {
-    std::cerr << "llmz: internal error: " << e.what() << "\n";
+    std::cerr << "llmz: internal error: " << llmz::printable(e.what(), true) << "\n";
     return 70;
   }
 }

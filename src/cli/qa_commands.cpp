@@ -13,6 +13,7 @@
 #include "cli/file_io.h"
 #include "cli/model_registry.h"
 #include "common/error.h"
+#include "common/text.h"
 #include "llmz/llmz.h"
 #include "coding/container.h"
 #include "qa/http_oracles.h"
@@ -62,7 +63,7 @@ struct QaCommands final : CommandGroup {
   CLI::App *encode = nullptr, *decode = nullptr, *serve = nullptr, *ask = nullptr;
   // shared
   std::string slm = default_model(), llm = "gemma3", prompts_file, prompt_file, prompt_text;
-  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = 0;  // auto
   bool verbose = false, quiet = false, json = false, force = false;
   qa::Settings settings;
   std::string question_mode = "sequential", oracle_mode = "own-reference", unclear = "no";
@@ -78,7 +79,7 @@ struct QaCommands final : CommandGroup {
   void add_slm_options(CLI::App& c) {
     c.add_option("--slm", slm, "small model (runs at both ends): a GGUF path or a short name")->capture_default_str();
     c.add_option("--prompts", prompts_file, "prompt template file (default: the built-in qa-v1)");
-    c.add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    add_threads_option(c, threads);
     c.add_option("--prompt-file", prompt_file, "the problem (prompt) both ends know");
   }
   void add_protocol_options(CLI::App& c) {
@@ -142,7 +143,7 @@ struct QaCommands final : CommandGroup {
     serve->add_option("--max-reference-tokens", server.max_reference_tokens, "longest oracle solution")
         ->capture_default_str();
     serve->add_option("--prompts", prompts_file, "prompt template file (default: the built-in qa-v1)");
-    serve->add_option("-T,--threads", threads, "threads for batched evaluation")->check(CLI::Range(1, 256));
+    add_threads_option(*serve, threads);
 
     ask = app.add_subcommand("ask", "run the protocol live against an `llmz serve` oracle and print the transcript");
     add_slm_options(*ask);
@@ -324,18 +325,18 @@ void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bo
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
-  printf("file:          %s\n", name.c_str());
+  printf("file:          %s\n", printable(name).c_str());
   printf("format:        llmz QA version %u (question asking; decodes to the SLM's answer, not to a file)\n",
          unsigned(qa::kQaFormatVersion));
-  printf("SLM:           %s\n", h.slm_name.c_str());
+  printf("SLM:           %s\n", printable(h.slm_name).c_str());
   printf("fingerprint:   %s\n", to_hex(h.slm_fingerprint).c_str());
-  printf("prompts:       %s, hash %s\n", h.prompts_version.c_str(), prompts_hash);
+  printf("prompts:       %s, hash %s\n", printable(h.prompts_version).c_str(), prompts_hash);
   printf("problem:       hash %s\n", problem_hash);
   printf("protocol:      %s questions, %u asked of %u; attempts up to %u tokens, questions up to %u\n",
          qa::to_string(h.settings.mode), h.answers, h.settings.questions, h.settings.max_attempt_tokens,
          h.settings.max_question_tokens);
-  printf("oracle:        %s (%s)\n", h.oracle_name.c_str(), qa::to_string(h.oracle_mode));
-  printf("compute:       %s\n", h.compute.c_str());
+  printf("oracle:        %s (%s)\n", printable(h.oracle_name).c_str(), qa::to_string(h.oracle_mode));
+  printf("compute:       %s\n", printable(h.compute).c_str());
   printf("answer bits:   %u answers in %.2f coded bits, payload %zu bytes, file %zu bytes\n", h.answers, coded_bits,
          h.payload.size(), file.size());
   printf("final answer:  %u bytes; transcript xxh3-64 %s\n", h.answer_size, answer_hash);

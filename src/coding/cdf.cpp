@@ -58,7 +58,7 @@ uint64_t exp_neg_fixed(int64_t d) {
 
 void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf) {
   const size_t n = logits.size();
-  assert(cdf.size() == n + 1 && bits >= kMinCdfBits && bits <= kMaxCdfBits && n < (size_t(1) << (bits - 1)));
+  assert(cdf.size() == n + 1 && n >= 1 && bits <= kMaxCdfBits && n < (size_t(1) << (bits - 1)));
 
   int32_t best = std::numeric_limits<int32_t>::min();
   size_t best_index = 0;

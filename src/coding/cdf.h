@@ -9,12 +9,12 @@
 namespace llmz {
 
 inline constexpr uint32_t kDefaultCdfBits = 30;
-inline constexpr uint32_t kMinCdfBits = 24;
+inline constexpr uint32_t kMinCdfBits = 24;  // the token coder's smallest table (files); a yes/no table may be smaller
 inline constexpr uint32_t kMaxCdfBits = 31;
 
 // Fills cdf[0..n] (n = logits.size()) with cumulative frequencies: cdf[0] = 0, cdf[n] = 2^bits,
 // every token gets at least 1. The probability of token i is proportional to exp(logit_i),
-// with exp approximated to ~1e-7 relative error. Requires n < 2^bits / 2.
+// with exp approximated to ~1e-7 relative error. Requires 1 <= n < 2^bits / 2 and bits <= kMaxCdfBits.
 void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf);
 
 // log2 of a token's share of a table (its frequency over 2^bits), in units of 2^-16, with integer

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <algorithm>
 
 namespace llmz {
 
@@ -38,6 +40,26 @@ inline bool is_text(std::span<const uint8_t> b) {
     i += n;
   }
   return true;
+}
+
+// s safe to print on a terminal: control characters (C0, DEL, C1), and bytes that are not valid
+// UTF-8, become \xNN, so that a string from a file (a model name) cannot send escape sequences.
+inline std::string printable(std::string_view s, bool keep_newlines = false) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  auto bytes = std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  for (size_t i = 0; i < bytes.size();) {
+    const size_t n = utf8_char_length(bytes.subspan(i));
+    const bool c1 = n == 2 && bytes[i] == 0xC2 && bytes[i + 1] < 0xA0;
+    if (n == 0 || c1 || (n == 1 && (bytes[i] < 0x20 || bytes[i] == 0x7F) && !(keep_newlines && bytes[i] == '\n'))) {
+      for (size_t k = 0; k < std::max<size_t>(n, 1); k++) out += {'\\', 'x', hex[bytes[i + k] >> 4], hex[bytes[i + k] & 15]};
+      i += std::max<size_t>(n, 1);
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
 }
 
 }  // namespace llmz
