@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config
   libcli11-dev libfmt-dev nlohmann-json3-dev libxxhash-dev libzstd-dev libgtest-dev
   libbenchmark-dev libcpp-httplib-dev zstd xz-utils bzip2 gzip time
-  bubblewrap python3)  # bubblewrap and Debian's python3: the eval sandbox
+  bubblewrap python3  # the eval sandbox: bubblewrap and Debian's python3
+  clang libclang-rt-14-dev)  # scripts/fuzz.sh: libFuzzer
 # Tools that may come from elsewhere than apt (e.g. nodejs from nodesource, python from pyenv).
 declare -A APT_FOR_COMMAND=([git]=git [npm]=npm [python3]=python3)
 

@@ -163,16 +163,6 @@ std::vector<std::string> parse_questions(const std::string& text, uint32_t n) {
   return out;
 }
 
-std::string format_transcript(const std::vector<Turn>& turns) {
-  if (turns.empty()) return "(none)\n";
-  std::string s;
-  for (size_t i = 0; i < turns.size(); i++) {
-    const std::string k = std::to_string(i + 1);
-    s += "Q" + k + ": " + turns[i].question + "\nA" + k + ": " + (turns[i].yes ? "Yes" : "No") + "\n";
-  }
-  return s;
-}
-
 std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem) {
   return trim(slm.greedy(slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}})), settings.max_attempt_tokens));
 }

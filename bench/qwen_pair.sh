@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Question asking on the Qwen2.5-Coder pair (0.5B SLM, 1.5B LLM), resumable: rerun the same command
+# after an interruption and it continues where it stopped. Results: bench/results/qwen/.
+#
+#   bench/qwen_pair.sh baselines [BENCH...]   SLM and LLM alone, 100 problems each (which benchmarks separate them)
+#   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
+#
+# JOBS (default 1) problems side by side, one thread each; LLMZ (default build/llmz) the binary: copy it
+# elsewhere for a run of hours, so that rebuilding does not change it under the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LLMZ=${LLMZ:-build/llmz}
+JOBS=${JOBS:-1}
+what=${1:?usage: bench/qwen_pair.sh baselines|full [BENCH...]}
+shift
+out=bench/results/qwen
+mkdir -p "$out"
+common=(--slm qwen0.5b --llm qwen1.5b --max-tokens 512 -j "$JOBS" -T 1 --resume -q)
+case $what in
+  baselines)
+    for b in "${@:-gsm8k mbpp arc-easy svamp humaneval math500 arc-challenge boolq}"; do
+      for one in $b; do
+        "$LLMZ" eval qa "${common[@]}" --benchmark "$one" --limit 100 --baselines-only --results "$out/qa-$one-baselines.jsonl"
+      done
+    done ;;
+  full)
+    (($#)) || { echo "name the benchmarks for the full runs" >&2; exit 1; }
+    for b in "$@"; do
+      limit=200; [[ $b == humaneval ]] && limit=164
+      "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit "$limit" -n 1,2,5,10 \
+        --oracle own-reference,gold-reference --results "$out/qa-$b.jsonl"
+      "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit "$limit" -n 10 --mode batch --no-qa-plus \
+        --oracle own-reference --results "$out/qa-$b-batch.jsonl"
+    done ;;
+  *) echo "usage: bench/qwen_pair.sh baselines|full [BENCH...]" >&2; exit 1 ;;
+esac
