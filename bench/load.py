@@ -76,7 +76,7 @@ def report(results) -> str:
         "",
         f"`bench/load.py {results['args']}`; {results['machine']}. Seconds, median of {results['reps']} runs; "
         "load = busy-loop processes competing for the 2 cores "
-        f"(nice {results['nice']}). Ratio = auto / the best fixed -T in the same load.",
+        f"(nice {results['nice']}). Ratio = auto / the best fixed -T measured in the same load.",
         "",
         "| input | load | direction | -T auto | -T 1 | -T 2 | auto / best fixed | decompress / compress (auto) |",
         "|---|---:|---|---:|---:|---:|---:|---:|",
@@ -84,15 +84,16 @@ def report(results) -> str:
     for key, row in results["rows"].items():
         name, load = key.rsplit("|", 1)
         for i, direction in enumerate(["compress", "decompress"]):
-            med = {s: statistics.median(r[i] for r in row[s]) for s in SETTINGS if s in row}
-            if len(med) < len(SETTINGS):
+            med = {s: statistics.median(r[i] for r in row[s]) for s in SETTINGS if row.get(s)}
+            if "auto" not in med or len(med) < 2:
                 continue
-            best = min(med["1"], med["2"])
+            best = min(v for s, v in med.items() if s != "auto")
             dc = ""
             if direction == "decompress":
                 comp = statistics.median(r[0] for r in row["auto"])
                 dc = f"{med['auto'] / comp:.2f}"
-            lines.append(f"| {name} | {load} | {direction} | {med['auto']:.1f} | {med['1']:.1f} | {med['2']:.1f} | "
+            cell = lambda s: f"{med[s]:.1f}" if s in med else "not run"
+            lines.append(f"| {name} | {load} | {direction} | {cell('auto')} | {cell('1')} | {cell('2')} | "
                          f"{med['auto'] / best:.2f} | {dc} |")
     return "\n".join(lines) + "\n"
 
@@ -103,6 +104,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--loads", default="0,1,2", help="numbers of competing busy processes")
     ap.add_argument("--inputs", type=int, default=4, help="how many of the default inputs (in order)")
+    ap.add_argument("--settings", default="auto,1,2", help="-T values to measure")
     ap.add_argument("--nice", type=int, default=19, help="niceness of the competing processes")
     ap.add_argument("--json", default=str(RESULTS / "load.json"))
     ap.add_argument("--resume", action="store_true")
@@ -126,7 +128,7 @@ def main():
             try:
                 for name, path in default_inputs(work)[:args.inputs]:
                     row = results["rows"].setdefault(f"{name}|{load}", {})
-                    for setting in SETTINGS:
+                    for setting in args.settings.split(","):
                         while len(row.setdefault(setting, [])) < args.reps:
                             c, d = measure(args.llmz, path, setting, work)
                             row[setting].append([c, d])

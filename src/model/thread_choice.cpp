@@ -7,10 +7,13 @@ namespace llmz::detail {
 namespace {
 
 // Under load a call on every core can cost ten times one on a single core, so a trial of the other
-// choice is short, ends after one call when that call is clearly worse, and a choice that lost is
-// tried four times more rarely each time (at most every 1024 calls: under 1% of the time).
-constexpr uint32_t kTrialCalls = 2;           // calls with the other choice before comparing
-constexpr uint32_t kFirstExplore = 8;         // calls after a switch before the other is tried again
+// choice ends after one call when it is clearly worse, and a choice that lost is tried four times
+// more rarely each time (at most every 1024 calls: under 1% of the time). Beside a busy process the
+// many-thread calls are fast now and then, when the scheduler happens to leave both cores free: a
+// switch needs a trial of several calls, or lucky calls make the choice flip back and forth.
+constexpr uint32_t kTrialCalls = 4;           // calls with the other choice before comparing
+constexpr double kClearlyWorse = 1.5;         // a trial this much costlier than the current ends at once
+constexpr uint32_t kFirstExplore = 16;        // calls after a switch before the other is tried again
 constexpr uint32_t kMaxExploreEvery = 1024;
 constexpr double kSmoothing = 0.2;            // weight of the newest call in the running cost
 
@@ -40,7 +43,7 @@ void ThreadChoice::record(double seconds, uint32_t tokens) {
   }
   trial_seconds_ += seconds, trial_tokens_ += tokens;
   const double trial = trial_seconds_ / trial_tokens_;
-  const bool clearly_worse = trial > 2 * cost_of(current_);
+  const bool clearly_worse = trial > kClearlyWorse * cost_of(current_);
   if (++trial_calls_ < kTrialCalls && !clearly_worse) return;
   // Switch only for a clear gain: the two are close for tiny batches, and timings are noisy.
   if (trial < 0.9 * cost_of(current_)) {
