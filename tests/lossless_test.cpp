@@ -173,6 +173,21 @@ TEST(Errors, MissingModel) {
   EXPECT_EQ(error_of([] { Model::load({"/nonexistent/model.gguf", 1}); }), ErrorCode::model);
 }
 
+// Text that is mostly repeats goes to zstd without the model (which would take minutes on it); other
+// text still goes to the model.
+TEST(Screen, RepeatsSkipTheModel) {
+  const Model& m = cached_model(test::real_model_path());
+  const auto run = bytes_of(std::string(200000, 'a'));
+  const auto packed = round_trip(m, run);
+  EXPECT_EQ(inspect(packed).llm_chunks, 0u);
+  EXPECT_LT(packed.size(), 1000u);
+  const auto text = bytes_of(sample_text(3000, 7));
+  EXPECT_EQ(inspect(round_trip(m, text)).llm_bytes, text.size());
+  CompressOptions always;
+  always.always_model = true;
+  EXPECT_EQ(inspect(compress(m, bytes_of(std::string(3000, 'a')), always)).llm_chunks, 1u);
+}
+
 // A crafted file (checksums recomputed) whose zstd chunk claims 4 GB: refused as damaged without
 // allocating what it claims.
 TEST(Errors, CraftedZstdChunkAllocatesNothingItClaims) {

@@ -14,8 +14,8 @@ namespace llmz {
 
 inline constexpr uint32_t kMinWindowTokens = 16;
 inline constexpr uint32_t kMaxStreams = 256;
-inline constexpr uint32_t kMaxZstdChunk = 1u << 24;  // bytes per zstd chunk (the decoder refuses more)
-inline constexpr int kZstdWindowLogMax = 24;         // such a chunk never needs a larger window
+inline constexpr uint32_t kMaxZstdChunk = 1u << 24;  // bytes per zstd chunk the planner makes
+inline constexpr int kZstdWindowLogMax = 24;         // zstd level 19 never uses a larger window
 
 // Cache cells one sequence needs: the prefix plus the longest window in the file. The numbers do not depend
 // on it: llama.cpp attends over the used cells rounded up to 256, never more than the cache holds, and

@@ -2,6 +2,8 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "coding/cdf.h"
 #include "coding/container.h"
@@ -16,6 +18,10 @@ namespace llmz {
 namespace {
 
 constexpr int kZstdLevel = 19;
+// Text that zstd alone codes below this many bits per byte is mostly repeats (a run of one
+// character, a log that repeats its lines): it goes to zstd without the model, which would spend
+// minutes to hours on it for at best a few bytes less. Text coded by the model is far above it.
+constexpr double kScreenBitsPerByte = 0.1;
 
 std::vector<uint8_t> zstd_compress(std::span<const uint8_t> bytes) {
   std::vector<uint8_t> out(ZSTD_compressBound(bytes.size()));
@@ -75,11 +81,24 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   h.adapters = adapter_refs(m.adapters());
 
   std::vector<PlannedChunk> plan = plan_chunks(m, input, options.window_tokens, options.streams);
+  // Each text chunk's classical coding, the alternative to the model's (unless always_model); a chunk
+  // that it codes tiny is screened: not given to the model at all.
+  std::vector<std::optional<std::pair<ChunkEntry, std::vector<uint8_t>>>> classic(plan.size());
+  std::vector<bool> screened(plan.size());
+  for (size_t i = 0; i < plan.size() && !options.always_model; i++) {
+    if (plan[i].kind != ChunkKind::llm) continue;
+    auto bytes = input.subspan(plan[i].offset, plan[i].size);
+    ChunkEntry e{ChunkKind::zstd, plan[i].size, 0, 0, chunk_checksum(bytes)};
+    std::vector<uint8_t> payload = classic_payload(bytes, e);
+    screened[i] = 8.0 * double(payload.size()) < kScreenBitsPerByte * double(plan[i].size);
+    classic[i].emplace(e, std::move(payload));
+  }
   std::vector<TokenStream> streams;
   uint64_t total_tokens = 0;
   uint32_t longest = 0;
-  for (auto& c : plan) {
-    if (c.kind != ChunkKind::llm) continue;
+  for (size_t i = 0; i < plan.size(); i++) {
+    auto& c = plan[i];
+    if (c.kind != ChunkKind::llm || screened[i]) continue;
     total_tokens += c.tokens.size();
     longest = std::max(longest, std::min(options.window_tokens, uint32_t(c.tokens.size())));
     streams.push_back(TokenStream::for_encoding(std::move(c.tokens)));
@@ -94,18 +113,18 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
 
   std::vector<std::vector<uint8_t>> payloads;
   size_t next_stream = 0;
-  for (const auto& c : plan) {
+  for (size_t i = 0; i < plan.size(); i++) {
+    const auto& c = plan[i];
     auto bytes = input.subspan(c.offset, c.size);
     ChunkEntry e{c.kind, c.size, 0, 0, chunk_checksum(bytes)};
     std::vector<uint8_t> payload;
-    if (c.kind == ChunkKind::llm) {
+    if (screened[i]) {
+      e = classic[i]->first;
+      payload = std::move(classic[i]->second);
+    } else if (c.kind == ChunkKind::llm) {
       e.tokens = streams[next_stream].size();
       payload = streams[next_stream++].finish_encoding();
-      if (!options.always_model) {
-        ChunkEntry classic = e;
-        std::vector<uint8_t> alternative = classic_payload(bytes, classic);
-        if (alternative.size() < payload.size()) e = classic, payload = std::move(alternative);
-      }
+      if (classic[i] && classic[i]->second.size() < payload.size()) e = classic[i]->first, payload = std::move(classic[i]->second);
     } else {
       payload = classic_payload(bytes, e);
     }

@@ -13,11 +13,10 @@ namespace llmz {
 
 // Appends a zstd chunk without trusting what its frame says: the output grows only as blocks really
 // decode (a frame that claims 4 GB costs nothing until it delivers them, and at most twice what it
-// delivered), the window is capped at what llmz's own chunks need, and not one byte more than the
-// header's size is accepted.
+// delivered), the window is capped at what llmz's encoder (zstd level 19) ever uses, and not one
+// byte more than the header's size is accepted.
 void append_zstd_chunk(std::vector<uint8_t>& out, std::span<const uint8_t> payload, uint32_t size, size_t index) {
   const std::string damaged = "chunk " + std::to_string(index) + " is damaged (zstd)";
-  if (size > kMaxZstdChunk) fail(ErrorCode::corrupt, "chunk " + std::to_string(index) + " is damaged (zstd chunk size)");
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!dctx) fail(ErrorCode::io, "zstd: out of memory");
   ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, kZstdWindowLogMax);
