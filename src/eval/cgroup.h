@@ -31,7 +31,7 @@ class Cgroup {
   Cgroup() = default;
   std::vector<std::string> dirs_;         // one per hierarchy (v1: memory, pids; v2: one)
   std::vector<std::string> procs_files_;  // dir/cgroup.procs for each
-  std::string memory_events_;             // v1: memory.failcnt; v2: memory.events
+  std::string memory_events_;             // where oom_kill is counted (v1: memory.oom_control; v2: memory.events)
   bool v2_ = false;
 };
 

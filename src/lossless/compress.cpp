@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <utility>
 
 #include "coding/cdf.h"
 #include "coding/container.h"
@@ -83,22 +82,26 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
   std::vector<PlannedChunk> plan = plan_chunks(m, input, options.window_tokens, options.streams);
   // Each text chunk's classical coding, the alternative to the model's (unless always_model); a chunk
   // that it codes tiny is screened: not given to the model at all.
-  std::vector<std::optional<std::pair<ChunkEntry, std::vector<uint8_t>>>> classic(plan.size());
-  std::vector<bool> screened(plan.size());
+  struct Classic {
+    ChunkEntry entry;
+    std::vector<uint8_t> payload;
+    bool screened;
+  };
+  std::vector<std::optional<Classic>> classic(plan.size());
   for (size_t i = 0; i < plan.size() && !options.always_model; i++) {
     if (plan[i].kind != ChunkKind::llm) continue;
     auto bytes = input.subspan(plan[i].offset, plan[i].size);
-    ChunkEntry e{ChunkKind::zstd, plan[i].size, 0, 0, chunk_checksum(bytes)};
-    std::vector<uint8_t> payload = classic_payload(bytes, e);
-    screened[i] = 8.0 * double(payload.size()) < kScreenBitsPerByte * double(plan[i].size);
-    classic[i].emplace(e, std::move(payload));
+    Classic& c = classic[i].emplace(Classic{{ChunkKind::zstd, plan[i].size, 0, 0, chunk_checksum(bytes)}, {}, false});
+    c.payload = classic_payload(bytes, c.entry);
+    c.screened = 8.0 * double(c.payload.size()) < kScreenBitsPerByte * double(plan[i].size);
   }
+  auto screened = [&](size_t i) { return classic[i] && classic[i]->screened; };
   std::vector<TokenStream> streams;
   uint64_t total_tokens = 0;
   uint32_t longest = 0;
   for (size_t i = 0; i < plan.size(); i++) {
     auto& c = plan[i];
-    if (c.kind != ChunkKind::llm || screened[i]) continue;
+    if (c.kind != ChunkKind::llm || screened(i)) continue;
     total_tokens += c.tokens.size();
     longest = std::max(longest, std::min(options.window_tokens, uint32_t(c.tokens.size())));
     streams.push_back(TokenStream::for_encoding(std::move(c.tokens)));
@@ -118,13 +121,13 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
     auto bytes = input.subspan(c.offset, c.size);
     ChunkEntry e{c.kind, c.size, 0, 0, chunk_checksum(bytes)};
     std::vector<uint8_t> payload;
-    if (screened[i]) {
-      e = classic[i]->first;
-      payload = std::move(classic[i]->second);
+    if (screened(i)) {
+      e = classic[i]->entry;
+      payload = std::move(classic[i]->payload);
     } else if (c.kind == ChunkKind::llm) {
       e.tokens = streams[next_stream].size();
       payload = streams[next_stream++].finish_encoding();
-      if (classic[i] && classic[i]->second.size() < payload.size()) e = classic[i]->first, payload = std::move(classic[i]->second);
+      if (classic[i] && classic[i]->payload.size() < payload.size()) e = classic[i]->entry, payload = std::move(classic[i]->payload);
     } else {
       payload = classic_payload(bytes, e);
     }
