@@ -5,9 +5,7 @@
 # Needs the set-up (scripts/setup.sh) to have run: it reuses its llama.cpp and models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LLAMA_PREFIX=$(scripts/build_llama.sh | tail -n 1)
-cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLLMZ_SANITIZE=ON \
-  -DCMAKE_PREFIX_PATH="$LLAMA_PREFIX" >/dev/null
+scripts/configure.sh . build-sanitize -DCMAKE_BUILD_TYPE=Debug -DLLMZ_SANITIZE=ON
 cmake --build build-sanitize -j "$(nproc)"
 # detect_leaks=0: llama.cpp's backend registry keeps its allocations until exit, by design.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1

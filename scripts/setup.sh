@@ -8,6 +8,7 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config
   libcli11-dev libfmt-dev nlohmann-json3-dev libxxhash-dev libzstd-dev libgtest-dev
   libbenchmark-dev libcpp-httplib-dev zstd xz-utils bzip2 gzip time
   bubblewrap python3  # the eval sandbox: bubblewrap and Debian's python3
+  qemu-user  # tests: the portable compute profile on emulated CPUs
   clang libclang-rt-14-dev)  # scripts/fuzz.sh: libFuzzer
 # Tools that may come from elsewhere than apt (e.g. nodejs from nodesource, python from pyenv).
 declare -A APT_FOR_COMMAND=([git]=git [npm]=npm [python3]=python3)
@@ -28,10 +29,10 @@ else
 fi
 
 step "llama.cpp"
-LLAMA_PREFIX=$(scripts/build_llama.sh | tail -n 1)
+scripts/build_llama.sh >/dev/null
 
 step "llmz"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$LLAMA_PREFIX" >/dev/null
+scripts/configure.sh . build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$(nproc)"
 
 step "models"

@@ -1,5 +1,20 @@
 # Test helpers shared by the command-line test scripts (sourced). Each counts failures in $failures.
 
+# The preamble of each script, right after sourcing this file: a scratch folder as the working
+# directory, removed on exit after the script's own clean-up ($on_exit, e.g. stopping servers).
+enter_scratch() {
+  work=$(mktemp -d)
+  trap 'eval "${on_exit:-}"; rm -rf "$work"' EXIT
+  cd "$work" || exit 1
+  failures=0
+}
+
+# The last line of each script: the count, and the exit status.
+finish() {
+  echo "$failures failure(s)"
+  [[ $failures -eq 0 ]]
+}
+
 check() {  # check DESCRIPTION COMMAND...: the command must succeed (its stdout is kept in out.txt)
   local what=$1; shift
   if "$@" >out.txt 2>err.txt; then echo "ok   $what"; else echo "FAIL $what"; cat err.txt; failures=$((failures + 1)); fi

@@ -9,12 +9,8 @@ OTHER=${LLMZ_TINY_MODEL_2:?}
 REAL=${LLMZ_MODELS_DIR:?}/SmolLM2-135M-Instruct.Q8_0.gguf
 HERE=$(cd "$(dirname "$0")" && pwd)
 LLMZ=$(realpath "$LLMZ")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-
 source "$HERE/check.sh"
+enter_scratch
 
 python3 - <<'EOF'
 import random
@@ -110,16 +106,18 @@ check "real model: decompress -T 2" sh -c "'$LLMZ' -q -d -m '$REAL' -T 2 --strea
 check "real model: compress -T 2" "$LLMZ" -q -m "$REAL" -T 2 --streams 2 --window 1000 --overlap 200 real.txt -o real2.llmz
 check "real model: same bits from both" cmp real1.llmz real2.llmz
 check "real model: decompress -T 1" sh -c "'$LLMZ' -q -d -m '$REAL' -T 1 --streams 1 real2.llmz -c | cmp - real.txt"
-# A file written before the Q8_0 KV cache (F16) still decodes on the CPU kind it was made on, where its
-# compute id is known. On another kind (native kernels, design §4) it must be refused with the error
-# that names the cause, and leave no output.
-if "$LLMZ" info "$HERE/data/alice-head.f16.llmz" | grep -q "(this build's)"; then
-  check "real model: a file from before the Q8_0 KV cache decodes" sh -c "
-    '$LLMZ' -q -d -c -m '$REAL' '$HERE/data/alice-head.f16.llmz' | cmp - '$HERE/data/alice-head.txt'"
-else
-  expect_error "real model: a file from before the Q8_0 KV cache, made on another CPU kind, is refused" 3 \
-    "another llama.cpp build or CPU kind" f16.txt "$LLMZ" -q -d -m "$REAL" "$HERE/data/alice-head.f16.llmz" -o f16.txt
-fi
+# Compute profiles: portable by default, native on request; decoding takes the file's, also for files
+# of both kinds in one call (the CPU backend changes between them). tests/portable_fixtures_test.sh
+# decodes files made on other machines.
+check "profiles: compress --compute native" "$LLMZ" -q -m "$REAL" --compute native --window 1000 --overlap 200 real.txt -o native.llmz
+check "profiles: info names the native profile" sh -c "'$LLMZ' info native.llmz | grep -q 'native profile, this build'"
+check "profiles: info names the portable profile of the default" sh -c "'$LLMZ' info real1.llmz | grep -q 'x86-64-v3 #.*(portable profile, this build'"
+check "profiles: the native file decodes" sh -c "'$LLMZ' -q -d -c -m '$REAL' native.llmz | cmp - real.txt"
+cat real.txt real.txt real.txt >real3.txt
+check "profiles: portable and native files decode in one call" sh -c "
+  '$LLMZ' -q -d -c -m '$REAL' real1.llmz native.llmz real2.llmz | cmp - real3.txt"
+expect_error "profiles: an unknown profile name is a usage error" 1 "--compute" bogus.llmz \
+  "$LLMZ" -q -m "$REAL" --compute fastest real.txt -o bogus.llmz
 
 # K-quant models (Gemma 3 270M Q4_K_M) keep the contract too.
 GEMMA=${LLMZ_MODELS_DIR}/gemma-3-270m-q4_k_m.gguf
@@ -251,5 +249,4 @@ check "lora, real model: compress -T 1, 2 streams" "$LLMZ" -q -m "$REAL" -T 1 --
 check "lora, real model: decompress -T 2, 5 streams" sh -c "'$LLMZ' -q -d -c -m '$REAL' -T 2 --streams 5 --lora '$LLMZ_REAL_LORA:0.3' real-lora.txt.llmz | cmp - real-lora.txt"
 expect_error "lora: adapter of another base model" 4 "not a LoRA adapter for" lora2.llmz "$LLMZ" -q -m "$REAL" --lora "$LORA" lora.txt -o lora2.llmz
 
-echo "$failures failure(s)"
-[[ $failures -eq 0 ]]
+finish

@@ -8,11 +8,9 @@ TINY=${LLMZ_TINY_MODEL:?}
 OTHER=${LLMZ_TINY_MODEL_2:?}
 HERE=$(cd "$(dirname "$0")" && pwd)
 LLMZ=$(realpath "$LLMZ")
-work=$(mktemp -d)
-trap 'kill %1 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work"
-failures=0
 source "$HERE/check.sh"
+on_exit='kill %1 2>/dev/null'
+enter_scratch
 
 mkdir -p data/gsm8k
 python3 - <<'PY'
@@ -122,5 +120,4 @@ check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl base
 check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md && grep -q 'minus the SLM' report/report.md && test -s report/base.svg && grep -q 'best_of_n_rewrite' report/report.md"
 expect_error "report on a file that is not results" 3 "not a results file" "" "$LLMZ" report data/gsm8k/test.jsonl -o report2
 
-if [[ $failures -ne 0 ]]; then echo "$failures failure(s)"; exit 1; fi
-echo "all eval command-line tests passed"
+finish

@@ -13,6 +13,7 @@ namespace llmz {
 namespace {
 
 using test::bytes_of;
+using test::error_of;
 using test::cached_model;
 using test::random_bytes;
 using test::sample_text;
@@ -24,15 +25,6 @@ std::vector<uint8_t> round_trip(const Model& m, const std::vector<uint8_t>& inpu
   auto back = decompress(m, packed, d);
   EXPECT_EQ(back, input);
   return packed;
-}
-
-ErrorCode error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
 }
 
 class Lossless : public ::testing::TestWithParam<std::string> {

@@ -11,12 +11,10 @@ OTHER=${LLMZ_TINY_MODEL_2:?}
 REAL=${LLMZ_MODELS_DIR:?}/SmolLM2-135M-Instruct.Q8_0.gguf
 HERE=$(cd "$(dirname "$0")" && pwd)
 LLMZ=$(realpath "$LLMZ")
-work=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
-cd "$work"
-failures=0
 source "$HERE/check.sh"
+pids=()
+on_exit='for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done'
+enter_scratch
 
 echo "Tom has 3 apples and buys 4 more. How many apples does he have?" >problem.txt
 SMALL=(-n 3 --max-attempt-tokens 40 --max-question-tokens 20)
@@ -163,5 +161,4 @@ check "all-no answers decode" "$LLMZ" qa decode --slm "$TINY" --prompt-file prob
 expect_error "unclear replies with --unclear fail" 4 "neither yes nor no" strict.qa "$LLMZ" qa encode --slm "$TINY" \
   --oracle-url "http://127.0.0.1:$FPORT/v1" --unclear fail --prompt-file problem.txt "${SMALL[@]}" "${REF[@]}" -o strict.qa
 
-echo "$failures failure(s)"
-[[ $failures -eq 0 ]]
+finish

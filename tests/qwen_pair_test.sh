@@ -7,11 +7,8 @@ LLMZ=$(realpath "${1:?usage: qwen_pair_test.sh path/to/llmz}")
 SMALL=${LLMZ_MODELS_DIR:?}/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 STRONG=${LLMZ_MODELS_DIR:?}/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 HERE=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
 source "$HERE/check.sh"
+enter_scratch
 
 # Lossless: two chunks so that lock-step streams are exercised, each direction with other settings.
 head -c 2600 "$HERE/../docs/QA.md" >text.md
@@ -30,5 +27,4 @@ cp out.txt encoded.json
 check "qa decode in another process, -T 1, rebuilds the final answer" sh -c "'$LLMZ' qa decode --slm '$SMALL' -T 1 --prompt-file problem.txt x.qa > answer.txt &&
   python3 -c 'import json; assert open(\"answer.txt\").read() == json.load(open(\"encoded.json\"))[\"final_answer\"] + \"\\n\"'"
 
-echo "$failures failure(s)"
-exit $((failures > 0))
+finish

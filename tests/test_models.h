@@ -2,6 +2,7 @@
 // default model (installed by scripts/setup.sh). Each is loaded once per test process.
 #pragma once
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -27,6 +28,16 @@ inline const Model& cached_model(const std::string& path, int threads = 2) {
   auto& slot = models[{path, threads}];
   if (!slot) slot = std::make_unique<Model>(Model::load({path, threads}));
   return *slot;
+}
+
+// The code of the llmz::Error that f throws, or ok.
+inline ErrorCode error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::ok;
 }
 
 inline std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }

@@ -40,6 +40,18 @@ class Error : public std::runtime_error {
 // Called now and then during long work: bytes of input done so far, and in total.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
+// Compute profiles: which build of llama.cpp's CPU backend evaluates models. A file names its profile;
+// decoding needs the same one (docs/FORMAT.md).
+//   portable: x86-64-v3 kernels (AVX2, FMA, F16C, BMI2), the same on every x86-64 CPU that has them, so
+//             files decode on any such machine. The default.
+//   native:   the fastest kernels for this CPU kind (-march=native); files decode on the same kind only.
+enum class Compute { portable, native };
+// Chooses the profile this process computes with, before models load (without a call: portable). It
+// can change while no model is loaded. Fails with ErrorCode::model when this CPU lacks the profile's
+// instructions or its CPU backend is not built here (scripts/build_llama.sh), with ErrorCode::usage
+// while models of another profile are loaded.
+void use_compute(Compute profile);
+
 // A LoRA adapter (llama.cpp GGUF, quantized tensors) applied on top of the model, scaled.
 struct AdapterOptions {
   std::string path;
@@ -120,7 +132,8 @@ struct FileInfo {
   bool has_context = false;
   uint64_t context_hash = 0;
   uint32_t context_tokens = 0;
-  std::string compute;  // the encoder's compute_id(): llama.cpp release and a hash of its compute_signature()
+  std::string compute;  // the encoder's compute_id(): llama.cpp release, profile, hash of its compute_signature()
+  Compute compute_profile = Compute::portable;  // the profile the decoder must use (use_compute)
   uint64_t original_size = 0;
   uint64_t file_size = 0;
   uint64_t header_size = 0;  // of file_size: the header; the rest is the coded chunks
@@ -170,13 +183,14 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
 std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file, const std::string& dir,
                                                   const ModelOptions& base, const std::string& context);
 
-// This build's evaluation settings and CPU features. Files record compute_id(): the llama.cpp release
-// and a hash of this signature. Files decode exactly where it matches; elsewhere they usually do too,
-// and checksums tell.
+// This process's evaluation settings and CPU backend (its compute profile's). Files record
+// compute_id(): the llama.cpp release, the profile, and a hash of this signature.
 std::string compute_signature();
 std::string compute_id();
-// Whether this build evaluates as the one that wrote a file with this compute id (any KV cache setting
+// Whether this process evaluates as the one that wrote a file with this compute id (any KV cache setting
 // it supports: Q8_0, or F16 for files from before and for models whose head sizes Q8_0 cannot hold).
 bool compute_known(const std::string& id);
+// The profile a compute id names (ids from before profiles name the native one).
+Compute compute_profile_of(const std::string& id);
 
 }  // namespace llmz

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "llmz/llmz.h"
+
 namespace llmz::cli {
 
 class CommandGroup {
@@ -23,6 +25,18 @@ inline CLI::Option* add_threads_option(CLI::App& app, int& threads) {
                         "machine is busy enough that one is faster; measured as it runs)")
       ->transform(CLI::Transformer(std::map<std::string, std::string>{{"auto", "0"}}) | CLI::Range(1, 256))
       ->default_str("auto");
+}
+
+// --compute for commands that write files: the compute profile they are coded with (decoding takes the
+// profile a file names).
+inline CLI::Option* add_compute_option(CLI::App& app, Compute& compute) {
+  compute = Compute::portable;
+  return app.add_option("--compute", compute,
+                        "compute profile: portable (files decode on any x86-64 CPU with AVX2, FMA, F16C and BMI2) "
+                        "or native (this CPU kind's fastest kernels; files decode on the same kind only)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, Compute>{{"portable", Compute::portable},
+                                                                         {"native", Compute::native}}))
+      ->default_str("portable");
 }
 
 // `llmz qa encode|decode` (file mode), `llmz serve` (oracle server), `llmz ask` (live client).

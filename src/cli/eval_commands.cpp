@@ -44,6 +44,7 @@ struct EvalCommands final : CommandGroup {
   std::string slm = default_model(), llm = "gemma3", question_mode = "sequential", qa_prompts;
   std::vector<std::string> oracle_modes = {"own-reference"};
   int threads = 0;  // auto
+  Compute compute = Compute::portable;
   bool quiet = false, no_qa_plus = false;
 
   explicit EvalCommands(CLI::App& app) {
@@ -73,6 +74,7 @@ struct EvalCommands final : CommandGroup {
     rewrite->add_option("--results", options.results, "JSONL results file (default: bench/results/rewrite-BENCH.jsonl)");
     rewrite->add_flag("--resume", options.resume, "continue an interrupted run");
     add_threads_option(*rewrite, threads);
+    add_compute_option(*rewrite, compute);
     rewrite->add_option("-j,--jobs", options.jobs, kJobsHelp)->check(CLI::Range(1, 64))->capture_default_str();
     rewrite->add_flag("-q,--quiet", quiet, "no progress bar");
   }
@@ -102,6 +104,7 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--results", o.results, "JSONL results file (default: bench/results/qa-BENCH.jsonl)");
     qa->add_flag("--resume", o.resume, "continue an interrupted run");
     add_threads_option(*qa, threads);
+    add_compute_option(*qa, compute);
     qa->add_option("-j,--jobs", o.jobs, kJobsHelp)->check(CLI::Range(1, 64))->capture_default_str();
     qa->add_flag("-q,--quiet", quiet, "no progress bar");
   }
@@ -158,6 +161,7 @@ struct EvalCommands final : CommandGroup {
       for (const auto& path : eval::write_report(report_runs, report_dir)) std::cout << path << "\n";
       return 0;
     }
+    use_compute(compute);
     return qa->parsed() ? run_qa() : run_rewrite();
   }
 };

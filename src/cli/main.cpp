@@ -34,6 +34,7 @@ struct Options {
   bool to_stdout = false, force = false, keep = false, remove_input = false;
   bool verbose = false, quiet = false, json = false;
   int threads = 0;  // auto
+  Compute compute = Compute::portable;
   std::string model = default_model();
   std::string context_file;
   std::vector<std::string> lora;  // FILE[:SCALE]
@@ -81,6 +82,13 @@ class Runner {
   }
 
  private:
+  // The compute profile to code with: files of another one get the model loaded again under theirs.
+  void use_profile(Compute profile) {
+    if (model_ && profile != model_profile_) model_.reset();
+    use_compute(profile);
+    model_profile_ = profile;
+  }
+
   // The model with these adapters; loaded again only when a file needs other adapters.
   const Model& model(const std::vector<AdapterOptions>& adapters = {}) {
     if (!model_ || adapters != model_adapters_) {
@@ -142,6 +150,7 @@ class Runner {
     if (!out.empty() && out != "-" && !o_.force && access(out.c_str(), F_OK) == 0)
       fail(ErrorCode::io, out + ": already exists (use -f to overwrite)");
 
+    use_profile(o_.mode == Mode::compress ? o_.compute : inspect(input).compute_profile);
     const auto start = std::chrono::steady_clock::now();
     const char* verb = o_.mode == Mode::compress ? "compressing" : o_.mode == Mode::test ? "testing" : "decompressing";
     std::vector<uint8_t> result;
@@ -227,6 +236,7 @@ class Runner {
                           {"streams", i.streams},
                           {"context_tokens", i.context_tokens},
                           {"compute", i.compute},
+                          {"compute_profile", i.compute_profile == Compute::portable ? "portable" : "native"},
                           {"original_size", i.original_size},
                           {"file_size", i.file_size},
                           {"header_size", i.header_size},
@@ -288,8 +298,7 @@ class Runner {
       printf("context:       %u tokens, hash %s\n", i.context_tokens, fp_hash);
     else
       printf("context:       none\n");
-    printf("compute:       %s (%s)\n", printable(i.compute).c_str(),
-           compute_known(i.compute) ? "this build's" : "not this build's: see llmz --version");
+    printf("compute:       %s (%s)\n", printable(i.compute).c_str(), compute_status(i).c_str());
     printf("%s %llu bytes, xxh3-64 %s\n", i.lossy ? "decodes to:   " : "original:     ",
            (unsigned long long)i.original_size, in_hash);
     printf("compressed:    %llu bytes, %.4f bits per byte (header %llu bytes, coded chunks %llu)\n",
@@ -298,6 +307,17 @@ class Runner {
     printf("chunks:        %llu model (%llu bytes, %llu tokens), %llu zstd, %llu stored\n",
            (unsigned long long)i.llm_chunks, (unsigned long long)i.llm_bytes, (unsigned long long)i.llm_tokens,
            (unsigned long long)i.zstd_chunks, (unsigned long long)i.stored_chunks);
+  }
+
+  // Whether this machine evaluates as the file's encoder did, under the profile the file names.
+  static std::string compute_status(const FileInfo& i) {
+    const char* profile = i.compute_profile == Compute::portable ? "portable profile" : "native profile";
+    try {
+      use_compute(i.compute_profile);
+    } catch (const Error& e) {
+      return std::string(profile) + ", not available here: " + e.what();
+    }
+    return std::string(profile) + (compute_known(i.compute) ? ", this build's" : ", not this build's: see llmz --version");
   }
 
   int list_models() const {
@@ -312,6 +332,7 @@ class Runner {
   Options o_;
   std::string context_;
   std::optional<Model> model_;
+  Compute model_profile_ = Compute::portable;
   std::vector<AdapterOptions> model_adapters_;
 };
 
@@ -365,6 +386,7 @@ void add_coding_options(CLI::App& app, Options& o) {
   app.add_option("--overlap", o.window_overlap, "context carried into each next window (compress)")
       ->check(CLI::Range(0, 1 << 20))
       ->capture_default_str();
+  add_compute_option(app, o.compute);
   app.add_flag("--always-model", o.always_model,
                "code every text chunk with the model, even where zstd -19 would be smaller (compress)");
 }
@@ -375,8 +397,17 @@ int main_impl(int argc, char** argv) {
   app.footer(kExitCodes);
   app.require_subcommand(0, 1);
   app.set_version_flag("-V,--version", [] {
-    return "llmz " LLMZ_VERSION " (llama.cpp " LLMZ_LLAMA_RELEASE ")\ncompute: " + compute_id() + "\n  = " +
-           compute_signature();
+    std::string text = "llmz " LLMZ_VERSION " (llama.cpp " LLMZ_LLAMA_RELEASE ")";
+    for (Compute profile : {Compute::portable, Compute::native}) {
+      text += profile == Compute::portable ? "\ncompute (portable): " : "\ncompute (native):   ";
+      try {
+        use_compute(profile);
+        text += compute_id() + "\n  = " + compute_signature();
+      } catch (const Error& e) {
+        text += std::string("not available: ") + e.what();
+      }
+    }
+    return text;
   });
   bool decompress_flag = false, test_flag = false;
   add_common(app, o, true);

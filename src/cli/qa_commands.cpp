@@ -64,6 +64,7 @@ struct QaCommands final : CommandGroup {
   // shared
   std::string slm = default_model(), llm = "gemma3", prompts_file, prompt_file, prompt_text;
   int threads = 0;  // auto
+  Compute compute = Compute::portable;  // encode, ask, serve; decode takes the file's
   bool verbose = false, quiet = false, json = false, force = false;
   qa::Settings settings;
   std::string question_mode = "sequential", oracle_mode = "own-reference", unclear = "no";
@@ -83,6 +84,7 @@ struct QaCommands final : CommandGroup {
     c.add_option("--prompt-file", prompt_file, "the problem (prompt) both ends know");
   }
   void add_protocol_options(CLI::App& c) {
+    add_compute_option(c, compute);
     c.add_option("-n,--questions", settings.questions, "yes/no questions to ask")
         ->check(CLI::Range(0u, qa::kMaxQuestions))
         ->capture_default_str();
@@ -144,6 +146,7 @@ struct QaCommands final : CommandGroup {
         ->capture_default_str();
     serve->add_option("--prompts", prompts_file, "prompt template file (default: the built-in qa-v1)");
     add_threads_option(*serve, threads);
+    add_compute_option(*serve, compute);
 
     ask = app.add_subcommand("ask", "run the protocol live against an `llmz serve` oracle and print the transcript");
     add_slm_options(*ask);
@@ -226,6 +229,7 @@ struct QaCommands final : CommandGroup {
     const std::string p = problem();
     const auto file = read_input(input);
     if (!qa::is_qa_file(file)) fail(ErrorCode::corrupt, input + ": not an llmz QA file");
+    use_compute(compute_profile_of(qa::read_qa_file(file).compute));
     const Model slm_model = load(slm);
     const auto t = qa::decode(slm_model, prompts(), file, p, printer());
     const std::string answer = t.final_answer + "\n";
@@ -278,8 +282,9 @@ struct QaCommands final : CommandGroup {
   bool parsed() const override { return encode->parsed() || decode->parsed() || serve->parsed() || ask->parsed(); }
 
   int run() override {
-    if (encode->parsed()) return run_encode();
     if (decode->parsed()) return run_decode();
+    use_compute(compute);
+    if (encode->parsed()) return run_encode();
     if (serve->parsed()) return run_serve();
     return run_ask();
   }

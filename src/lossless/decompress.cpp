@@ -67,6 +67,7 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   const Header h = read_header(file, offset);
   const detail::LoadedModel& m = model.impl();
   check_model(h, m);
+  detail::require_compute_profile(h.compute, m);
   const std::vector<llama_token> prefix = m.context_prefix(options.context);
   check_context(h, prefix);
   if (options.streams < 1 || options.streams > kMaxStreams)
@@ -141,6 +142,7 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.context_hash = h.prefix_hash;
   info.context_tokens = h.prefix_tokens - 1;
   info.compute = detail::Evaluator::compute_id(h.compute);
+  info.compute_profile = compute_profile_of(h.compute);
   info.original_size = h.original_size;
   info.file_size = file.size();
   info.header_size = offset;

@@ -8,6 +8,7 @@
 
 #include "llama.h"
 #include "llmz/llmz.h"
+#include "model/compute_profile.h"
 
 namespace llmz::detail {
 
@@ -27,6 +28,7 @@ class LoadedModel {
   int threads() const { return threads_; }
   bool fixed_threads() const { return fixed_threads_; }  // false: threads() is a most, chosen per call
   uint64_t file_size() const { return file_size_; }
+  Compute compute_profile() const { return compute_.profile(); }
   const std::vector<AdapterInfo>& adapters() const { return adapter_infos_; }
   // Applies the adapters to a context made from model(): every context that evaluates must.
   void apply_adapters(llama_context* ctx) const;
@@ -49,6 +51,7 @@ class LoadedModel {
   bool ends_generation(llama_token t) const { return llama_vocab_is_eog(vocab_, t); }
 
  private:
+  ComputeLease compute_;  // first: the CPU backend stays loaded while the model is
   llama_model* model_ = nullptr;
   const llama_vocab* vocab_ = nullptr;
   std::string path_, name_, fingerprint_;

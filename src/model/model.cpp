@@ -1,3 +1,8 @@
+#include <iterator>
+#include <sstream>
+
+#include "common/error.h"
+#include "model/compute_profile.h"
 #include "model/evaluator.h"
 #include "model/loaded_model.h"
 
@@ -24,7 +29,19 @@ std::string compute_id() {
 }
 
 bool compute_known(const std::string& id) {
-  return detail::Evaluator::kv_cache_named(id).has_value();
+  return compute_profile_of(id) == detail::active_compute_profile() && detail::Evaluator::kv_cache_named(id).has_value();
 }
+
+Compute compute_profile_of(const std::string& id) {
+  // "llama.cpp <release> <profile> #<hash>"; without a profile (files from before them): native.
+  std::istringstream in(detail::Evaluator::compute_id(id));
+  const std::vector<std::string> words{std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()};
+  if (words.size() != 4) return Compute::native;
+  if (words[2] == detail::compute_profile_name(Compute::portable)) return Compute::portable;
+  fail(ErrorCode::unsupported, "unknown compute profile " + words[2] + " (this build has " +
+                                   detail::compute_profile_name(Compute::portable) + " and native)");
+}
+
+void use_compute(Compute profile) { detail::use_compute_profile(profile); }
 
 }  // namespace llmz

@@ -5,6 +5,7 @@
 
 #include "coding/container.h"
 #include "common/error.h"
+#include "model/compute_profile.h"
 #include "model/evaluator.h"
 #include "model/loaded_model.h"
 
@@ -68,6 +69,7 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
   if (h.problem_hash != text_checksum(problem))
     fail(ErrorCode::usage, "the prompt differs from the one this file was made for");
   check_context(h.settings, m, ErrorCode::corrupt, "QA file is damaged: ");
+  detail::require_compute_profile(h.compute, m);
   const std::optional<detail::KvCache> kv = detail::Evaluator::kv_cache_named(h.compute);
   detail::Generator generator(m, h.settings.context_tokens, detail::Generator::kDefaultSlots, kv);
   AnswerCoder coder(h.payload);
