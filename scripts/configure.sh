@@ -11,7 +11,7 @@ shift 2
 prefix=$(scripts/build_llama.sh | tail -n 1)
 fresh=()
 if [[ -f $build/CMakeCache.txt ]] &&
-  grep -o -E "/llama\.cpp-[^/]+/install" "$build/CMakeCache.txt" | grep -v -q -F "${prefix%/install}/install"; then
+  grep -o -E "/llama\.cpp-[^/]+/install" "$build/CMakeCache.txt" | grep -v -q -x -F "/$(basename "${prefix%/install}")/install"; then
   fresh=(--fresh)
 fi
 cmake "${fresh[@]}" -S "$src" -B "$build" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" "$@" >/dev/null
