@@ -83,7 +83,7 @@ std::filesystem::path native_module() {
     if (!host.empty() && words(built.str()) == host) return std::filesystem::path(p).replace_extension(".so");
   }
   fail(ErrorCode::model, "compute profile native: no CPU backend is built for this CPU kind in " + module_dir().string() +
-                             " (run scripts/build_llama.sh here; or use the portable profile)");
+                             " (run scripts/build_llama.sh here)");
 }
 
 ggml_backend_reg_t load_module(Compute profile) {
