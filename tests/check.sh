@@ -24,6 +24,7 @@ check() {  # check DESCRIPTION COMMAND...: the command must succeed (its stdout 
 # The command must exit with EXIT_CODE, print one line naming the problem, and not create LEFTOVER_PATH.
 expect_error() {
   local what=$1 code=$2 message=$3 leftover=$4; shift 4
+  [[ -n $message ]] || { echo "FAIL $what: the test names no message (an empty one matches anything)"; failures=$((failures + 1)); return; }
   "$@" >out.txt 2>err.txt
   local rc=$?
   local problems=""

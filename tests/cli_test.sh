@@ -84,7 +84,7 @@ expect_error "wrong model" 4 "wrong model" text.other "$LLMZ" -q -d -m "$OTHER" 
 expect_error "missing model" 4 "model file not found" miss.llmz "$LLMZ" -q -m /nonexistent/m.gguf text.txt -o miss.llmz
 expect_error "missing input" 2 "No such file" nothing.llmz "$LLMZ" -q -m "$TINY" nothing.txt
 expect_error "unknown suffix" 1 "suffix" "" "$LLMZ" -q -d -m "$TINY" text.txt
-expect_error "bad option" 1 "" "" "$LLMZ" --no-such-option
+expect_error "bad option" 1 "not expected: --no-such-option" "" "$LLMZ" --no-such-option
 expect_error "-o with two inputs" 1 "single input" "" "$LLMZ" -q -m "$TINY" -o x.llmz one.txt text.txt
 
 # Lossy mode: the file decodes to a rewrite, says so, and refuses what it cannot rewrite.
