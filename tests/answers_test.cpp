@@ -1,7 +1,7 @@
 // Final-answer extraction, hiding and comparison on the forms benchmarks and small models produce.
-#include <gtest/gtest.h>
-
 #include "eval/answers.h"
+
+#include <gtest/gtest.h>
 
 namespace llmz::eval {
 namespace {
@@ -19,7 +19,8 @@ TEST(ExtractAnswer, Gsm8kMarker) {
 
 TEST(ExtractAnswer, BoxedWithNestedBraces) {
   EXPECT_EQ(extract_answer("so the answer is $\\boxed{\\frac{1}{2}}$."), "\\frac{1}{2}");
-  EXPECT_EQ(extract_answer("\\boxed{3} then \\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}"), "\\left( 3, \\frac{\\pi}{2} \\right)");
+  EXPECT_EQ(extract_answer("\\boxed{3} then \\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}"),
+            "\\left( 3, \\frac{\\pi}{2} \\right)");
 }
 
 TEST(ExtractAnswer, FinalAnswerLineAndLastNumber) {
@@ -71,7 +72,7 @@ TEST(ExtractChoice, LettersAloneOrOnOneChoiceLine) {
   EXPECT_EQ(extract_choice("A. rubber gloves\nB. lead apron\nC. breathing mask\nD. safety goggles"), std::nullopt);
   EXPECT_EQ(extract_choice("The answer is a dog."), std::nullopt);
   EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B. C. D."), std::nullopt);
-  EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B"), std::nullopt);  // a reply cut off mid-list
+  EXPECT_EQ(extract_choice("A. B. C. D.\n\nA. B"), std::nullopt);                   // a reply cut off mid-list
   EXPECT_EQ(extract_choice("\n\nA. B. C. D.\n\nA. B. C. D.\n\nA."), std::nullopt);  // cut off after one letter
   EXPECT_EQ(extract_choice("(A) (B) (C)\n(A)"), std::nullopt);
   EXPECT_EQ(extract_choice("A. B. C. D.\nThe answer is C."), "C");  // a stated answer still counts

@@ -1,13 +1,13 @@
 // The logits -> integer frequency table function: invariants, accuracy, and a pinned output (the
 // format depends on it bit for bit).
+#include "coding/cdf.h"
+
 #include <gtest/gtest.h>
 #include <xxhash.h>
 
 #include <cmath>
 #include <limits>
 #include <random>
-
-#include "coding/cdf.h"
 
 namespace llmz {
 namespace {

@@ -1,7 +1,9 @@
-// Multiple choice by likelihood: the real model ranks plainly right options first, and the cached question gives exactly the scores of a fresh generator.
+// Multiple choice by likelihood: the real model ranks plainly right options first, and the cached question gives
+// exactly the scores of a fresh generator.
+#include "eval/choice_likelihood.h"
+
 #include <gtest/gtest.h>
 
-#include "eval/choice_likelihood.h"
 #include "test_models.h"
 
 namespace llmz::eval {
@@ -21,7 +23,8 @@ TEST(ChoiceLikelihood, SharedCacheScoresAsAFreshGenerator) {
   const auto& m = test::cached_model(test::tiny_model_path()).impl();
   detail::Generator warm(m, 512, 2);
   warm.logits_after(m.tokenize("an unrelated conversation first", false));
-  const std::vector<std::string> choices = {"red apples", "blue sky", "green grass", "a very long option about many things"};
+  const std::vector<std::string> choices = {"red apples", "blue sky", "green grass",
+                                            "a very long option about many things"};
   for (const std::string& stem : {kStem, std::string("Pick one.")}) {
     detail::Generator fresh(m, 512, 1);
     const auto scores = choice_scores(warm, stem, choices);

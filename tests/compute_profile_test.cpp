@@ -17,7 +17,8 @@ TEST(ComputeProfile, NamedByTheComputeId) {
   // Files from before compute ids held the whole signature: native.
   EXPECT_EQ(compute_profile_of("llama.cpp v0.4.0; cpu SSE3 AVX2; fa on; kv f16 per-seq; ubatch 32; no repack"),
             Compute::native);
-  EXPECT_EQ(test::error_of([] { compute_profile_of("llama.cpp v0.4.0 reference #0123456789abcdef"); }), ErrorCode::unsupported);
+  EXPECT_EQ(test::error_of([] { compute_profile_of("llama.cpp v0.4.0 reference #0123456789abcdef"); }),
+            ErrorCode::unsupported);
 }
 
 TEST(ComputeProfile, FilesNameTheirProfileAndNeedIt) {

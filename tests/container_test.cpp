@@ -1,7 +1,8 @@
 // Container header: round trip, and every kind of damage is reported as an llmz::Error.
+#include "coding/container.h"
+
 #include <gtest/gtest.h>
 
-#include "coding/container.h"
 #include "llmz/llmz.h"
 
 namespace llmz {
@@ -20,7 +21,8 @@ Header sample_header() {
   h.prefix_hash = 77;
   h.prefix_tokens = 5;
   h.compute = "llama.cpp test";
-  h.chunks = {{ChunkKind::llm, 1000, 250, 120, 0xdeadbeef}, {ChunkKind::zstd, 300, 0, 40, 1}, {ChunkKind::stored, 7, 0, 7, 2}};
+  h.chunks = {
+      {ChunkKind::llm, 1000, 250, 120, 0xdeadbeef}, {ChunkKind::zstd, 300, 0, 40, 1}, {ChunkKind::stored, 7, 0, 7, 2}};
   h.original_size = 1307;
   h.input_checksum = 99;
   return h;

@@ -1,7 +1,6 @@
 // The eval harness without models: the sandbox, grading, bootstrap arithmetic, benchmark loading
 // (against ../shared/data when present) and chart rendering.
 #include <gtest/gtest.h>
-
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -9,10 +8,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <thread>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <thread>
 
 #include "eval/benchmarks.h"
 #include "eval/choice_letter_oracle.h"
@@ -93,17 +92,23 @@ TEST(Sandbox, ReadsAndWritesNothingOutsideItsFolder) {
   Outside outside;
   const auto r = run_python(
       "import os\n"
-      "for p in ['" + (outside.dir / "secret.txt").string() + "', '/etc/shadow', '/etc/passwd', '/root', '/home', '/var', "
-      "          '" + std::filesystem::current_path().string() + "']:\n"
-      "    assert not os.path.exists(p), p\n"
-      "for p in ['" + (outside.dir / "written.txt").string() + "', '/usr/written.txt', '/written.txt']:\n"
-      "    try:\n"
-      "        open(p, 'w').write('x')\n"
-      "    except OSError:\n"
-      "        continue\n"
-      "    raise SystemExit('wrote ' + p)\n"
-      "assert os.getuid() == 65534\n"
-      "open('/tmp/mine.txt', 'w').write('a private /tmp is writable')\n",
+      "for p in ['" +
+          (outside.dir / "secret.txt").string() +
+          "', '/etc/shadow', '/etc/passwd', '/root', '/home', '/var', "
+          "          '" +
+          std::filesystem::current_path().string() +
+          "']:\n"
+          "    assert not os.path.exists(p), p\n"
+          "for p in ['" +
+          (outside.dir / "written.txt").string() +
+          "', '/usr/written.txt', '/written.txt']:\n"
+          "    try:\n"
+          "        open(p, 'w').write('x')\n"
+          "    except OSError:\n"
+          "        continue\n"
+          "    raise SystemExit('wrote ' + p)\n"
+          "assert os.getuid() == 65534\n"
+          "open('/tmp/mine.txt', 'w').write('a private /tmp is writable')\n",
       quick());
   EXPECT_TRUE(r.passed) << r.exit_code << " " << r.error;
   EXPECT_FALSE(std::filesystem::exists(outside.dir / "written.txt"));
@@ -119,17 +124,21 @@ TEST(Sandbox, NoUnixSocketsOfTheHost) {
   std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
   std::memcpy(b.sun_path + 1, abstract.data(), abstract.size());  // sun_path[0] = 0: the abstract namespace
   ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(bind(abstract_listener, reinterpret_cast<sockaddr*>(&b), socklen_t(offsetof(sockaddr_un, sun_path) + 1 + abstract.size())), 0);
+  ASSERT_EQ(bind(abstract_listener, reinterpret_cast<sockaddr*>(&b),
+                 socklen_t(offsetof(sockaddr_un, sun_path) + 1 + abstract.size())),
+            0);
   listen(listener, 4), listen(abstract_listener, 4);
   const auto r = run_python(
       "import socket\n"
-      "for address in ['" + path + "', '\\0" + abstract + "']:\n"
-      "    s = socket.socket(socket.AF_UNIX)\n"
-      "    try:\n"
-      "        s.connect(address)\n"
-      "    except OSError:\n"
-      "        continue\n"
-      "    raise SystemExit('connected to ' + repr(address))\n",
+      "for address in ['" +
+          path + "', '\\0" + abstract +
+          "']:\n"
+          "    s = socket.socket(socket.AF_UNIX)\n"
+          "    try:\n"
+          "        s.connect(address)\n"
+          "    except OSError:\n"
+          "        continue\n"
+          "    raise SystemExit('connected to ' + repr(address))\n",
       quick());
   close(listener), close(abstract_listener);
   EXPECT_TRUE(r.passed) << r.exit_code << " " << r.error;
@@ -151,9 +160,11 @@ TEST(Sandbox, EveryDescendantIsKilled) {
       "import os, subprocess, sys\n"
       "if os.fork() == 0:\n"
       "    os.setsid()\n"
-      "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '" + marker + "'], start_new_session=True)\n"
-      "    os._exit(0)\n"
-      "os.wait()\n",
+      "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '" +
+          marker +
+          "'], start_new_session=True)\n"
+          "    os._exit(0)\n"
+          "os.wait()\n",
       quick());
   EXPECT_TRUE(r.passed) << r.error;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -289,10 +300,10 @@ class Benchmarks : public ::testing::Test {
 };
 
 TEST_F(Benchmarks, EverySetLoadsWithAnswers) {
-  const std::map<std::string, size_t> sizes = {{"gsm8k", 1319}, {"math500", 500},   {"aime24", 30},  {"aime25", 30},
-                                               {"amc23", 40},   {"svamp", 1000},    {"asdiv", 2215}, {"mawps", 2065},
-                                               {"arc-easy", 2376}, {"arc-challenge", 1172}, {"openbookqa", 500}, {"piqa", 1838},
-                                               {"boolq", 3270}, {"mbpp", 500}, {"humaneval", 164}};
+  const std::map<std::string, size_t> sizes = {
+      {"gsm8k", 1319},     {"math500", 500}, {"aime24", 30},  {"aime25", 30},     {"amc23", 40},
+      {"svamp", 1000},     {"asdiv", 2215},  {"mawps", 2065}, {"arc-easy", 2376}, {"arc-challenge", 1172},
+      {"openbookqa", 500}, {"piqa", 1838},   {"boolq", 3270}, {"mbpp", 500},      {"humaneval", 164}};
   for (const auto& name : benchmark_names()) {
     const auto problems = load_benchmark(name, dir_, 1);
     EXPECT_EQ(problems.size(), sizes.at(name)) << name;

@@ -1,10 +1,11 @@
 // Deterministic generation: several cached conversations give exactly the logits of a fresh cache,
 // remembered replies equal regenerated ones, and the loop rules stop where they should.
+#include "model/generator.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "model/generator.h"
 #include "test_models.h"
 
 namespace llmz::detail {
@@ -47,7 +48,8 @@ TEST(Generator, RememberedRepliesEqualRegeneratedOnes) {
 TEST(Generator, LineRuleIgnoresShortLines) {
   EXPECT_TRUE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\nThe answer is 42 apples.\n"));
   EXPECT_FALSE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\n"));
-  EXPECT_FALSE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\nThe answer is 42 apples."));  // unfinished
+  EXPECT_FALSE(
+      stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\nThe answer is 42 apples."));  // unfinished
   // Formulas and code blocks repeat their short delimiters in sound replies.
   EXPECT_FALSE(stuck_in_loop("\\[\na = 1\n\\]\n\\[\nb = 2\n\\]\n\\[\nc = 3\n\\]\n\\[\n"));
   EXPECT_FALSE(stuck_in_loop("```\nx\n```\n```\ny\n```\n```\n"));

@@ -1,7 +1,6 @@
 // End-to-end round trips through the library API, with the tiny random model (fast, exhaustive)
 // and the real default model (the contract users rely on).
 #include <gtest/gtest.h>
-
 #include <sys/resource.h>
 #include <zstd.h>
 
@@ -13,8 +12,8 @@ namespace llmz {
 namespace {
 
 using test::bytes_of;
-using test::error_of;
 using test::cached_model;
+using test::error_of;
 using test::random_bytes;
 using test::sample_text;
 
@@ -71,8 +70,10 @@ TEST_P(Lossless, EachChunkTakesTheSmallerCoder) {
   const bool tiny = GetParam() == test::tiny_model_path();
   EXPECT_EQ(info.llm_chunks, tiny ? 0u : inspect(model_only).llm_chunks);
   EXPECT_EQ(info.zstd_chunks, tiny ? inspect(model_only).llm_chunks : 0u);
-  if (tiny) EXPECT_LT(packed.size(), model_only.size());
-  else EXPECT_EQ(packed, model_only);
+  if (tiny)
+    EXPECT_LT(packed.size(), model_only.size());
+  else
+    EXPECT_EQ(packed, model_only);
 }
 
 TEST_P(Lossless, MixedTextAndBinary) {

@@ -49,7 +49,8 @@ class AdapterFileTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
   std::string write(const std::string& name, const PromptProfile* prompts) {
-    LoraFactors f{"blk.0.attn_q.weight", 32, 32, 32, std::vector<float>(32 * 32, 0.5f), std::vector<float>(32 * 32, 0.25f)};
+    LoraFactors f{
+        "blk.0.attn_q.weight", 32, 32, 32, std::vector<float>(32 * 32, 0.5f), std::vector<float>(32 * 32, 0.25f)};
     const std::string path = (dir / name).string();
     write_adapter(path, "llama", "test", {f}, FactorType::q8_0, prompts);
     return path;

@@ -59,7 +59,8 @@ TEST_P(QaRoundTrip, ReceiverRebuildsTheTranscriptWithOtherThreadCounts) {
   EXPECT_LE(enc.transcript.turns.size(), s.questions);
   EXPECT_LE(enc.transcript.cost_bits, double(enc.transcript.turns.size()) + 1.01);
   for (int threads : {1, 2, 3}) {
-    const Transcript dec = decode(cached_model(test::tiny_model_path(), threads), default_prompts(), enc.file, kProblem);
+    const Transcript dec =
+        decode(cached_model(test::tiny_model_path(), threads), default_prompts(), enc.file, kProblem);
     expect_same(enc.transcript, dec);
   }
 }
@@ -91,7 +92,8 @@ TEST(QaDecode, RefusesAnotherSlmAnotherProblemAndOtherPrompts) {
 TEST(QaDecode, OtherAnswerBitsWithValidChecksumsAreCaught) {
   const Model& slm = cached_model(test::tiny_model_path());
   const Model& llm = cached_model(test::other_tiny_model_path());
-  const Encoded enc = encode_with_local_oracle(slm, llm, small_settings(QuestionMode::sequential), OracleMode::own_reference);
+  const Encoded enc =
+      encode_with_local_oracle(slm, llm, small_settings(QuestionMode::sequential), OracleMode::own_reference);
   QaHeader h = read_qa_file(enc.file);
   ASSERT_GT(h.answers, 0u);
   // Every answer flipped: re-coded bits that are consistent with the file's own checksums.
@@ -105,7 +107,9 @@ TEST(QaDecode, OtherAnswerBitsWithValidChecksumsAreCaught) {
 // the SLM runs out of questions after four however many it may ask; the revision is one choice's line
 // ({choice_line}); the receiver rebuilds it all.
 TEST(QaChoicePrompts, QuestionsAndRevisionNameListedChoices) {
-  const std::string problem = "A. is the first letter; not a choice.\nWhich of these is a planet?\n\nA. the Moon\nB. Mars\nC. the Sun\nD. a comet\n\nAnswer with the letter of the correct choice.";
+  const std::string problem =
+      "A. is the first letter; not a choice.\nWhich of these is a planet?\n\nA. the Moon\nB. Mars\nC. the Sun\nD. a "
+      "comet\n\nAnswer with the letter of the correct choice.";
   const Model& slm = cached_model(test::real_model_path(), 2);
   Settings s = small_settings(QuestionMode::sequential);
   s.questions = 10;
@@ -127,7 +131,8 @@ TEST(QaChoicePrompts, QuestionsAndRevisionNameListedChoices) {
   EXPECT_EQ(letters.size(), enc.transcript.turns.size());
   const std::vector<std::string> answers = {"The correct answer is A. the Moon", "The correct answer is B. Mars",
                                             "The correct answer is C. the Sun", "The correct answer is D. a comet"};
-  EXPECT_NE(std::find(answers.begin(), answers.end(), enc.transcript.final_answer), answers.end()) << enc.transcript.final_answer;
+  EXPECT_NE(std::find(answers.begin(), answers.end(), enc.transcript.final_answer), answers.end())
+      << enc.transcript.final_answer;
   expect_same(enc.transcript, decode(cached_model(test::real_model_path(), 1), prompts, enc.file, problem));
   // Prompts that name a choice need a problem that lists them.
   try {

@@ -2,9 +2,8 @@
 // prompt templates, and the .qa file's checks.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "common/error.h"
 #include "default_prompts.h"  // the built-in prompt files

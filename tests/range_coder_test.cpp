@@ -1,4 +1,6 @@
 // Range coder: exact round trips on many tables, and near-zero overhead over the ideal code length.
+#include "coding/range_coder.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <random>
 
 #include "coding/cdf.h"
-#include "coding/range_coder.h"
 
 namespace llmz {
 namespace {
@@ -114,8 +115,8 @@ TEST(RangeCoder, OverheadBelowHalfPercentOfCrossEntropy) {
       enc.encode(cdf[s], cdf[s + 1] - cdf[s], kDefaultCdfBits);
     }
     double coded_bits = 8.0 * double(enc.finish().size());
-    std::cout << "spread " << spread << ": ideal " << ideal_bits << " bits, coded " << coded_bits
-              << " bits, overhead " << 100 * (coded_bits / ideal_bits - 1) << "%\n";
+    std::cout << "spread " << spread << ": ideal " << ideal_bits << " bits, coded " << coded_bits << " bits, overhead "
+              << 100 * (coded_bits / ideal_bits - 1) << "%\n";
     EXPECT_LT(coded_bits, ideal_bits * 1.005) << "spread " << spread << ": ideal " << ideal_bits;
     EXPECT_GT(coded_bits, ideal_bits * 0.98) << "spread " << spread;  // sanity: no free lunch
   }

@@ -51,9 +51,10 @@ inline std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
 
 // English-like text with many different words, so that token chunks are not trivially predictable.
 inline std::string sample_text(size_t bytes, uint64_t seed) {
-  static const char* words[] = {"the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "and", "then",
-                                "compression", "model", "token", "stream", "of", "a", "river", "in", "winter",
-                                "Alice", "said", "nothing", "to", "queen", "rabbit", "time", "was", "very"};
+  static const char* words[] = {"the",     "quick", "brown", "fox",         "jumps",  "over",  "lazy",
+                                "dog",     "and",   "then",  "compression", "model",  "token", "stream",
+                                "of",      "a",     "river", "in",          "winter", "Alice", "said",
+                                "nothing", "to",    "queen", "rabbit",      "time",   "was",   "very"};
   std::mt19937_64 rng(seed);
   std::string s;
   while (s.size() < bytes) {

@@ -68,9 +68,13 @@ Args parse_args(int argc, char** argv) {
       a.seed = v;
       continue;
     }
-    int64_t* field = flag == "--layers" ? &a.layers : flag == "--embd" ? &a.embd : flag == "--heads" ? &a.heads
-                     : flag == "--kv-heads" ? &a.kv_heads : flag == "--ff" ? &a.ff : flag == "--ctx" ? &a.ctx
-                     : nullptr;
+    int64_t* field = flag == "--layers"     ? &a.layers
+                     : flag == "--embd"     ? &a.embd
+                     : flag == "--heads"    ? &a.heads
+                     : flag == "--kv-heads" ? &a.kv_heads
+                     : flag == "--ff"       ? &a.ff
+                     : flag == "--ctx"      ? &a.ctx
+                                            : nullptr;
     if (field == nullptr) usage(argv[0], "unknown option " + flag);
     if (v == 0 || v > (1u << 20)) usage(argv[0], flag + " must be in 1..1048576");
     *field = static_cast<int64_t>(v);
@@ -167,7 +171,8 @@ int main(int argc, char** argv) {
   w.add_f32("output_norm.weight", out_norm);
   std::vector<float> output = random(n_vocab * a.embd, kOutputStd);
   for (int64_t t = 0; t < n_vocab; ++t) {
-    output[t * a.embd] = static_cast<float>(-kPriorSlope * std::log(static_cast<double>(t) + kPriorOffset) / kPriorGain);
+    output[t * a.embd] =
+        static_cast<float>(-kPriorSlope * std::log(static_cast<double>(t) + kPriorOffset) / kPriorGain);
   }
   w.add_q8("output.weight", output, a.embd);
 

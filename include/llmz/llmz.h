@@ -144,7 +144,7 @@ struct FileInfo {
   // How the adapter was routed, else empty: "prompt-profile" (by the adapters' training-prompt
   // profiles), "prompt" (by coding the prompt under each; version 3 files) or "best".
   std::string route;
-  uint32_t route_candidates = 0;      // adapters the route chose among
+  uint32_t route_candidates = 0;  // adapters the route chose among
   // Lossy files decode to a rewrite of the input, not to the input.
   bool lossy = false;
   std::string lossy_method;  // "rewrite", "best-of-N rewrite", "shortest-of-N"
@@ -176,8 +176,8 @@ enum class Route { prompt, best };
 // the candidates routing chooses among. Fails with ErrorCode::model when there are none.
 std::vector<AdapterOptions> list_adapters(const std::string& dir);
 // Compresses with the base model (ModelOptions::adapters empty) plus the routed candidate.
-std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, Route route,
-                                     std::span<const uint8_t> input, const CompressOptions& options);
+std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates,
+                                     Route route, std::span<const uint8_t> input, const CompressOptions& options);
 // The adapters a file needs, found in dir by fingerprint; for a prompt-routed file also routed again
 // from the context among dir's adapters, which must make the same choice the encoder made.
 std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file, const std::string& dir,

@@ -20,9 +20,10 @@ class CommandGroup {
 // -T/--threads for model evaluation: "auto" (stored as 0, the default) or a fixed count.
 inline CLI::Option* add_threads_option(CLI::App& app, int& threads) {
   threads = 0;
-  return app.add_option("-T,--threads", threads,
-                        "threads for batched evaluation: a number, or auto (every core, or one while the "
-                        "machine is busy enough that one is faster; measured as it runs)")
+  return app
+      .add_option("-T,--threads", threads,
+                  "threads for batched evaluation: a number, or auto (every core, or one while the "
+                  "machine is busy enough that one is faster; measured as it runs)")
       ->transform(CLI::Transformer(std::map<std::string, std::string>{{"auto", "0"}}) | CLI::Range(1, 256))
       ->default_str("auto");
 }
@@ -31,11 +32,12 @@ inline CLI::Option* add_threads_option(CLI::App& app, int& threads) {
 // profile a file names).
 inline CLI::Option* add_compute_option(CLI::App& app, Compute& compute) {
   compute = Compute::portable;
-  return app.add_option("--compute", compute,
-                        "compute profile: portable (files decode on any x86-64 CPU with AVX2, FMA, F16C and BMI2) "
-                        "or native (this CPU kind's fastest kernels; files decode on the same kind only)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, Compute>{{"portable", Compute::portable},
-                                                                         {"native", Compute::native}}))
+  return app
+      .add_option("--compute", compute,
+                  "compute profile: portable (files decode on any x86-64 CPU with AVX2, FMA, F16C and BMI2) "
+                  "or native (this CPU kind's fastest kernels; files decode on the same kind only)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Compute>{{"portable", Compute::portable}, {"native", Compute::native}}))
       ->default_str("portable");
 }
 

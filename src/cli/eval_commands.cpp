@@ -1,10 +1,9 @@
-#include "cli/command_group.h"
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "cli/command_group.h"
 #include "cli/model_registry.h"
 #include "cli/progress.h"
 #include "common/error.h"
@@ -51,7 +50,8 @@ struct EvalCommands final : CommandGroup {
     auto* e = app.add_subcommand("eval", "evaluation harness (results go to bench/results/)");
     e->require_subcommand(1);
     add_qa(*e);
-    report = app.add_subcommand("report", "Markdown tables and SVG charts from eval results (qa-*.jsonl, rewrite-*.jsonl)");
+    report =
+        app.add_subcommand("report", "Markdown tables and SVG charts from eval results (qa-*.jsonl, rewrite-*.jsonl)");
     report->add_option("runs", report_runs, "results files of `llmz eval qa` / `llmz eval rewrite`")
         ->required()
         ->check(CLI::ExistingFile);
@@ -71,7 +71,8 @@ struct EvalCommands final : CommandGroup {
         ->capture_default_str();
     rewrite->add_option("--solver", solver, "model that re-derives the answer")->capture_default_str();
     rewrite->add_option("--data", options.data_dir, "benchmarks folder (default: ../shared/data/benchmarks)");
-    rewrite->add_option("--results", options.results, "JSONL results file (default: bench/results/rewrite-BENCH.jsonl)");
+    rewrite->add_option("--results", options.results,
+                        "JSONL results file (default: bench/results/rewrite-BENCH.jsonl)");
     rewrite->add_flag("--resume", options.resume, "continue an interrupted run");
     add_threads_option(*rewrite, threads);
     add_compute_option(*rewrite, compute);
@@ -83,8 +84,9 @@ struct EvalCommands final : CommandGroup {
     std::string names;
     for (const auto& n : eval::benchmark_names()) names += (names.empty() ? "" : ", ") + n;
     auto& o = qa_options;
-    qa = e.add_subcommand("qa", "question asking: capability gap recovered and bits, against the SLM, the LLM "
-                                "and the self-refinement control");
+    qa = e.add_subcommand("qa",
+                          "question asking: capability gap recovered and bits, against the SLM, the LLM "
+                          "and the self-refinement control");
     qa->add_option("--benchmark", o.benchmark, names)->capture_default_str();
     qa->add_option("--slm", slm, "small model (asks, revises)")->capture_default_str();
     qa->add_option("--llm", llm, "strong model (answers)")->capture_default_str();
@@ -94,7 +96,9 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--oracle", oracle_modes, "oracle modes for QA: own-reference, gold-reference (comma-separated)")
         ->delimiter(',')
         ->capture_default_str();
-    qa->add_option("--prompts", qa_prompts, "prompt template file (default: the built-in qa-v1, or qa-choice-v2 on multiple-choice benchmarks)")->check(CLI::ExistingFile);
+    qa->add_option("--prompts", qa_prompts,
+                   "prompt template file (default: the built-in qa-v1, or qa-choice-v2 on multiple-choice benchmarks)")
+        ->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
     qa->add_flag("--baselines-only", o.baselines_only,
                  "only the SLM and the LLM alone (quick: does the benchmark separate the two models?)");
@@ -117,7 +121,8 @@ struct EvalCommands final : CommandGroup {
     o.oracles.clear();
     for (const auto& m : oracle_modes) {
       const auto mode = qa::parse_oracle_mode(m);
-      if (mode == qa::OracleMode::self) fail(ErrorCode::usage, "--oracle: the self control always runs; name reference modes");
+      if (mode == qa::OracleMode::self)
+        fail(ErrorCode::usage, "--oracle: the self control always runs; name reference modes");
       o.oracles.push_back(mode);
     }
     o.qa_plus = !no_qa_plus;
@@ -125,7 +130,9 @@ struct EvalCommands final : CommandGroup {
     const bool choice = !problems.empty() && problems.front().kind == eval::AnswerKind::choice;
     if (!problems.empty() && problems.front().kind == eval::AnswerKind::code)
       for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
-    o.prompts = !qa_prompts.empty() ? qa::load_prompts(qa_prompts) : choice ? qa::choice_prompts() : qa::default_prompts();
+    o.prompts = !qa_prompts.empty() ? qa::load_prompts(qa_prompts)
+                : choice            ? qa::choice_prompts()
+                                    : qa::default_prompts();
     const Model slm_model = Model::load({resolve_model(slm), threads});
     const Model llm_model = Model::load({resolve_model(llm), threads});
     {
@@ -169,6 +176,5 @@ struct EvalCommands final : CommandGroup {
 }  // namespace
 
 std::unique_ptr<CommandGroup> add_eval_commands(CLI::App& app) { return std::make_unique<EvalCommands>(app); }
-
 
 }  // namespace llmz::cli

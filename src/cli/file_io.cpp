@@ -89,7 +89,11 @@ void write_output(const std::string& path, std::span<const uint8_t> bytes, bool 
     // Like gzip: the output takes the input file's permissions and times; otherwise 0644 less umask.
     struct stat from {};
     const bool copy = !like.empty() && like != "-" && stat(like.c_str(), &from) == 0 && S_ISREG(from.st_mode);
-    const mode_t mode = copy ? from.st_mode & 07777 : 0644 & ~[] { mode_t m = umask(0); umask(m); return m; }();
+    const mode_t mode = copy ? from.st_mode & 07777 : 0644 & ~[] {
+      mode_t m = umask(0);
+      umask(m);
+      return m;
+    }();
     if (fchmod(fd, mode) != 0 || fsync(fd) != 0) fail(ErrorCode::io, "cannot write " + path + ": " + errno_text());
     if (copy) {
       const struct timespec times[2] = {from.st_atim, from.st_mtim};
@@ -100,7 +104,8 @@ void write_output(const std::string& path, std::span<const uint8_t> bytes, bool 
       fail(ErrorCode::io, "cannot write " + path + ": " + errno_text());
     }
     fd = -1;
-    if (std::rename(temp.c_str(), path.c_str()) != 0) fail(ErrorCode::io, "cannot create " + path + ": " + errno_text());
+    if (std::rename(temp.c_str(), path.c_str()) != 0)
+      fail(ErrorCode::io, "cannot create " + path + ": " + errno_text());
   } catch (...) {
     if (fd >= 0) ::close(fd);
     unlink(temp.c_str());

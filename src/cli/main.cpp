@@ -15,10 +15,10 @@
 #include "cli/model_registry.h"
 #include "cli/progress.h"
 #include "cli/qa_commands.h"
-#include "lossy/rewrite.h"
 #include "common/error.h"
 #include "common/text.h"
 #include "llmz/llmz.h"
+#include "lossy/rewrite.h"
 
 namespace llmz::cli {
 namespace {
@@ -73,7 +73,8 @@ class Runner {
       try {
         process(f);
       } catch (const Error& e) {
-        std::cerr << "llmz: " << printable(f == "-" ? std::string("stdin") : f) << ": " << printable(e.what(), true) << "\n";
+        std::cerr << "llmz: " << printable(f == "-" ? std::string("stdin") : f) << ": " << printable(e.what(), true)
+                  << "\n";
         if (status == 0) status = int(e.code());
         if (e.code() == ErrorCode::model && !model_) return status;  // no point trying the other files
       }
@@ -157,7 +158,8 @@ class Runner {
     {
       ProgressBar bar(verb, o_.quiet ? Progress::none : o_.verbose ? Progress::bar_or_log : Progress::bar);
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
-      const CompressOptions coding{context_, o_.window_tokens, o_.window_overlap, o_.streams, progress, o_.always_model};
+      const CompressOptions coding{context_,   o_.window_tokens, o_.window_overlap,
+                                   o_.streams, progress,         o_.always_model};
       if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
         if (!o_.route.empty()) fail(ErrorCode::usage, "--route works in lossless mode only");
         result = compress_lossy_text(input, coding);
@@ -182,9 +184,10 @@ class Runner {
     opts.method = o_.shortest_of ? lossy::Method::shortest_of_n : lossy::Method::rewrite;
     if (o_.shortest_of) opts.candidates = o_.shortest_of;
     opts.hide_answer = o_.hide_answer;
-    if (o_.rewrite && o_.shortest_of) fail(ErrorCode::usage, "--rewrite and --shortest-of are different modes: pick one");
-    const auto prompts = o_.rewrite_prompts.empty() ? lossy::default_rewrite_prompts()
-                                                    : lossy::load_rewrite_prompts(o_.rewrite_prompts);
+    if (o_.rewrite && o_.shortest_of)
+      fail(ErrorCode::usage, "--rewrite and --shortest-of are different modes: pick one");
+    const auto prompts =
+        o_.rewrite_prompts.empty() ? lossy::default_rewrite_prompts() : lossy::load_rewrite_prompts(o_.rewrite_prompts);
     std::optional<Model> other;
     const bool same = o_.rewriter.empty() || resolve_model(o_.rewriter) == resolve_model(o_.model);
     if (!same) other = Model::load({resolve_model(o_.rewriter), o_.threads});
@@ -258,7 +261,8 @@ class Runner {
         j["lossy"] = {{"method", i.lossy_method},
                       {"original_size", i.lossy_original_size},
                       {"original_xxh3_64", orig_hash},
-                      {"bits_per_original_byte", i.lossy_original_size ? 8.0 * double(i.file_size) / double(i.lossy_original_size) : 0},
+                      {"bits_per_original_byte",
+                       i.lossy_original_size ? 8.0 * double(i.file_size) / double(i.lossy_original_size) : 0},
                       {"rewriter", i.rewriter_name},
                       {"rewriter_fingerprint", i.rewriter_fingerprint},
                       {"prompts_version", i.rewrite_prompts_version},
@@ -299,8 +303,8 @@ class Runner {
     else
       printf("context:       none\n");
     printf("compute:       %s (%s)\n", printable(i.compute).c_str(), compute_status(i).c_str());
-    printf("%s %llu bytes, xxh3-64 %s\n", i.lossy ? "decodes to:   " : "original:     ",
-           (unsigned long long)i.original_size, in_hash);
+    printf("%s %llu bytes, xxh3-64 %s\n",
+           i.lossy ? "decodes to:   " : "original:     ", (unsigned long long)i.original_size, in_hash);
     printf("compressed:    %llu bytes, %.4f bits per byte (header %llu bytes, coded chunks %llu)\n",
            (unsigned long long)i.file_size, bpb, (unsigned long long)i.header_size,
            (unsigned long long)(i.file_size - i.header_size));
@@ -317,7 +321,8 @@ class Runner {
     } catch (const Error& e) {
       return std::string(profile) + ", not available here: " + e.what();
     }
-    return std::string(profile) + (compute_known(i.compute) ? ", this build's" : ", not this build's: see llmz --version");
+    return std::string(profile) +
+           (compute_known(i.compute) ? ", this build's" : ", not this build's: see llmz --version");
   }
 
   int list_models() const {
@@ -338,7 +343,8 @@ class Runner {
 
 void add_common(CLI::App& app, Options& o, bool coding) {
   app.add_option("files", o.files, "input files ('-' or none: stdin)");
-  app.add_flag("-v,--verbose", o.verbose, "report sizes even when writing to stdout; progress lines in a log (stderr not a terminal)");
+  app.add_flag("-v,--verbose", o.verbose,
+               "report sizes even when writing to stdout; progress lines in a log (stderr not a terminal)");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar, no report");
   if (!coding) return;
   app.add_option("-o,--output", o.output, "output file (one input only)");

@@ -10,8 +10,10 @@ const std::vector<KnownModel>& known_models() {
       {"smollm2", "SmolLM2-135M-Instruct.Q8_0.gguf", "SmolLM2-135M-Instruct, Q8_0 copy (default; fastest)"},
       {"smollm2-q4", "SmolLM2-135M-Instruct.Q4_1.gguf", "SmolLM2-135M-Instruct, Q4_1 as published"},
       {"gemma3", "gemma-3-270m-q4_k_m.gguf", "Gemma 3 270M (base, not instruction-tuned), Q4_K_M as published"},
-      {"qwen0.5b", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "Qwen2.5-Coder-0.5B-Instruct, Q4_K_M as published (small of the pair)"},
-      {"qwen1.5b", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "Qwen2.5-Coder-1.5B-Instruct, Q4_K_M as published (strong of the pair)"},
+      {"qwen0.5b", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+       "Qwen2.5-Coder-0.5B-Instruct, Q4_K_M as published (small of the pair)"},
+      {"qwen1.5b", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+       "Qwen2.5-Coder-1.5B-Instruct, Q4_K_M as published (strong of the pair)"},
   };
   return models;
 }

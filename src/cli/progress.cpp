@@ -46,9 +46,12 @@ void ProgressBar::update(uint64_t done, uint64_t total, const std::string& note)
     snprintf(eta, sizeof eta, "%ld:%02ld", left / 60, left % 60);
   }
   char speed[48];
-  if (unit_.empty()) snprintf(speed, sizeof speed, "%s/s", human_bytes(rate).c_str());
-  else snprintf(speed, sizeof speed, "%.2f %s/s", rate, unit_.c_str());
-  const char* format = show_ == Progress::bar ? "\r\033[K%s [%s] %3.0f%% %s ETA %s %s" : "%s [%s] %3.0f%% %s ETA %s %s\n";
+  if (unit_.empty())
+    snprintf(speed, sizeof speed, "%s/s", human_bytes(rate).c_str());
+  else
+    snprintf(speed, sizeof speed, "%.2f %s/s", rate, unit_.c_str());
+  const char* format =
+      show_ == Progress::bar ? "\r\033[K%s [%s] %3.0f%% %s ETA %s %s" : "%s [%s] %3.0f%% %s ETA %s %s\n";
   fprintf(stderr, format, label_.c_str(), bar.c_str(), fraction * 100, speed, eta, note.c_str());
   fflush(stderr);
 }

@@ -1,7 +1,5 @@
 #include "cli/qa_commands.h"
 
-#include "cli/command_group.h"
-
 #include <unistd.h>
 
 #include <csignal>
@@ -10,12 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/command_group.h"
 #include "cli/file_io.h"
 #include "cli/model_registry.h"
+#include "coding/container.h"
 #include "common/error.h"
 #include "common/text.h"
 #include "llmz/llmz.h"
-#include "coding/container.h"
 #include "qa/http_oracles.h"
 #include "qa/local_backend.h"
 #include "qa/qa_codec.h"
@@ -55,15 +54,18 @@ nlohmann::json transcript_json(const qa::Transcript& t) {
                      {"answer", turn.yes ? "yes" : "no"},
                      {"slm_p_yes", double(turn.slm_yes) / (1u << qa::kAnswerBits)},
                      {"coded_p_yes", double(turn.coded_yes) / (1u << qa::kAnswerBits)}});
-  return {{"attempt", t.attempt}, {"turns", turns}, {"final_answer", t.final_answer},
-          {"questions", t.turns.size()}, {"coded_bits", t.cost_bits}};
+  return {{"attempt", t.attempt},
+          {"turns", turns},
+          {"final_answer", t.final_answer},
+          {"questions", t.turns.size()},
+          {"coded_bits", t.cost_bits}};
 }
 
 struct QaCommands final : CommandGroup {
   CLI::App *encode = nullptr, *decode = nullptr, *serve = nullptr, *ask = nullptr;
   // shared
   std::string slm = default_model(), llm = "gemma3", prompts_file, prompt_file, prompt_text;
-  int threads = 0;  // auto
+  int threads = 0;                      // auto
   Compute compute = Compute::portable;  // encode, ask, serve; decode takes the file's
   bool verbose = false, quiet = false, json = false, force = false;
   qa::Settings settings;
@@ -115,12 +117,16 @@ struct QaCommands final : CommandGroup {
     add_protocol_options(*encode);
     encode->add_option("--prompt", prompt_text, "the problem as text (instead of --prompt-file)");
     encode->add_option("--llm", llm, "oracle model, a local GGUF path or short name")->capture_default_str();
-    encode->add_option("--oracle-url", oracle_url,
-                       "OpenAI-compatible endpoint instead of --llm, e.g. http://127.0.0.1:8080/v1 (env LLMZ_ORACLE_URL)");
-    encode->add_option("--oracle-model", oracle_model, "model name to request from --oracle-url (env LLMZ_ORACLE_MODEL)");
-    encode->add_option("--unclear", unclear, "a reply that is neither yes nor no after one retry counts as: no, or fail")
+    encode->add_option(
+        "--oracle-url", oracle_url,
+        "OpenAI-compatible endpoint instead of --llm, e.g. http://127.0.0.1:8080/v1 (env LLMZ_ORACLE_URL)");
+    encode->add_option("--oracle-model", oracle_model,
+                       "model name to request from --oracle-url (env LLMZ_ORACLE_MODEL)");
+    encode
+        ->add_option("--unclear", unclear, "a reply that is neither yes nor no after one retry counts as: no, or fail")
         ->capture_default_str();
-    encode->add_option("--max-reference-tokens", max_reference_tokens, "longest oracle solution")->capture_default_str();
+    encode->add_option("--max-reference-tokens", max_reference_tokens, "longest oracle solution")
+        ->capture_default_str();
     encode->add_option("-o,--output", output, "the .qa file to write")->required();
     encode->add_flag("-f,--force", force, "overwrite the output");
 
@@ -158,7 +164,8 @@ struct QaCommands final : CommandGroup {
   qa::Prompts prompts() const { return prompts_file.empty() ? qa::default_prompts() : qa::load_prompts(prompts_file); }
 
   std::string problem() const {
-    if (!prompt_text.empty() && !prompt_file.empty()) fail(ErrorCode::usage, "give the prompt as text or as a file, not both");
+    if (!prompt_text.empty() && !prompt_file.empty())
+      fail(ErrorCode::usage, "give the prompt as text or as a file, not both");
     std::string p = prompt_file.empty() ? prompt_text : read_text(prompt_file);
     if (p.empty()) fail(ErrorCode::usage, "no prompt: pass --prompt-file FILE (or the prompt as text)");
     return p;
@@ -196,9 +203,10 @@ struct QaCommands final : CommandGroup {
 
   std::unique_ptr<qa::Oracle> oracle_for(qa::OracleMode mode, const Model& slm, std::optional<Model>& llm_model) {
     if (mode == qa::OracleMode::self) return qa::make_self_oracle(slm.name());
-    const qa::UnclearPolicy policy = unclear == "no"     ? qa::UnclearPolicy::no
-                                     : unclear == "fail" ? qa::UnclearPolicy::fail
-                                                         : (fail(ErrorCode::usage, "--unclear takes no or fail"), qa::UnclearPolicy::no);
+    const qa::UnclearPolicy policy =
+        unclear == "no"     ? qa::UnclearPolicy::no
+        : unclear == "fail" ? qa::UnclearPolicy::fail
+                            : (fail(ErrorCode::usage, "--unclear takes no or fail"), qa::UnclearPolicy::no);
     std::unique_ptr<qa::ChatBackend> backend;
     if (!oracle_url.empty()) {
       backend = qa::make_openai_backend({oracle_url, api_key, timeout, retries}, oracle_model);
@@ -213,14 +221,16 @@ struct QaCommands final : CommandGroup {
     settings.mode = qa::parse_question_mode(question_mode);
     const auto mode = qa::parse_oracle_mode(oracle_mode);
     const std::string p = problem();
-    if (!force && access(output.c_str(), F_OK) == 0) fail(ErrorCode::io, output + ": already exists (use -f to overwrite)");
+    if (!force && access(output.c_str(), F_OK) == 0)
+      fail(ErrorCode::io, output + ": already exists (use -f to overwrite)");
     const Model slm_model = load(slm);
     std::optional<Model> llm_model;
     auto oracle = oracle_for(mode, slm_model, llm_model);
     const auto enc = qa::encode(slm_model, *oracle, mode, prompts(), settings, p, gold_answer(), printer());
     write_output(output, enc.file, force);
     if (verbose) std::cerr << "\nfinal answer:\n" << enc.transcript.final_answer << "\n\n";
-    if (enc.unclear) std::cerr << "llmz: warning: " << enc.unclear << " oracle replies were neither yes nor no and counted as no\n";
+    if (enc.unclear)
+      std::cerr << "llmz: warning: " << enc.unclear << " oracle replies were neither yes nor no and counted as no\n";
     report(enc.transcript, enc.file.size(), std::cerr);
     return 0;
   }
@@ -236,7 +246,8 @@ struct QaCommands final : CommandGroup {
     if (json) {
       report(t, file.size(), std::cerr);
     } else {
-      write_output(output.empty() ? "-" : output, {reinterpret_cast<const uint8_t*>(answer.data()), answer.size()}, force);
+      write_output(output.empty() ? "-" : output, {reinterpret_cast<const uint8_t*>(answer.data()), answer.size()},
+                   force);
     }
     return 0;
   }
@@ -271,8 +282,9 @@ struct QaCommands final : CommandGroup {
     if (!json) verbose = !quiet;
     auto k = std::make_shared<size_t>(0);
     qa::Observer obs;
-    if (verbose) obs = {[](const std::string& a) { print_attempt(std::cout, a); },
-                        [k](const qa::Turn& t) { print_turn(std::cout, ++*k, t); }};
+    if (verbose)
+      obs = {[](const std::string& a) { print_attempt(std::cout, a); },
+             [k](const qa::Turn& t) { print_turn(std::cout, ++*k, t); }};
     const auto enc = qa::encode(slm_model, *oracle, mode, prompts(), settings, p, gold_answer(), obs);
     if (verbose) std::cout << "\nfinal answer:\n" << enc.transcript.final_answer << "\n\n";
     report(enc.transcript, 0, std::cout);
@@ -293,7 +305,6 @@ struct QaCommands final : CommandGroup {
 }  // namespace
 
 std::unique_ptr<CommandGroup> add_qa_commands(CLI::App& app) { return std::make_unique<QaCommands>(app); }
-
 
 bool is_qa_file(const std::vector<uint8_t>& file) { return qa::is_qa_file(file); }
 

@@ -33,9 +33,9 @@ constexpr auto kExp2Lo = make_table(1.0 / 65536, 2147483648.0);
 static_assert(kExp2Hi[0] == (uint64_t(1) << 32) && kExp2Lo[0] == (uint64_t(1) << 31));
 static_assert(kExp2Hi[128] == 3037000500ull);  // 2^32 / sqrt(2), rounded
 
-constexpr int kFracBits = 16;                   // logits become fixed point with 16 fractional bits
-constexpr uint64_t kLog2eQ30 = 1549082005ull;   // log2(e) * 2^30, rounded
-constexpr int32_t kMaxAbsLogit = 1 << 14;       // logits are clamped to +-16384
+constexpr int kFracBits = 16;                  // logits become fixed point with 16 fractional bits
+constexpr uint64_t kLog2eQ30 = 1549082005ull;  // log2(e) * 2^30, rounded
+constexpr int32_t kMaxAbsLogit = 1 << 14;      // logits are clamped to +-16384
 // Below exp(-22.5) relative to the best token, a token's share is under 2^-32: it gets the floor of 1.
 constexpr int64_t kCutoff = int64_t(22.5 * (1 << kFracBits));
 
@@ -99,7 +99,7 @@ uint32_t cdf_find(std::span<const uint32_t> cdf, uint32_t target) {
 int64_t log2_share(uint32_t frequency, uint32_t bits) {
   assert(frequency > 0);
   const int e = 31 - std::countl_zero(frequency);  // floor(log2(frequency))
-  uint64_t m = uint64_t(frequency) << (31 - e);     // frequency / 2^e in Q31, in [1, 2)
+  uint64_t m = uint64_t(frequency) << (31 - e);    // frequency / 2^e in Q31, in [1, 2)
   int64_t fraction = 0;
   for (int i = 15; i >= 0; i--) {  // one bit of log2(m) per squaring
     m = (m * m) >> 31;

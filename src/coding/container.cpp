@@ -115,7 +115,8 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
          "unsupported llmz format version " + std::to_string(version) + " (this build reads versions 1 to " +
              std::to_string(kFormatVersion) + ")");
   const uint8_t mode = r.u8();  // 0 lossless, 1 lossy; a damaged 0/1 is caught by the header checksum
-  if (mode > 1) fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode) + " (made by a newer llmz?)");
+  if (mode > 1)
+    fail(ErrorCode::unsupported, "unsupported llmz mode " + std::to_string(mode) + " (made by a newer llmz?)");
 
   Header h;
   h.version = version;
@@ -147,7 +148,8 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   if (version >= 3) {
     RouteRef route;
     const uint8_t mode = r.u8();
-    if (mode < uint8_t(RouteMode::prompt_alone) || mode > uint8_t(version >= 4 ? RouteMode::prompt_profile : RouteMode::best))
+    if (mode < uint8_t(RouteMode::prompt_alone) ||
+        mode > uint8_t(version >= 4 ? RouteMode::prompt_profile : RouteMode::best))
       fail(ErrorCode::corrupt, "file is damaged (routing mode)");
     route.mode = RouteMode(mode);
     route.candidates = r.varint32();
@@ -186,7 +188,8 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
   }
   size_t checked = r.position();
   uint32_t expected = r.u32();
-  if (expected != uint32_t(XXH3_64bits(file.data(), checked))) fail(ErrorCode::corrupt, "file header is damaged (checksum mismatch)");
+  if (expected != uint32_t(XXH3_64bits(file.data(), checked)))
+    fail(ErrorCode::corrupt, "file header is damaged (checksum mismatch)");
   if (total != h.original_size) fail(ErrorCode::corrupt, "file is damaged (chunk sizes do not add up)");
   if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 ||
       h.window_overlap >= h.window_tokens)

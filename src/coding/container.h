@@ -72,15 +72,15 @@ struct Header {
   uint32_t cdf_bits = 0;
   uint32_t window_tokens = 0;   // tokens of a chunk the model sees at once
   uint32_t window_overlap = 0;  // tokens carried as context into each next window
-  uint32_t streams = 0;       // the encoder's lock-step width (the decoder may use another)
-  uint64_t prefix_hash = 0;   // XXH3-64 of the token ids that start every sequence
-  uint32_t prefix_tokens = 0; // 1 = start token only; more = a context was given
-  std::string compute;        // llama.cpp release, CPU features, evaluation settings
+  uint32_t streams = 0;         // the encoder's lock-step width (the decoder may use another)
+  uint64_t prefix_hash = 0;     // XXH3-64 of the token ids that start every sequence
+  uint32_t prefix_tokens = 0;   // 1 = start token only; more = a context was given
+  std::string compute;          // llama.cpp release, CPU features, evaluation settings
   uint64_t original_size = 0;
-  uint64_t input_checksum = 0;  // XXH3-64 of the whole input
+  uint64_t input_checksum = 0;       // XXH3-64 of the whole input
   std::vector<AdapterRef> adapters;  // LoRA adapters applied on top of the model, in order
   std::optional<RouteRef> route;     // set when the one adapter was routed
-  std::optional<LossyInfo> lossy;  // set for lossy files (mode 1)
+  std::optional<LossyInfo> lossy;    // set for lossy files (mode 1)
   std::vector<ChunkEntry> chunks;
 };
 

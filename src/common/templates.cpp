@@ -29,8 +29,8 @@ TemplateSet parse_templates(const std::string& json_text, const std::string& ori
     const std::string t = j[f.name];
     for (std::sregex_iterator it(t.begin(), t.end(), placeholder), end; it != end; ++it)
       if (!f.placeholders.count((*it)[1]))
-        fail(ErrorCode::usage, origin + ": template \"" + f.name + "\" uses unknown placeholder {" +
-                                   std::string((*it)[1]) + "}");
+        fail(ErrorCode::usage,
+             origin + ": template \"" + f.name + "\" uses unknown placeholder {" + std::string((*it)[1]) + "}");
     set.text[f.name] = t;
   }
   set.hash = XXH3_64bits(json_text.data(), json_text.size());

@@ -17,7 +17,7 @@ struct TemplateField {
 struct TemplateSet {
   std::string version;
   std::map<std::string, std::string> text;  // template name -> template
-  uint64_t hash = 0;                         // XXH3-64 of the file's bytes
+  uint64_t hash = 0;                        // XXH3-64 of the file's bytes
 };
 
 // Fails with a usage error naming `origin` if a template is missing or uses an unknown placeholder.

@@ -1,11 +1,11 @@
 // Small text helpers shared by the prompt-driven parts (QA, lossy, evaluation).
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
-#include <algorithm>
 
 namespace llmz {
 
@@ -24,9 +24,9 @@ inline size_t utf8_char_length(std::span<const uint8_t> b) {
   if (len == 0 || c > 0xF4 || b.size() < len) return 0;
   for (size_t i = 1; i < len; i++)
     if ((b[i] & 0xC0) != 0x80) return 0;
-  const uint32_t cp = len == 2 ? ((c & 0x1Fu) << 6 | (b[1] & 0x3Fu))
-                    : len == 3 ? ((c & 0x0Fu) << 12 | (b[1] & 0x3Fu) << 6 | (b[2] & 0x3Fu))
-                               : ((c & 0x07u) << 18 | (b[1] & 0x3Fu) << 12 | (b[2] & 0x3Fu) << 6 | (b[3] & 0x3Fu));
+  const uint32_t cp = len == 2   ? ((c & 0x1Fu) << 6 | (b[1] & 0x3Fu))
+                      : len == 3 ? ((c & 0x0Fu) << 12 | (b[1] & 0x3Fu) << 6 | (b[2] & 0x3Fu))
+                                 : ((c & 0x07u) << 18 | (b[1] & 0x3Fu) << 12 | (b[2] & 0x3Fu) << 6 | (b[3] & 0x3Fu));
   const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
   if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
@@ -52,7 +52,8 @@ inline std::string printable(std::string_view s, bool keep_newlines = false) {
     const size_t n = utf8_char_length(bytes.subspan(i));
     const bool c1 = n == 2 && bytes[i] == 0xC2 && bytes[i + 1] < 0xA0;
     if (n == 0 || c1 || (n == 1 && (bytes[i] < 0x20 || bytes[i] == 0x7F) && !(keep_newlines && bytes[i] == '\n'))) {
-      for (size_t k = 0; k < std::max<size_t>(n, 1); k++) out += {'\\', 'x', hex[bytes[i + k] >> 4], hex[bytes[i + k] & 15]};
+      for (size_t k = 0; k < std::max<size_t>(n, 1); k++)
+        out += {'\\', 'x', hex[bytes[i + k] >> 4], hex[bytes[i + k] & 15]};
       i += std::max<size_t>(n, 1);
     } else {
       out.append(s.substr(i, n));

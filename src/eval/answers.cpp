@@ -77,7 +77,8 @@ std::optional<std::string> extract_answer(const std::string& text) {
   }
   if (auto boxed = last_boxed(text)) return trim(*boxed);
   // On one line: "the final answer is:\nFinal answer: 20" must find the second statement, not swallow it.
-  static const std::regex final_line(R"((?:final answer|the answer is)[ \t]*(?:is)?[ \t]*[:=]?[ \t]*([^\n]+))", std::regex::icase);
+  static const std::regex final_line(R"((?:final answer|the answer is)[ \t]*(?:is)?[ \t]*[:=]?[ \t]*([^\n]+))",
+                                     std::regex::icase);
   std::optional<std::string> stated;
   for (std::sregex_iterator it(text.begin(), text.end(), final_line), end; it != end; ++it) stated = trim((*it)[1]);
   if (stated && !stated->empty()) {

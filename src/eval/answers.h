@@ -1,5 +1,5 @@
-// Final answers in benchmark texts: finding them (numbers, choice letters, code) ("#### 18", "\boxed{18}", "Final answer: 18", or the
-// last number), hiding them from a solution, and comparing them (numbers by value, else as text).
+// Final answers in benchmark texts: finding them (numbers, choice letters, code) ("#### 18", "\boxed{18}", "Final
+// answer: 18", or the last number), hiding them from a solution, and comparing them (numbers by value, else as text).
 #pragma once
 #include <optional>
 #include <string>

@@ -3,9 +3,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -142,19 +142,23 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
       size_t gold = texts.size();
       for (size_t k = 0; k < labels.size(); k++)
         if (labels[k].get<std::string>() == text(j, "answerKey")) gold = k;
-      if (gold == texts.size()) fail(ErrorCode::corrupt, file + ": " + text(j, "id") + " has no choice labelled with its answer");
+      if (gold == texts.size())
+        fail(ErrorCode::corrupt, file + ": " + text(j, "id") + " has no choice labelled with its answer");
       Problem* p = add(text(j, "id"), text(j, "question"), "", "");
       p->kind = AnswerKind::choice;
       p->answer = add_choices(*p, texts, gold, seed, out.size());
     }
   } else if (name == "openbookqa" || name == "piqa" || name == "boolq") {
     // {instruction, answer}: "answer2" / "solution1" / "true"
-    const std::string file = name == "openbookqa" ? "openbookqa_test.json" : name == "piqa" ? "piqa_dev.json" : "boolq_closedbook_test.json";
+    const std::string file = name == "openbookqa" ? "openbookqa_test.json"
+                             : name == "piqa"     ? "piqa_dev.json"
+                                                  : "boolq_closedbook_test.json";
     const std::string option = name == "openbookqa" ? "Answer" : "Solution";
     for (const auto& j : read_json(dir + "/easy/" + file)) {
       const std::string id = name + "-" + std::to_string(out.size());
       auto split = split_instruction(text(j, "instruction"), option);
-      if (!split) fail(ErrorCode::corrupt, file + ": " + id + " is not in the form \"...: question\\n\\nAnswer format: ...\"");
+      if (!split)
+        fail(ErrorCode::corrupt, file + ": " + id + " is not in the form \"...: question\\n\\nAnswer format: ...\"");
       auto [question, options] = std::move(*split);
       const std::string answer = text(j, "answer");
       size_t gold = 0;
@@ -165,7 +169,8 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
         const std::string prefix = name == "openbookqa" ? "answer" : "solution";
         gold = answer.rfind(prefix, 0) == 0 ? size_t(std::atoi(answer.c_str() + prefix.size())) - 1 : options.size();
       }
-      if (gold >= options.size()) fail(ErrorCode::corrupt, file + ": " + id + " has no option for its answer '" + answer + "'");
+      if (gold >= options.size())
+        fail(ErrorCode::corrupt, file + ": " + id + " has no option for its answer '" + answer + "'");
       Problem* p = add(id, question, "", "");
       p->kind = AnswerKind::choice;
       p->answer = add_choices(*p, options, gold, seed, out.size());
@@ -185,8 +190,9 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
   } else if (name == "humaneval") {
     for (const auto& j : read_jsonl(dir + "/humaneval/HumanEval.jsonl")) {
       const std::string prompt = text(j, "prompt");
-      Problem* p = add(text(j, "task_id"), "Complete this Python function:\n\n```python\n" + prompt + "```" + kCodeRequest,
-                       prompt + text(j, "canonical_solution"), prompt + text(j, "canonical_solution"));
+      Problem* p =
+          add(text(j, "task_id"), "Complete this Python function:\n\n```python\n" + prompt + "```" + kCodeRequest,
+              prompt + text(j, "canonical_solution"), prompt + text(j, "canonical_solution"));
       p->kind = AnswerKind::code;
       p->code_prefix = prompt + "    pass\n";  // imports and helpers the reply may rely on
       p->tests = text(j, "test") + "\ncheck(" + text(j, "entry_point") + ")\n";
@@ -203,16 +209,19 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
 
 const char* to_string(AnswerKind k) {
   switch (k) {
-    case AnswerKind::number: return "number";
-    case AnswerKind::choice: return "choice";
-    case AnswerKind::code: return "code";
+    case AnswerKind::number:
+      return "number";
+    case AnswerKind::choice:
+      return "choice";
+    case AnswerKind::code:
+      return "code";
   }
   return "?";
 }
 
 std::vector<std::string> benchmark_names() {
-  return {"gsm8k", "math500", "aime24", "aime25", "amc23", "svamp", "asdiv", "mawps", "arc-easy", "arc-challenge",
-          "openbookqa", "piqa", "boolq", "mbpp", "humaneval"};
+  return {"gsm8k",    "math500",       "aime24",     "aime25", "amc23", "svamp", "asdiv",    "mawps",
+          "arc-easy", "arc-challenge", "openbookqa", "piqa",   "boolq", "mbpp",  "humaneval"};
 }
 
 std::string default_benchmarks_dir() {

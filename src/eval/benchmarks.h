@@ -20,8 +20,8 @@ struct Problem {
   std::string solution;  // the dataset's worked solution (empty if it has none)
   std::string answer;    // the gold final answer: a number/expression, a letter, or the reference code
   AnswerKind kind = AnswerKind::number;
-  std::string code_prefix;  // code: run before the reply's program (HumanEval: the prompt's imports and stub)
-  std::string tests;        // code: run after it; raises when the program is wrong
+  std::string code_prefix;           // code: run before the reply's program (HumanEval: the prompt's imports and stub)
+  std::string tests;                 // code: run after it; raises when the program is wrong
   std::string stem;                  // choice: the question without its options
   std::vector<std::string> choices;  // choice: the options in the order shown (A, B, ...)
 };

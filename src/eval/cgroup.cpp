@@ -35,7 +35,9 @@ std::string mount_point(const std::string& controller) {
   std::ifstream mounts("/proc/mounts");
   std::string device, dir, type, options, rest;
   while (mounts >> device >> dir >> type >> options && std::getline(mounts, rest)) {
-    if (controller == "cgroup2" ? type == "cgroup2" : type == "cgroup" && ("," + options + ",").find("," + controller + ",") != std::string::npos)
+    if (controller == "cgroup2"
+            ? type == "cgroup2"
+            : type == "cgroup" && ("," + options + ",").find("," + controller + ",") != std::string::npos)
       return dir;
   }
   return {};
@@ -48,7 +50,8 @@ std::string own_group(const std::string& controller) {
     const size_t a = line.find(':'), b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
     const std::string controllers = line.substr(a + 1, b - a - 1);
-    if (controller.empty() ? controllers.empty() : ("," + controllers + ",").find("," + controller + ",") != std::string::npos)
+    if (controller.empty() ? controllers.empty()
+                           : ("," + controllers + ",").find("," + controller + ",") != std::string::npos)
       return line.substr(b + 1);
   }
   return "/";

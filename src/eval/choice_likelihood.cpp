@@ -15,14 +15,16 @@ namespace {
 std::vector<llama_token> option_tokens(const detail::LoadedModel& m, const std::string& question,
                                        const std::vector<llama_token>& question_tokens, const std::string& choice) {
   const auto whole = m.tokenize(question + " " + choice, /*parse_special=*/false);
-  if (whole.size() > question_tokens.size() && std::equal(question_tokens.begin(), question_tokens.end(), whole.begin()))
+  if (whole.size() > question_tokens.size() &&
+      std::equal(question_tokens.begin(), question_tokens.end(), whole.begin()))
     return {whole.begin() + ptrdiff_t(question_tokens.size()), whole.end()};
   return m.tokenize(" " + choice, false);
 }
 
 }  // namespace
 
-std::vector<double> choice_scores(detail::Generator& model, const std::string& stem, const std::vector<std::string>& choices) {
+std::vector<double> choice_scores(detail::Generator& model, const std::string& stem,
+                                  const std::vector<std::string>& choices) {
   const auto& m = model.model();
   const std::string question = "Question: " + stem + "\nAnswer:";
   const auto question_tokens = m.tokenize(question, /*parse_special=*/false);
@@ -32,7 +34,8 @@ std::vector<double> choice_scores(detail::Generator& model, const std::string& s
   for (const std::string& choice : choices) {
     // The generator keeps the shared question in its cache: each option costs its own tokens only.
     const auto option = option_tokens(m, question, question_tokens, choice);
-    const double log_p = option.empty() ? -INFINITY : double(model.log2_likelihood(context, option));  // an empty option is no answer
+    const double log_p =
+        option.empty() ? -INFINITY : double(model.log2_likelihood(context, option));  // an empty option is no answer
     scores.push_back(log_p / double(choice.size() + 1));
   }
   return scores;

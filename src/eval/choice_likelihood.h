@@ -13,7 +13,8 @@ namespace llmz::eval {
 
 // Each choice's log-likelihood after "Question: <stem>\nAnswer:", per byte of " <choice>" (-inf for
 // an empty one).
-std::vector<double> choice_scores(detail::Generator& model, const std::string& stem, const std::vector<std::string>& choices);
+std::vector<double> choice_scores(detail::Generator& model, const std::string& stem,
+                                  const std::vector<std::string>& choices);
 // Index of the highest score (ties: the first).
 size_t likeliest_choice(detail::Generator& model, const std::string& stem, const std::vector<std::string>& choices);
 

@@ -39,9 +39,12 @@ Grade grade(const Problem& problem, const std::string& reply, const SandboxLimit
       }
       const auto r = run_python(problem.code_prefix + "\n" + *code + "\n\n" + problem.tests, limits);
       g.correct = r.passed;
-      if (r.timed_out) g.note = "timed out";
-      else if (r.signal) g.note = "killed by signal " + std::to_string(r.signal);
-      else if (!r.passed) g.note = last_line(r.error);
+      if (r.timed_out)
+        g.note = "timed out";
+      else if (r.signal)
+        g.note = "killed by signal " + std::to_string(r.signal);
+      else if (!r.passed)
+        g.note = last_line(r.error);
       break;
     }
   }

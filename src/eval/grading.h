@@ -11,7 +11,7 @@ namespace llmz::eval {
 struct Grade {
   std::string extracted;  // the answer found in the reply ("" if none; for code, the program)
   bool correct = false;
-  std::string note;       // why a program failed (timeout, signal, the error's last line)
+  std::string note;  // why a program failed (timeout, signal, the error's last line)
 };
 
 Grade grade(const Problem& problem, const std::string& reply, const SandboxLimits& limits = {});

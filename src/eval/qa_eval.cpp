@@ -27,7 +27,9 @@ namespace {
 class CachedBackend : public qa::ChatBackend {
  public:
   CachedBackend(qa::ChatBackend& inner, std::map<std::string, std::string>& cache) : inner_(inner), cache_(cache) {}
-  static std::string key(const std::string& user, uint32_t max_tokens) { return std::to_string(max_tokens) + "\n" + user; }
+  static std::string key(const std::string& user, uint32_t max_tokens) {
+    return std::to_string(max_tokens) + "\n" + user;
+  }
   std::string reply(const std::string& user, uint32_t max_tokens) override {
     const std::string k = key(user, max_tokens);
     auto it = cache_.find(k);
@@ -52,7 +54,9 @@ bool llm_ranks_choices(const Problem& p, const detail::LoadedModel& llm) {
   return p.kind == AnswerKind::choice && !llm.has_chat_template();
 }
 
-char ranked_letter(detail::Generator& model, const Problem& p) { return char('A' + likeliest_choice(model, p.stem, p.choices)); }
+char ranked_letter(detail::Generator& model, const Problem& p) {
+  return char('A' + likeliest_choice(model, p.stem, p.choices));
+}
 
 std::string choice_answer(const Problem& p, char letter) {
   return "The correct answer is " + std::string(1, letter) + ". " + p.choices[size_t(letter - 'A')];
@@ -68,8 +72,12 @@ nlohmann::json graded(const Problem& p, const std::string& reply) {
 class Runner {
  public:
   Runner(const QaEvalModels& m, const QaEvalOptions& o)
-      : o_(o), prompts_(o.prompts), slm_(m.slm.impl(), kCapacity), questioner_(m.llm.impl(), kCapacity),
-        llm_backend_(qa::make_local_backend(m.llm.impl(), kCapacity)), llm_model_(m.llm.impl()) {
+      : o_(o),
+        prompts_(o.prompts),
+        slm_(m.slm.impl(), kCapacity),
+        questioner_(m.llm.impl(), kCapacity),
+        llm_backend_(qa::make_local_backend(m.llm.impl(), kCapacity)),
+        llm_model_(m.llm.impl()) {
     settings_.mode = o.mode;
     settings_.max_attempt_tokens = o.max_tokens;
     settings_.context_tokens = kCapacity;
@@ -101,7 +109,8 @@ class Runner {
     }
 
     for (auto mode : o_.oracles)
-      row["configs"][std::string("qa/") + qa::to_string(mode)] = run_config(p, *reference_oracle(p, mode), nullptr, &row);
+      row["configs"][std::string("qa/") + qa::to_string(mode)] =
+          run_config(p, *reference_oracle(p, mode), nullptr, &row);
     row["configs"]["control"] = run_config(p, *qa::make_self_oracle(slm_.model().name()), nullptr, nullptr);
     if (o_.qa_plus)
       row["configs"][std::string("qa+/") + qa::to_string(o_.oracles.front())] =
@@ -167,10 +176,12 @@ class Runner {
     out["unclear_answers"] = oracle.unclear_answers();
     if (const auto* letters = dynamic_cast<const ChoiceLetterOracle*>(&oracle)) {
       const auto& c = letters->counts();
-      out["letter_answers"] = {{"answers", c.answers}, {"words_agreed", c.agreed}, {"yes", c.yes}, {"yes_words_agreed", c.yes_agreed}};
+      out["letter_answers"] = {
+          {"answers", c.answers}, {"words_agreed", c.agreed}, {"yes", c.yes}, {"yes_words_agreed", c.yes_agreed}};
     }
     out["final_answer"] = last.final_answer;
-    for (const auto& t : last.turns) out["turns"].push_back({{"q", t.question}, {"yes", t.yes}, {"slm_yes", t.slm_yes}});
+    for (const auto& t : last.turns)
+      out["turns"].push_back({{"q", t.question}, {"yes", t.yes}, {"slm_yes", t.slm_yes}});
     return out;
   }
 
@@ -189,22 +200,29 @@ nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
   std::vector<std::string> oracles;
   for (auto mode : o.oracles) oracles.push_back(qa::to_string(mode));
   const auto& prompts = o.prompts;
-  nlohmann::json llm = {{"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}};
+  nlohmann::json llm = {
+      {"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}};
   if (!m.llm.impl().has_chat_template()) llm["base_model"] = true;  // only then: rows of other LLMs are as before
   return {{"benchmark", o.benchmark},
           {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
           {"llm", llm},
-          {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}}, {"protocol", qa::kQaProtocolVersion},
-          {"n_values", o.n_values}, {"mode", qa::to_string(o.mode)}, {"oracles", oracles}, {"qa_plus", o.qa_plus},
+          {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}},
+          {"protocol", qa::kQaProtocolVersion},
+          {"n_values", o.n_values},
+          {"mode", qa::to_string(o.mode)},
+          {"oracles", oracles},
+          {"qa_plus", o.qa_plus},
           {"baselines_only", o.baselines_only},
-          {"seed", o.seed}, {"max_tokens", o.max_tokens}};
+          {"seed", o.seed},
+          {"max_tokens", o.max_tokens}};
 }
 
 }  // namespace
 
 void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
                  const std::function<void(size_t, size_t)>& progress) {
-  if (options.n_values.empty() || options.oracles.empty()) fail(ErrorCode::usage, "eval qa: no N values or no oracle modes");
+  if (options.n_values.empty() || options.oracles.empty())
+    fail(ErrorCode::usage, "eval qa: no N values or no oracle modes");
   for (uint32_t n : options.n_values)
     if (n == 0 || n > qa::kMaxQuestions)
       fail(ErrorCode::usage, "eval qa: every N must be between 1 and " + std::to_string(qa::kMaxQuestions));
@@ -213,14 +231,17 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
   const nlohmann::json settings = run_settings(models, options);
 
   ResultsFile results(options.results, options.resume, settings);
-  run_problems(problems, results, options.jobs, [&]() -> SolveProblem {
-    auto runner = std::make_shared<Runner>(models, options);
-    return [runner, &settings](const Problem& p) {
-      nlohmann::json row = runner->problem(p);
-      row["settings"] = settings;
-      return row;
-    };
-  }, progress);
+  run_problems(
+      problems, results, options.jobs,
+      [&]() -> SolveProblem {
+        auto runner = std::make_shared<Runner>(models, options);
+        return [runner, &settings](const Problem& p) {
+          nlohmann::json row = runner->problem(p);
+          row["settings"] = settings;
+          return row;
+        };
+      },
+      progress);
 }
 
 }  // namespace llmz::eval

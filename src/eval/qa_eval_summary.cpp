@@ -18,7 +18,8 @@ nlohmann::json to_json(const Interval& i) {
   return {{"value", i.value}, {"low", i.low}, {"high", i.high}, {"undefined", i.undefined}};
 }
 
-std::vector<double> column(const std::vector<nlohmann::json>& rows, const std::function<double(const nlohmann::json&)>& f) {
+std::vector<double> column(const std::vector<nlohmann::json>& rows,
+                           const std::function<double(const nlohmann::json&)>& f) {
   std::vector<double> v;
   for (const auto& r : rows) v.push_back(f(r));
   return v;
@@ -39,12 +40,15 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   nlohmann::json s = {{"results", results_path}, {"problems", n}, {"settings", settings}};
   const auto slm = column(rows, [](const auto& r) { return double(r["slm"]["correct"].template get<bool>()); });
   const auto llm = column(rows, [](const auto& r) { return double(r["llm"]["correct"].template get<bool>()); });
-  auto mean = [](const std::vector<double>& v) { return [&v](std::span<const size_t> idx) { return mean_at(v, idx); }; };
+  auto mean = [](const std::vector<double>& v) {
+    return [&v](std::span<const size_t> idx) { return mean_at(v, idx); };
+  };
   s["slm"]["accuracy"] = to_json(bootstrap(n, mean(slm)));
   s["llm"]["accuracy"] = to_json(bootstrap(n, mean(llm)));
   s["llm"]["method"] = rows.front()["llm"].value("method", "generated");
   if (std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.contains("slm_likelihood"); })) {
-    const auto ranked = column(rows, [](const auto& r) { return double(r["slm_likelihood"]["correct"].template get<bool>()); });
+    const auto ranked =
+        column(rows, [](const auto& r) { return double(r["slm_likelihood"]["correct"].template get<bool>()); });
     s["slm_likelihood"]["accuracy"] = to_json(bootstrap(n, mean(ranked)));
   }
   std::vector<double> llm_minus_slm(n);
@@ -59,16 +63,23 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   const auto configs = rows.front().value("configs", nlohmann::json::object());  // none: baselines only
   for (const auto& [config, first] : configs.items()) {
     nlohmann::json c;
-    c["mean_seconds"] = sum(column(rows, [&](const auto& r) { return r["configs"][config]["seconds"].template get<double>(); })) / double(n);
-    if (std::all_of(rows.begin(), rows.end(), [&](const auto& r) { return r["configs"][config].contains("letter_answers"); }))
+    c["mean_seconds"] =
+        sum(column(rows, [&](const auto& r) { return r["configs"][config]["seconds"].template get<double>(); })) /
+        double(n);
+    if (std::all_of(rows.begin(), rows.end(),
+                    [&](const auto& r) { return r["configs"][config].contains("letter_answers"); }))
       // a base LLM's letter oracle (choice_letter_oracle.h)
       for (const auto& [key, ignored] : first["letter_answers"].items())
-        c["letter_answers"][key] = sum(column(rows, [&](const auto& r) { return r["configs"][config]["letter_answers"][key].template get<double>(); }));
+        c["letter_answers"][key] = sum(column(
+            rows, [&](const auto& r) { return r["configs"][config]["letter_answers"][key].template get<double>(); }));
     for (const auto& [nq, ignored] : first["by_n"].items()) {
       auto field = [&](const char* key) {
-        return column(rows, [&](const auto& r) { return r["configs"][config]["by_n"][nq][key].template get<double>(); });
+        return column(rows,
+                      [&](const auto& r) { return r["configs"][config]["by_n"][nq][key].template get<double>(); });
       };
-      const auto right = column(rows, [&](const auto& r) { return double(r["configs"][config]["by_n"][nq]["correct"].template get<bool>()); });
+      const auto right = column(rows, [&](const auto& r) {
+        return double(r["configs"][config]["by_n"][nq]["correct"].template get<bool>());
+      });
       const auto control = column(rows, [&](const auto& r) {
         return double(r["configs"]["control"]["by_n"][nq]["correct"].template get<bool>());
       });
@@ -99,9 +110,11 @@ std::string pct(const nlohmann::json& i) {
   auto missing = [](const nlohmann::json& v) { return v.is_null() || std::isnan(v.get<double>()); };
   if (missing(i["value"])) return "undefined";
   char buf[96];
-  if (missing(i["low"])) snprintf(buf, sizeof buf, "%.1f", 100 * i["value"].get<double>());
-  else snprintf(buf, sizeof buf, "%.1f [%.1f, %.1f]", 100 * i["value"].get<double>(), 100 * i["low"].get<double>(),
-                100 * i["high"].get<double>());
+  if (missing(i["low"]))
+    snprintf(buf, sizeof buf, "%.1f", 100 * i["value"].get<double>());
+  else
+    snprintf(buf, sizeof buf, "%.1f [%.1f, %.1f]", 100 * i["value"].get<double>(), 100 * i["low"].get<double>(),
+             100 * i["high"].get<double>());
   return buf;
 }
 
@@ -118,7 +131,8 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
         "place of the SLM. Ratio = coded bits / (8 x bytes of the LLM's own "
         "solution); paper ratio = coded bits / (LLM solution tokens x log2 vocabulary). Info bits = the answers' "
         "information content under the coder; coded bits = whole bytes of the range-coded answers (a coder that "
-        "pads with zeros codes one answer sequence per length in 0 bytes, so short runs can be below the info bits). qa+ (the LLM writes the "
+        "pads with zeros codes one answer sequence per length in 0 bytes, so short runs can be below the info bits). "
+        "qa+ (the LLM writes the "
         "questions) is an upper bound, not deployable; gold-reference is the paper's setting (the oracle is "
         "given the answer).\n\n";
   const bool ranked = s["llm"].value("method", "") == "likelihood";
@@ -131,24 +145,27 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
   md << "The LLM alone minus the SLM alone: " << pct(s["llm_minus_slm"])
      << " points (paired by problem; an interval that contains 0 means this benchmark does not separate the "
         "two models at this size).\n\n";
-  md << "| configuration | N | accuracy | gap recovered | gap vs control | questions | info bits | coded bits | ratio | paper ratio | s/problem |\n"
+  md << "| configuration | N | accuracy | gap recovered | gap vs control | questions | info bits | coded bits | ratio "
+        "| paper ratio | s/problem |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   md << "| SLM alone | 0 | " << pct(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | 0 | | | |\n";
   char row[512];
   snprintf(row, sizeof row, "| LLM alone%s | | %s | 100 | | | | | | | |\n", ranked ? " (ranking the options)" : "",
            pct(s["llm"]["accuracy"]).c_str());
   md << row;
-  if (s.contains("slm_likelihood")) md << "| SLM ranking the options (reference) | | " << pct(s["slm_likelihood"]["accuracy"]) << " | | | | | | | | |\n";
+  if (s.contains("slm_likelihood"))
+    md << "| SLM ranking the options (reference) | | " << pct(s["slm_likelihood"]["accuracy"])
+       << " | | | | | | | | |\n";
   for (const auto& [config, c] : s["configs"].items()) {
     std::vector<std::pair<int, std::string>> ns;
     for (const auto& [nq, b] : c["by_n"].items()) ns.push_back({std::stoi(nq), nq});
     std::sort(ns.begin(), ns.end());
     for (const auto& [k, nq] : ns) {
       const auto& b = c["by_n"][nq];
-      snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.1f | %.4f | %.5f | %.0f |\n", config.c_str(), k,
-               pct(b["accuracy"]).c_str(), pct(b["gap_recovered"]).c_str(), pct(b["gap_recovered_vs_control"]).c_str(),
-               b["mean_asked"].get<double>(), b["mean_cost_bits"].get<double>(), b["mean_coded_bits"].get<double>(),
-               b["ratio"].get<double>(),
+      snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.1f | %.4f | %.5f | %.0f |\n",
+               config.c_str(), k, pct(b["accuracy"]).c_str(), pct(b["gap_recovered"]).c_str(),
+               pct(b["gap_recovered_vs_control"]).c_str(), b["mean_asked"].get<double>(),
+               b["mean_cost_bits"].get<double>(), b["mean_coded_bits"].get<double>(), b["ratio"].get<double>(),
                b["paper_ratio"].get<double>(), c["mean_seconds"].get<double>());
       md << row;
     }
@@ -156,7 +173,8 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("letter_answers")) {
       const auto& l = c["letter_answers"];
-      md << "\n" << config << ": " << l["answers"].get<double>() << " answers from the letter, " << l["yes"].get<double>()
+      md << "\n"
+         << config << ": " << l["answers"].get<double>() << " answers from the letter, " << l["yes"].get<double>()
          << " of them yes. The LLM's Yes/No in words would have agreed on " << l["words_agreed"].get<double>()
          << " of them, on " << l["yes_words_agreed"].get<double>() << " of the yeses.\n";
     }

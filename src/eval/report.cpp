@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -63,12 +62,14 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
   std::vector<std::string> written;
   std::string md = "# Evaluation report\n\nMade by `llmz report` from: ";
   for (const auto& r : runs) md += "`" + fs::path(r).filename().string() + "` ";
-  md += "\n\n## Bits sent against quality, every method\n\n![frontier](frontier.svg)\n\n"
-        "Quality is the share of problems answered right: the SLM's revised answer for question asking, the "
-        "solver's answer from the text sent for rewriting and lossless coding. Labels give N and the compute per "
-        "problem (wall seconds on the machine that ran it) where the run recorded it. Bits are the coded payload for "
-        "lossless coding and rewriting, and the answers' information content for question asking.\n";
-  Chart frontier{"Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}, true};
+  md +=
+      "\n\n## Bits sent against quality, every method\n\n![frontier](frontier.svg)\n\n"
+      "Quality is the share of problems answered right: the SLM's revised answer for question asking, the "
+      "solver's answer from the text sent for rewriting and lossless coding. Labels give N and the compute per "
+      "problem (wall seconds on the machine that ran it) where the run recorded it. Bits are the coded payload for "
+      "lossless coding and rewriting, and the answers' information content for question asking.\n";
+  Chart frontier{
+      "Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}, true};
 
   for (const auto& run : runs) {
     const std::string stem = fs::path(run).stem().string();
@@ -76,7 +77,12 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       const auto s = summarize_qa_eval(run);
       const std::string bench = s["settings"].value("benchmark", "?");
       Chart c{"Question asking on " + bench + " (" + std::to_string(s["problems"].get<int>()) + " problems)",
-              "answer bits per problem (information content)", "problems right (%)", false, {}, {}, true};
+              "answer bits per problem (information content)",
+              "problems right (%)",
+              false,
+              {},
+              {},
+              true};
       c.lines.push_back({"SLM alone", 100 * s["slm"]["accuracy"]["value"].get<double>()});
       c.lines.push_back({"LLM alone", 100 * s["llm"]["accuracy"]["value"].get<double>()});
       for (const auto& [config, cj] : s["configs"].items()) {
@@ -99,8 +105,10 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       const auto s = summarize_rewrite_eval(run);
       const std::string bench = s.value("benchmark", "?");
       for (const auto& [source, methods] : s["sources"].items()) {
-        ChartSeries series{"rewrite, " + source + " solutions (" + bench + ", writer " + short_name(s["models"].value("writer", "?")) + ")",
-                           {}, false};
+        ChartSeries series{"rewrite, " + source + " solutions (" + bench + ", writer " +
+                               short_name(s["models"].value("writer", "?")) + ")",
+                           {},
+                           false};
         for (const auto& [method, v] : methods.items())
           series.points.push_back({v["mean_bits"].get<double>(), 100 * v["solver_accuracy"].get<double>(), method});
         frontier.series.push_back(series);

@@ -2,11 +2,10 @@
 // that a killed run loses at most the problem it was working on.
 #pragma once
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace llmz::eval {
 

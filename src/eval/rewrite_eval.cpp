@@ -30,8 +30,11 @@ uint64_t payload_bits(const std::vector<uint8_t>& file) {
 class Runner {
  public:
   Runner(const RewriteEvalModels& m, const RewriteEvalOptions& o)
-      : m_(m), o_(o), prompts_(lossy::default_rewrite_prompts()),
-        writer_(m.writer.impl(), 4096), solver_(m.solver.impl(), 4096) {
+      : m_(m),
+        o_(o),
+        prompts_(lossy::default_rewrite_prompts()),
+        writer_(m.writer.impl(), 4096),
+        solver_(m.solver.impl(), 4096) {
     // Fresh answers for shortest-of-N come from the same prompt as the writer's own solution.
     fresh_prompts_ = prompts_;
     fresh_prompts_.answer = prompts_.solve;
@@ -39,8 +42,8 @@ class Runner {
 
   nlohmann::json problem(const Problem& p) {
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
-    const std::string own = trim(writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})),
-                                           o_.max_tokens));
+    const std::string own = trim(
+        writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
     row["llm_solution_correct"] = correct(extract_answer(own), p.answer);
 
     CompressOptions coding;
@@ -94,7 +97,10 @@ class Runner {
         solver_.model().chat_tokens(fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", shown}})),
         o_.max_tokens);
     const auto got = extract_answer(reply);
-    return {{"text", text}, {"bytes", text.size()}, {"bits", bits}, {"solver_answer", got.value_or("")},
+    return {{"text", text},
+            {"bytes", text.size()},
+            {"bits", bits},
+            {"solver_answer", got.value_or("")},
             {"correct", correct(got, p.answer)}};
   }
 
@@ -111,17 +117,24 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
   auto problems = load_benchmark(options.benchmark, options.data_dir);
   if (problems.size() > options.limit) problems.resize(options.limit);
   ResultsFile results(options.results, options.resume, nullptr);
-  run_problems(problems, results, options.jobs, [&]() -> SolveProblem {
-    auto runner = std::make_shared<Runner>(models, options);
-    return [runner, &models, &options](const Problem& p) {
-      nlohmann::json row = runner->problem(p);
-      row["benchmark"] = options.benchmark;
-      row["models"] = {{"coder", models.coder.name()}, {"writer", models.writer.name()}, {"solver", models.solver.name()}};
-      row["settings"] = {{"candidates", options.candidates}, {"seed", options.seed}, {"temperature", options.temperature},
-                         {"max_tokens", options.max_tokens}, {"prompts", lossy::default_rewrite_prompts().version}};
-      return row;
-    };
-  }, progress);
+  run_problems(
+      problems, results, options.jobs,
+      [&]() -> SolveProblem {
+        auto runner = std::make_shared<Runner>(models, options);
+        return [runner, &models, &options](const Problem& p) {
+          nlohmann::json row = runner->problem(p);
+          row["benchmark"] = options.benchmark;
+          row["models"] = {
+              {"coder", models.coder.name()}, {"writer", models.writer.name()}, {"solver", models.solver.name()}};
+          row["settings"] = {{"candidates", options.candidates},
+                             {"seed", options.seed},
+                             {"temperature", options.temperature},
+                             {"max_tokens", options.max_tokens},
+                             {"prompts", lossy::default_rewrite_prompts().version}};
+          return row;
+        };
+      },
+      progress);
 }
 
 nlohmann::json summarize_rewrite_eval(const std::string& results_path) {

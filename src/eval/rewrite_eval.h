@@ -4,9 +4,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "llmz/llmz.h"
 
@@ -14,13 +13,13 @@ namespace llmz::eval {
 
 struct RewriteEvalOptions {
   std::string benchmark = "gsm8k";
-  std::string data_dir;            // the benchmarks folder
-  size_t limit = 20;               // problems, from the start of the set
-  uint32_t candidates = 4;         // N for best-of-N rewrite and shortest-of-N
+  std::string data_dir;     // the benchmarks folder
+  size_t limit = 20;        // problems, from the start of the set
+  uint32_t candidates = 4;  // N for best-of-N rewrite and shortest-of-N
   uint64_t seed = 1;
   float temperature = 0.8f;
-  uint32_t max_tokens = 384;       // longest solution, rewrite or solver reply
-  std::string results;             // the JSONL file
+  uint32_t max_tokens = 384;  // longest solution, rewrite or solver reply
+  std::string results;        // the JSONL file
   bool resume = false;
   uint32_t jobs = 1;  // problems solved side by side (one thread and one set of contexts each)
 };

@@ -8,7 +8,8 @@
 namespace llmz::eval {
 
 void run_problems(const std::vector<Problem>& problems, ResultsFile& results, uint32_t jobs,
-                  const std::function<SolveProblem()>& make_worker, const std::function<void(size_t, size_t)>& progress) {
+                  const std::function<SolveProblem()>& make_worker,
+                  const std::function<void(size_t, size_t)>& progress) {
   std::mutex mutex;  // guards everything below and the results file
   size_t next = 0, done = 0;
   std::exception_ptr error;
@@ -36,7 +37,8 @@ void run_problems(const std::vector<Problem>& problems, ResultsFile& results, ui
       if (!error) error = std::current_exception();
     }
   };
-  const size_t to_do = size_t(std::count_if(problems.begin(), problems.end(), [&](const Problem& p) { return !results.done(p.id); }));
+  const size_t to_do =
+      size_t(std::count_if(problems.begin(), problems.end(), [&](const Problem& p) { return !results.done(p.id); }));
   {
     std::vector<std::jthread> threads;  // joined when the block ends, also if starting one throws
     for (size_t k = 1; k < std::min<size_t>(jobs, to_do); k++) threads.emplace_back(job);

@@ -6,9 +6,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "eval/benchmarks.h"
 #include "eval/results_file.h"
@@ -20,6 +19,7 @@ using SolveProblem = std::function<nlohmann::json(const Problem&)>;
 // make_worker() is called once per job, on that job's thread. progress(done, total) after each
 // problem. The first error stops the other jobs after their current problem and is rethrown.
 void run_problems(const std::vector<Problem>& problems, ResultsFile& results, uint32_t jobs,
-                  const std::function<SolveProblem()>& make_worker, const std::function<void(size_t, size_t)>& progress);
+                  const std::function<SolveProblem()>& make_worker,
+                  const std::function<void(size_t, size_t)>& progress);
 
 }  // namespace llmz::eval

@@ -34,7 +34,8 @@ constexpr int kInfoFd = 3;                           // bubblewrap reports a sta
 [[noreturn]] void child_fail(int pipe_fd, const char* what) {
   int code = errno;  // as a number: strerror is not async-signal-safe
   char digits[16], *end = digits + sizeof digits, *d = end;
-  do *--d = char('0' + code % 10); while ((code /= 10) > 0);
+  do *--d = char('0' + code % 10);
+  while ((code /= 10) > 0);
   (void)!write(pipe_fd, what, strlen(what));
   (void)!write(pipe_fd, ": errno ", 8);
   (void)!write(pipe_fd, d, size_t(end - d));
@@ -62,8 +63,8 @@ std::string random_sentinel() {
 
 // bubblewrap's command line: only /usr (read-only), a fresh /proc, /dev and /tmp, and the folder.
 std::vector<std::string> bwrap_command(const std::string& dir) {
-  std::vector<std::string> a = {kBwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                                "--ro-bind", "/usr", "/usr"};
+  std::vector<std::string> a = {
+      kBwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr"};
   for (const char* top : {"/bin", "/lib", "/lib64", "/lib32", "/sbin"}) {  // merged /usr: links; else folders
     std::error_code ec;
     if (fs::is_symlink(top, ec)) {
@@ -72,11 +73,42 @@ std::vector<std::string> bwrap_command(const std::string& dir) {
       a.insert(a.end(), {"--ro-bind", top, top});
     }
   }
-  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir, "/sandbox",
-                     "--remount-ro", "/", "--chdir", "/sandbox", "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
-                     "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/sandbox",
-                     "--setenv", "LANG", "C.UTF-8", "--info-fd", std::to_string(kInfoFd), "--",
-                     kPython, "-I", "-B", "program.py"});
+  a.insert(a.end(), {"--proc",
+                     "/proc",
+                     "--dev",
+                     "/dev",
+                     "--tmpfs",
+                     "/tmp",
+                     "--bind",
+                     dir,
+                     "/sandbox",
+                     "--remount-ro",
+                     "/",
+                     "--chdir",
+                     "/sandbox",
+                     "--uid",
+                     "65534",
+                     "--gid",
+                     "65534",
+                     "--hostname",
+                     "sandbox",
+                     "--clearenv",
+                     "--setenv",
+                     "PATH",
+                     "/usr/bin:/bin",
+                     "--setenv",
+                     "HOME",
+                     "/sandbox",
+                     "--setenv",
+                     "LANG",
+                     "C.UTF-8",
+                     "--info-fd",
+                     std::to_string(kInfoFd),
+                     "--",
+                     kPython,
+                     "-I",
+                     "-B",
+                     "program.py"});
   return a;
 }
 
@@ -94,7 +126,8 @@ std::vector<std::string> sandbox_gaps() {
     std::vector<std::string> g;
     std::string why;
     if (!Cgroup::create(64 << 20, 8, &why))
-      g.push_back("no cgroup (" + why + "): the memory limit holds per process only, and the number of "
+      g.push_back("no cgroup (" + why +
+                  "): the memory limit holds per process only, and the number of "
                   "processes is not limited");
     return g;
   }();
@@ -106,7 +139,8 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
     fail(ErrorCode::unsupported, std::string("sandbox: needs ") + kBwrap + " and " + kPython +
                                      " (Debian's bubblewrap and python3; ./scripts/setup.sh installs them)");
   std::string dir_template = (fs::temp_directory_path() / "llmz-sandbox-XXXXXX").string();
-  if (!mkdtemp(dir_template.data())) fail(ErrorCode::io, "cannot make a sandbox directory: " + std::string(strerror(errno)));
+  if (!mkdtemp(dir_template.data()))
+    fail(ErrorCode::io, "cannot make a sandbox directory: " + std::string(strerror(errno)));
   const fs::path dir = dir_template;
   const std::string sentinel = random_sentinel();
   // The sentinel is written to the file descriptor itself: redefining print or sys.stdout does not stop it.
@@ -136,7 +170,8 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
     for (pid_t self = getpid(); self > 0; self /= 10) *--d = char('0' + self % 10);
     for (const char* procs : procs_files) {
       const int fd = open(procs, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write(fd, d, size_t(end - d)) != end - d) child_fail(status_pipe[1], "cannot join the sandbox's cgroup");
+      if (fd < 0 || write(fd, d, size_t(end - d)) != end - d)
+        child_fail(status_pipe[1], "cannot join the sandbox's cgroup");
       close(fd);
     }
     limit(RLIMIT_AS, limits.memory_bytes);
@@ -183,7 +218,8 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   close(info_pipe[0]);
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  if (started && r.exit_code > 128 && r.exit_code < 128 + 65) r.signal = r.exit_code - 128, r.exit_code = -1;  // bubblewrap's report of a signal
+  if (started && r.exit_code > 128 && r.exit_code < 128 + 65)
+    r.signal = r.exit_code - 128, r.exit_code = -1;  // bubblewrap's report of a signal
   const std::string out = tail_of(out_s, sentinel.size() + 1);
   r.finished = out == sentinel + "\n";
   r.passed = !r.timed_out && r.exit_code == 0 && r.finished;
@@ -193,7 +229,8 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   if (setup_error.empty() && !started && !r.timed_out) setup_error = "bubblewrap could not start: " + r.error;
   if (!setup_error.empty()) {
     const size_t at = setup_error.rfind(": errno ");  // the child's number, named here
-    if (at != std::string::npos) setup_error = setup_error.substr(0, at) + ": " + strerror(std::atoi(setup_error.c_str() + at + 8));
+    if (at != std::string::npos)
+      setup_error = setup_error.substr(0, at) + ": " + strerror(std::atoi(setup_error.c_str() + at + 8));
     fail(ErrorCode::unsupported, "sandbox: " + setup_error);
   }
   return r;

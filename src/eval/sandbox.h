@@ -21,13 +21,13 @@ struct SandboxLimits {
 };
 
 struct SandboxResult {
-  bool passed = false;         // ran to its end (printed the sandbox's sentinel after the last line) and exited 0
-  bool finished = false;       // the sentinel was printed
-  bool timed_out = false;      // killed after the wall-time limit
-  bool memory_limit = false;   // a process was killed for exceeding the tree's memory limit
-  int exit_code = -1;          // when it exited
-  int signal = 0;              // when a signal ended it
-  std::string error;           // the last lines of its stderr (why it failed)
+  bool passed = false;        // ran to its end (printed the sandbox's sentinel after the last line) and exited 0
+  bool finished = false;      // the sentinel was printed
+  bool timed_out = false;     // killed after the wall-time limit
+  bool memory_limit = false;  // a process was killed for exceeding the tree's memory limit
+  int exit_code = -1;         // when it exited
+  int signal = 0;             // when a signal ended it
+  std::string error;          // the last lines of its stderr (why it failed)
 };
 
 // Runs `python3 -I` (Debian's /usr/bin/python3) on the program, then, if it reaches its end, prints a

@@ -8,15 +8,15 @@
 namespace llmz::eval {
 
 struct Interval {
-  double value = 0;  // the statistic on all problems (NaN when undefined)
+  double value = 0;          // the statistic on all problems (NaN when undefined)
   double low = 0, high = 0;  // 2.5th and 97.5th percentiles over resamples where it is defined
   double undefined = 0;      // share of resamples where it was undefined (NaN)
 };
 
 // Resamples the n problems with replacement `resamples` times (a fixed generator, so the interval
 // repeats exactly) and evaluates `statistic` on each list of problem indices.
-Interval bootstrap(size_t n, const std::function<double(std::span<const size_t>)>& statistic,
-                   uint32_t resamples = 2000, uint64_t seed = 1);
+Interval bootstrap(size_t n, const std::function<double(std::span<const size_t>)>& statistic, uint32_t resamples = 2000,
+                   uint64_t seed = 1);
 
 // Mean of values over the chosen problems.
 double mean_at(const std::vector<double>& values, std::span<const size_t> idx);

@@ -15,11 +15,16 @@ const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", 
 std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -45,9 +50,12 @@ struct Axis {
     }
     const double range = std::max(hi - lo, 1e-9);
     double step = std::pow(10, std::floor(std::log10(range)));
-    if (range / step < 2) step /= 5;
-    else if (range / step < 5) step /= 2;
-    for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9; v += step) t.push_back(std::fabs(v) < 1e-9 * step ? 0.0 : v);
+    if (range / step < 2)
+      step /= 5;
+    else if (range / step < 5)
+      step /= 2;
+    for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9; v += step)
+      t.push_back(std::fabs(v) < 1e-9 * step ? 0.0 : v);
     return t;
   }
 };
@@ -76,34 +84,36 @@ std::string render_svg(const Chart& c) {
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt("%.0f", kWidth) + "\" height=\"" +
                     fmt("%.0f", kHeight) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + fmt("%.0f", kWidth / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + esc(c.title) + "</text>\n";
+  svg += "<text x=\"" + fmt("%.0f", kWidth / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" +
+         esc(c.title) + "</text>\n";
   for (double t : ax.ticks()) {
     if (t < ax.lo - 1e-9 || t > ax.hi + 1e-9) continue;
-    svg += "<line x1=\"" + fmt("%.1f", X(t)) + "\" y1=\"" + fmt("%.1f", y0) + "\" x2=\"" + fmt("%.1f", X(t)) + "\" y2=\"" +
-           fmt("%.1f", y1) + "\" stroke=\"#eee\"/>\n";
+    svg += "<line x1=\"" + fmt("%.1f", X(t)) + "\" y1=\"" + fmt("%.1f", y0) + "\" x2=\"" + fmt("%.1f", X(t)) +
+           "\" y2=\"" + fmt("%.1f", y1) + "\" stroke=\"#eee\"/>\n";
     svg += "<text x=\"" + fmt("%.1f", X(t)) + "\" y=\"" + fmt("%.1f", y0 + 16) + "\" text-anchor=\"middle\">" +
            fmt(std::fabs(t) >= 100 || t == std::floor(t) ? "%.0f" : "%.2g", t) + "</text>\n";
   }
   for (double t : ay.ticks()) {
     if (t < ay.lo - 1e-9 || t > ay.hi + 1e-9) continue;
-    svg += "<line x1=\"" + fmt("%.1f", x0) + "\" y1=\"" + fmt("%.1f", Y(t)) + "\" x2=\"" + fmt("%.1f", x1) + "\" y2=\"" +
-           fmt("%.1f", Y(t)) + "\" stroke=\"#eee\"/>\n";
+    svg += "<line x1=\"" + fmt("%.1f", x0) + "\" y1=\"" + fmt("%.1f", Y(t)) + "\" x2=\"" + fmt("%.1f", x1) +
+           "\" y2=\"" + fmt("%.1f", Y(t)) + "\" stroke=\"#eee\"/>\n";
     svg += "<text x=\"" + fmt("%.1f", x0 - 6) + "\" y=\"" + fmt("%.1f", Y(t) + 4) + "\" text-anchor=\"end\">" +
            fmt(t == std::floor(t) ? "%.0f" : "%.2g", t) + "</text>\n";
   }
   svg += "<rect x=\"" + fmt("%.1f", x0) + "\" y=\"" + fmt("%.1f", y1) + "\" width=\"" + fmt("%.1f", x1 - x0) +
          "\" height=\"" + fmt("%.1f", y0 - y1) + "\" fill=\"none\" stroke=\"#333\"/>\n";
-  svg += "<text x=\"" + fmt("%.1f", (x0 + x1) / 2) + "\" y=\"" + fmt("%.1f", kHeight - 18) + "\" text-anchor=\"middle\">" +
-         esc(c.x_label) + (c.log_x ? " (log scale)" : "") + "</text>\n";
+  svg += "<text x=\"" + fmt("%.1f", (x0 + x1) / 2) + "\" y=\"" + fmt("%.1f", kHeight - 18) +
+         "\" text-anchor=\"middle\">" + esc(c.x_label) + (c.log_x ? " (log scale)" : "") + "</text>\n";
   svg += "<text transform=\"translate(18," + fmt("%.1f", (y0 + y1) / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
          esc(c.y_label) + "</text>\n";
 
   double legend_y = y1 + 10;
   auto legend = [&](const std::string& name, const std::string& color, bool dashed) {
-    svg += "<line x1=\"" + fmt("%.1f", x1 + 12) + "\" y1=\"" + fmt("%.1f", legend_y) + "\" x2=\"" + fmt("%.1f", x1 + 32) +
-           "\" y2=\"" + fmt("%.1f", legend_y) + "\" stroke=\"" + color + "\" stroke-width=\"2\"" +
-           (dashed ? " stroke-dasharray=\"5,3\"" : "") + "/>\n";
-    svg += "<text x=\"" + fmt("%.1f", x1 + 38) + "\" y=\"" + fmt("%.1f", legend_y + 4) + "\">" + esc(name) + "</text>\n";
+    svg += "<line x1=\"" + fmt("%.1f", x1 + 12) + "\" y1=\"" + fmt("%.1f", legend_y) + "\" x2=\"" +
+           fmt("%.1f", x1 + 32) + "\" y2=\"" + fmt("%.1f", legend_y) + "\" stroke=\"" + color +
+           "\" stroke-width=\"2\"" + (dashed ? " stroke-dasharray=\"5,3\"" : "") + "/>\n";
+    svg +=
+        "<text x=\"" + fmt("%.1f", x1 + 38) + "\" y=\"" + fmt("%.1f", legend_y + 4) + "\">" + esc(name) + "</text>\n";
     legend_y += 18;
   };
   for (size_t i = 0; i < c.lines.size(); i++) {
@@ -119,10 +129,11 @@ std::string render_svg(const Chart& c) {
     for (const auto& p : s.points) {
       if (c.log_x && p.x <= 0) continue;
       path += (path.empty() ? "M" : " L") + fmt("%.1f", X(p.x)) + "," + fmt("%.1f", Y(p.y));
-      svg += "<circle cx=\"" + fmt("%.1f", X(p.x)) + "\" cy=\"" + fmt("%.1f", Y(p.y)) + "\" r=\"3.5\" fill=\"" + color + "\"/>\n";
+      svg += "<circle cx=\"" + fmt("%.1f", X(p.x)) + "\" cy=\"" + fmt("%.1f", Y(p.y)) + "\" r=\"3.5\" fill=\"" + color +
+             "\"/>\n";
       if (!p.label.empty())
-        svg += "<text x=\"" + fmt("%.1f", X(p.x) + 5) + "\" y=\"" + fmt("%.1f", Y(p.y) - 5) + "\" font-size=\"10\" fill=\"" +
-               color + "\">" + esc(p.label) + "</text>\n";
+        svg += "<text x=\"" + fmt("%.1f", X(p.x) + 5) + "\" y=\"" + fmt("%.1f", Y(p.y) - 5) +
+               "\" font-size=\"10\" fill=\"" + color + "\">" + esc(p.label) + "</text>\n";
     }
     if (s.connect && !path.empty())
       svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + color + "\" stroke-width=\"1.5\"/>\n";

@@ -70,7 +70,8 @@ void set_prompt_profile(const std::string& adapter_path, const PromptProfile& pr
   gguf_context* g = gguf_init_empty();
   gguf_set_kv(g, old);
   store_prompt_profile(g, prompts);
-  for (int64_t i = 0; i < gguf_get_n_tensors(old); i++) gguf_add_tensor(g, ggml_get_tensor(tensors, gguf_get_tensor_name(old, i)));
+  for (int64_t i = 0; i < gguf_get_n_tensors(old); i++)
+    gguf_add_tensor(g, ggml_get_tensor(tensors, gguf_get_tensor_name(old, i)));
   const std::string tmp = adapter_path + ".tmp";
   const bool written = gguf_write_to_file(g, tmp.c_str(), /*only_meta=*/false);
   gguf_free(g);

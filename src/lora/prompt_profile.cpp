@@ -64,7 +64,8 @@ std::optional<PromptProfile> read_prompt_profile(const std::string& adapter_path
   auto damaged = [&] { fail(ErrorCode::model, adapter_path + ": the adapter's prompt profile is damaged"); };
   if (tk < 0 || ck < 0 || gguf_get_kv_type(meta.get(), tk) != GGUF_TYPE_ARRAY ||
       gguf_get_kv_type(meta.get(), ck) != GGUF_TYPE_ARRAY || gguf_get_arr_type(meta.get(), tk) != GGUF_TYPE_INT32 ||
-      gguf_get_arr_type(meta.get(), ck) != GGUF_TYPE_UINT32 || gguf_get_arr_n(meta.get(), tk) != gguf_get_arr_n(meta.get(), ck))
+      gguf_get_arr_type(meta.get(), ck) != GGUF_TYPE_UINT32 ||
+      gguf_get_arr_n(meta.get(), tk) != gguf_get_arr_n(meta.get(), ck))
     damaged();
   const size_t n = gguf_get_arr_n(meta.get(), tk);
   const auto* tokens = static_cast<const int32_t*>(gguf_get_arr_data(meta.get(), tk));

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
-#include <numeric>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <random>
 #include <regex>
 
@@ -34,7 +34,8 @@ struct ScratchDir {
   fs::path path;
   ScratchDir() {
     std::string templ = (fs::temp_directory_path() / "llmz-lora-XXXXXX").string();
-    if (!mkdtemp(templ.data())) fail(ErrorCode::io, "cannot make a temporary folder in " + fs::temp_directory_path().string());
+    if (!mkdtemp(templ.data()))
+      fail(ErrorCode::io, "cannot make a temporary folder in " + fs::temp_directory_path().string());
     path = templ;
   }
   ~ScratchDir() {
@@ -160,7 +161,8 @@ bool clear_gradient_after_step(ggml_tensor* t, bool ask, void*) {
 
 // The starting factors: A uniform in +-1/sqrt(n_in) from a fixed seed (the usual LoRA start), B zero,
 // so training begins at the base model. The generator is spelled out to give the same start everywhere.
-std::vector<LoraFactors> initial_factors(const std::string& base, const std::regex& targets, int64_t rank, uint64_t seed) {
+std::vector<LoraFactors> initial_factors(const std::string& base, const std::regex& targets, int64_t rank,
+                                         uint64_t seed) {
   std::vector<LoraFactors> factors = zero_factors(base, targets, rank);
   std::mt19937_64 rng(seed);
   for (auto& f : factors) {
@@ -216,8 +218,8 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   const std::vector<llama_token>& tokens = text.tokens;
   const int64_t n_ctx = (o.context + 255) / 256 * 256;  // llama.cpp sizes contexts in steps of 256
   if (tokens.size() < size_t(n_ctx) + 1)
-    fail(ErrorCode::usage, "too little text: " + std::to_string(tokens.size()) + " tokens, need more than the context of " +
-                               std::to_string(n_ctx));
+    fail(ErrorCode::usage, "too little text: " + std::to_string(tokens.size()) +
+                               " tokens, need more than the context of " + std::to_string(n_ctx));
   const int64_t ndata = (int64_t(tokens.size()) - 1) / n_ctx;  // windows side by side: each token trained once an epoch
   report.tokens = tokens.size();
   report.sequences = uint64_t(ndata);

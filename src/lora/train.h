@@ -13,14 +13,14 @@
 namespace llmz::lora {
 
 struct TrainOptions {
-  std::string base;                // the quantized model the adapter will be used with
-  std::vector<std::string> data;   // text files
-  std::string out;                 // adapter GGUF
-  uint32_t rank = 32;              // a multiple of 32 (Q8_0 rows)
+  std::string base;               // the quantized model the adapter will be used with
+  std::vector<std::string> data;  // text files
+  std::string out;                // adapter GGUF
+  uint32_t rank = 32;             // a multiple of 32 (Q8_0 rows)
   uint32_t epochs = 1;
   float learning_rate = 1e-3f;
-  uint64_t seed = 1;               // of the factors' random start
-  uint32_t context = 256;          // tokens per training sequence (rounded up to a multiple of 256)
+  uint64_t seed = 1;       // of the factors' random start
+  uint32_t context = 256;  // tokens per training sequence (rounded up to a multiple of 256)
   int threads = 2;
   // Base tensors adapted, by the part of their name after "blk.N.".
   std::vector<std::string> targets = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};

@@ -10,8 +10,8 @@ namespace llmz {
 
 namespace {
 
-constexpr size_t kPieceBytes = 64 * 1024;        // text is tokenized in pieces of about this size
-constexpr size_t kMinTextRun = 16;               // shorter text between binary bytes stays binary
+constexpr size_t kPieceBytes = 64 * 1024;  // text is tokenized in pieces of about this size
+constexpr size_t kMinTextRun = 16;         // shorter text between binary bytes stays binary
 
 // Cut point for the next text piece: the last line end within kPieceBytes, else the last character start.
 size_t piece_end(std::span<const uint8_t> text) {

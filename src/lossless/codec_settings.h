@@ -20,7 +20,9 @@ inline constexpr int kZstdWindowLogMax = 24;         // zstd level 19 never uses
 // Cache cells one sequence needs: the prefix plus the longest window in the file. The numbers do not depend
 // on it: llama.cpp attends over the used cells rounded up to 256, never more than the cache holds, and
 // the evaluator rounds every cache up to a multiple of 256.
-inline uint32_t slot_capacity(uint32_t prefix_tokens, uint32_t longest_window) { return prefix_tokens + longest_window; }
+inline uint32_t slot_capacity(uint32_t prefix_tokens, uint32_t longest_window) {
+  return prefix_tokens + longest_window;
+}
 
 // A window plus the prefix must fit the model's training context (checked by both ends).
 inline bool window_fits(uint32_t prefix_tokens, uint32_t window_tokens, int32_t n_ctx_train) {

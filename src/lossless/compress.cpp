@@ -47,8 +47,7 @@ void check_options(const detail::LoadedModel& m, const CompressOptions& o, uint3
     fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
   if (o.window_tokens < kMinWindowTokens)
     fail(ErrorCode::usage, "the window must be at least " + std::to_string(kMinWindowTokens) + " tokens");
-  if (o.window_overlap >= o.window_tokens)
-    fail(ErrorCode::usage, "the window overlap must be smaller than the window");
+  if (o.window_overlap >= o.window_tokens) fail(ErrorCode::usage, "the window overlap must be smaller than the window");
   if (!window_fits(prefix_tokens, o.window_tokens, llama_model_n_ctx_train(m.model())))
     fail(ErrorCode::usage, "a window of " + std::to_string(o.window_tokens) + " tokens plus a context of " +
                                std::to_string(prefix_tokens) + " tokens exceeds the model's context of " +
@@ -127,7 +126,8 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
     } else if (c.kind == ChunkKind::llm) {
       e.tokens = streams[next_stream].size();
       payload = streams[next_stream++].finish_encoding();
-      if (classic[i] && classic[i]->payload.size() < payload.size()) e = classic[i]->entry, payload = std::move(classic[i]->payload);
+      if (classic[i] && classic[i]->payload.size() < payload.size())
+        e = classic[i]->entry, payload = std::move(classic[i]->payload);
     } else {
       payload = classic_payload(bytes, e);
     }

@@ -25,9 +25,9 @@ std::string describe(const std::vector<AdapterRef>& adapters) {
 
 void check_adapters(const Header& h, const std::vector<AdapterInfo>& loaded) {
   const std::vector<AdapterRef> here = adapter_refs(loaded);
-  const bool same = std::equal(h.adapters.begin(), h.adapters.end(), here.begin(), here.end(), [](const auto& a, const auto& b) {
-    return a.fingerprint == b.fingerprint && a.scale == b.scale;
-  });
+  const bool same =
+      std::equal(h.adapters.begin(), h.adapters.end(), here.begin(), here.end(),
+                 [](const auto& a, const auto& b) { return a.fingerprint == b.fingerprint && a.scale == b.scale; });
   if (!same)
     fail(ErrorCode::model, "wrong LoRA adapters: the file was compressed with " + describe(h.adapters) + ", but " +
                                describe(here) + " was given (--lora FILE[:SCALE] or --lora-dir DIR)");
@@ -52,11 +52,12 @@ void check_context(const Header& h, const std::vector<llama_token>& prefix) {
 
 [[noreturn]] void mismatch(const Header& h, const std::string& what) {
   // A compute id this build knows means the same evaluation: then only damage explains a mismatch.
-  const std::string cause = detail::Evaluator::kv_cache_named(h.compute)
-                                ? "the file is damaged"
-                                : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
-                                      detail::Evaluator::compute_id(h.compute) + "; here: " +
-                                      detail::Evaluator::compute_id() + ", see llmz --version)";
+  const std::string cause =
+      detail::Evaluator::kv_cache_named(h.compute)
+          ? "the file is damaged"
+          : "the file is damaged, or it was made with another llama.cpp build or CPU kind (file: " +
+                detail::Evaluator::compute_id(h.compute) + "; here: " + detail::Evaluator::compute_id() +
+                ", see llmz --version)";
   fail(ErrorCode::corrupt, what + " does not match its checksum: " + cause);
 }
 
@@ -72,7 +73,8 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   check_context(h, prefix);
   if (options.streams < 1 || options.streams > kMaxStreams)
     fail(ErrorCode::usage, "streams must be between 1 and " + std::to_string(kMaxStreams));
-  if (h.window_tokens < kMinWindowTokens || !window_fits(h.prefix_tokens, h.window_tokens, llama_model_n_ctx_train(m.model())))
+  if (h.window_tokens < kMinWindowTokens ||
+      !window_fits(h.prefix_tokens, h.window_tokens, llama_model_n_ctx_train(m.model())))
     fail(ErrorCode::corrupt, "file is damaged (window larger than the model's context)");
 
   const std::vector<std::span<const uint8_t>> payloads = chunk_payloads(h, file, offset);

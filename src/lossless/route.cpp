@@ -26,8 +26,9 @@ Profiles prompt_profiles(const std::vector<AdapterOptions>& candidates, bool req
     auto p = lora::read_prompt_profile(c.path);
     if (!p && !required) return std::nullopt;
     if (!p)
-      fail(ErrorCode::model, c.path + " records no training prompts, which routing by prompt profile needs " +
-                                 "(adapters trained with `llmz lora train` on prompt/response .jsonl records have them)");
+      fail(ErrorCode::model,
+           c.path + " records no training prompts, which routing by prompt profile needs " +
+               "(adapters trained with `llmz lora train` on prompt/response .jsonl records have them)");
     out.push_back(std::move(*p));
   }
   return out;
@@ -81,7 +82,8 @@ size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>&
   size_t best = 0;
   uint64_t best_bytes = UINT64_MAX;
   for (size_t k = 0; k < candidates.size(); k++) {
-    const uint64_t bytes = coded_bytes(compress(with_adapter(base, candidates[k]), text, {.streams = 1, .always_model = true}));
+    const uint64_t bytes =
+        coded_bytes(compress(with_adapter(base, candidates[k]), text, {.streams = 1, .always_model = true}));
     if (bytes < best_bytes) best_bytes = bytes, best = k;  // ties: the first
   }
   return best;
@@ -89,8 +91,8 @@ size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>&
 
 }  // namespace
 
-std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, Route route,
-                                     std::span<const uint8_t> input, const CompressOptions& options) {
+std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates,
+                                     Route route, std::span<const uint8_t> input, const CompressOptions& options) {
   check_candidates(base, candidates);
   std::vector<uint8_t> file;
   RouteMode mode = RouteMode::best;
@@ -106,7 +108,9 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
     for (size_t k = 0; k < candidates.size(); k++) {
       CompressOptions pass = options;  // one bar over all the passes
       if (options.progress)
-        pass.progress = [&](uint64_t done, uint64_t total) { options.progress(k * total + done, candidates.size() * total); };
+        pass.progress = [&](uint64_t done, uint64_t total) {
+          options.progress(k * total + done, candidates.size() * total);
+        };
       auto out = compress(with_adapter(base, candidates[k]), input, pass);
       if (const uint64_t bytes = coded_bytes(out); bytes < best_bytes) best_bytes = bytes, file = std::move(out);
     }

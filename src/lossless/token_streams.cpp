@@ -37,9 +37,9 @@ void TokenStream::code_next(std::span<const uint32_t> cdf, uint32_t bits) {
 namespace {
 
 struct Slot {
-  int stream = -1;         // index into streams, or -1 when idle
-  uint32_t start = 0;      // stream index of the window's first token (after the prefix)
-  uint32_t fed = 0;        // sequence positions (prefix included) already in the model's cache
+  int stream = -1;                         // index into streams, or -1 when idle
+  uint32_t start = 0;                      // stream index of the window's first token (after the prefix)
+  uint32_t fed = 0;                        // sequence positions (prefix included) already in the model's cache
   uint32_t first_output = 0, outputs = 0;  // rows of logits this round
 };
 

@@ -22,7 +22,7 @@ const TemplateField kFields[] = {
 };
 
 RewritePrompts from_set(TemplateSet set) {
-  return {set.version,       set.hash,           set.text["rewrite"], set.text["rewrite_hidden_answer"],
+  return {set.version,        set.hash,          set.text["rewrite"],   set.text["rewrite_hidden_answer"],
           set.text["answer"], set.text["solve"], set.text["solve_from"]};
 }
 
@@ -34,7 +34,8 @@ const char* method_name(const LossyOptions& o) {
 }  // namespace
 
 const RewritePrompts& default_rewrite_prompts() {
-  static const RewritePrompts p = from_set(parse_templates(kDefaultRewritePromptsJson, "built-in rewrite prompts", kFields));
+  static const RewritePrompts p =
+      from_set(parse_templates(kDefaultRewritePromptsJson, "built-in rewrite prompts", kFields));
   return p;
 }
 
@@ -46,8 +47,10 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   if (options.candidates < 1) fail(ErrorCode::usage, "at least one candidate");
   if (options.method == Method::shortest_of_n && context.empty())
     fail(ErrorCode::usage, "shortest-of-N answers the prompt afresh: give it with --context-file");
-  if (options.method == Method::rewrite && input.empty()) fail(ErrorCode::usage, "nothing to rewrite: the input is empty");
-  if (!is_text(input)) fail(ErrorCode::usage, "lossy modes rewrite text: the input is not valid UTF-8 (or holds NUL bytes)");
+  if (options.method == Method::rewrite && input.empty())
+    fail(ErrorCode::usage, "nothing to rewrite: the input is empty");
+  if (!is_text(input))
+    fail(ErrorCode::usage, "lossy modes rewrite text: the input is not valid UTF-8 (or holds NUL bytes)");
 
   const std::string response(input.begin(), input.end());
   const std::string request =

@@ -49,8 +49,10 @@ void require_x86_64_v3() {
   for (const auto& [has, name] : needs)
     if (!has) missing += std::string(missing.empty() ? "" : ", ") + name;
   if (!missing.empty())
-    fail(ErrorCode::model, "compute profile x86-64-v3 needs a CPU with SSE4.2, AVX, AVX2, FMA, F16C and BMI2; "
-                           "this one lacks " + missing);
+    fail(ErrorCode::model,
+         "compute profile x86-64-v3 needs a CPU with SSE4.2, AVX, AVX2, FMA, F16C and BMI2; "
+         "this one lacks " +
+             missing);
 #else
   utsname u{};
   fail(ErrorCode::model, std::string("compute profile x86-64-v3 runs on x86-64 CPUs; this machine is ") +
@@ -82,8 +84,8 @@ std::filesystem::path native_module() {
     built << f.rdbuf();
     if (!host.empty() && words(built.str()) == host) return std::filesystem::path(p).replace_extension(".so");
   }
-  fail(ErrorCode::model, "compute profile native: no CPU backend is built for this CPU kind in " + module_dir().string() +
-                             " (run scripts/build_llama.sh here)");
+  fail(ErrorCode::model, "compute profile native: no CPU backend is built for this CPU kind in " +
+                             module_dir().string() + " (run scripts/build_llama.sh here)");
 }
 
 ggml_backend_reg_t load_module(Compute profile) {
@@ -100,8 +102,8 @@ ggml_backend_reg_t load_module(Compute profile) {
                                " is missing (run scripts/build_llama.sh)");
   ggml_backend_reg_t reg = ggml_backend_load(path.c_str());
   if (!reg)
-    fail(ErrorCode::model, std::string("compute profile ") + compute_profile_name(profile) + ": llama.cpp cannot load " +
-                               path.string() + " on this CPU");
+    fail(ErrorCode::model, std::string("compute profile ") + compute_profile_name(profile) +
+                               ": llama.cpp cannot load " + path.string() + " on this CPU");
   return reg;
 }
 

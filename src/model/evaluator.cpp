@@ -22,8 +22,11 @@ const char* name_of(KvCache kv) { return kv == KvCache::q8_0 ? "q8_0" : "f16"; }
 }  // namespace
 
 Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_capacity, std::optional<KvCache> kv_given)
-    : model_(model), slots_(slots), n_vocab_(model.n_vocab()),
-      thread_choice_(model.threads(), model.fixed_threads()), last_threads_(model.threads()) {
+    : model_(model),
+      slots_(slots),
+      n_vocab_(model.n_vocab()),
+      thread_choice_(model.threads(), model.fixed_threads()),
+      last_threads_(model.threads()) {
   // llama.cpp rounds each sequence's cache up to 256 cells; keep the request a multiple of that.
   const uint32_t per_slot = (slot_capacity + 255) / 256 * 256;
   max_batch_ = std::max<uint32_t>(kMicroBatch, std::min<uint32_t>(512, slots * 8));
@@ -77,7 +80,8 @@ void Evaluator::run() {
   }
   const auto start = std::chrono::steady_clock::now();
   int32_t rc = llama_decode(ctx_, batch_);
-  if (choose) thread_choice_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
+  if (choose)
+    thread_choice_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
   batch_.n_tokens = 0;
   if (rc != 0) fail(ErrorCode::model, "llama.cpp evaluation failed (code " + std::to_string(rc) + ")");
   // Fetched here, serially: llama_get_logits_ith() may reorder its buffers on first use.
@@ -135,7 +139,8 @@ KvCache Evaluator::kv_cache_for(const LoadedModel& model) {
   const int32_t n_head = std::max(1, llama_model_n_head(m));
   for (const char* key : {".attention.key_length", ".attention.value_length"}) {
     int64_t size = llama_model_n_embd(m) / n_head;  // the usual head size when the file does not say
-    if (llama_model_meta_val_str(m, (std::string(arch) + key).c_str(), value, sizeof value) > 0) size = std::atoll(value);
+    if (llama_model_meta_val_str(m, (std::string(arch) + key).c_str(), value, sizeof value) > 0)
+      size = std::atoll(value);
     if (size <= 0 || size % 32 != 0) return KvCache::f16;
   }
   return KvCache::q8_0;

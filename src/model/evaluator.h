@@ -20,7 +20,7 @@ namespace llmz::detail {
 
 inline constexpr uint32_t kMicroBatch = 32;  // tokens per physical batch; must stay below 64 (design §4)
 
-enum class KvCache { f16, q8_0 };               // how keys and values are stored; changes the numbers
+enum class KvCache { f16, q8_0 };  // how keys and values are stored; changes the numbers
 
 class Evaluator {
  public:

@@ -79,7 +79,8 @@ std::string model_fingerprint(const std::string& gguf_path) {
 
 bool is_adapter_metadata(const gguf_context* meta) {
   const int64_t key = gguf_find_key(meta, "general.type");
-  return key >= 0 && gguf_get_kv_type(meta, key) == GGUF_TYPE_STRING && std::string(gguf_get_val_str(meta, key)) == "adapter";
+  return key >= 0 && gguf_get_kv_type(meta, key) == GGUF_TYPE_STRING &&
+         std::string(gguf_get_val_str(meta, key)) == "adapter";
 }
 
 }  // namespace llmz

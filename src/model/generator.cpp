@@ -13,7 +13,9 @@ llama_token argmax(std::span<const float> logits) {
 }
 
 Generator::Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots, std::optional<KvCache> kv)
-    : model_(model), capacity_(capacity), evaluator_(model, std::max(slots, 1u), capacity, kv),
+    : model_(model),
+      capacity_(capacity),
+      evaluator_(model, std::max(slots, 1u), capacity, kv),
       slots_(std::max(slots, 1u)) {}
 
 namespace {
@@ -69,7 +71,8 @@ bool stuck_in_loop(const std::string& reply) {
   if (end == std::string::npos) return false;
   const size_t begin = end == 0 ? 0 : reply.rfind('\n', end - 1) + 1;
   const std::string last = reply.substr(begin, end - begin);
-  if (size_t(std::count_if(last.begin(), last.end(), [](char c) { return c != ' ' && c != '\t' && c != '\r'; })) < kMinLoopLine)
+  if (size_t(std::count_if(last.begin(), last.end(), [](char c) { return c != ' ' && c != '\t' && c != '\r'; })) <
+      kMinLoopLine)
     return false;
   int seen = 0;
   for (size_t pos = 0; pos < begin;) {

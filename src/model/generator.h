@@ -23,7 +23,8 @@ class Generator {
   // question, answer and revision prompts) only evaluates what each one added since its last turn.
   // kv: as for Evaluator (none = the model's own choice).
   static constexpr uint32_t kDefaultSlots = 3;
-  Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = kDefaultSlots, std::optional<KvCache> kv = {});
+  Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = kDefaultSlots,
+            std::optional<KvCache> kv = {});
 
   const LoadedModel& model() const { return model_; }
   uint32_t capacity() const { return capacity_; }

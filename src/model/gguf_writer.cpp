@@ -20,7 +20,8 @@ GgufWriter::~GgufWriter() {
 void GgufWriter::add_f32(const std::string& name, const std::vector<float>& values, int64_t cols) {
   const auto n = static_cast<int64_t>(values.size());
   if (cols > 0 && n % cols != 0) fail(ErrorCode::usage, name + ": not a whole number of rows");
-  ggml_tensor* t = cols > 0 ? ggml_new_tensor_2d(meta_, GGML_TYPE_F32, cols, n / cols) : ggml_new_tensor_1d(meta_, GGML_TYPE_F32, n);
+  ggml_tensor* t =
+      cols > 0 ? ggml_new_tensor_2d(meta_, GGML_TYPE_F32, cols, n / cols) : ggml_new_tensor_1d(meta_, GGML_TYPE_F32, n);
   std::vector<uint8_t>& bytes = data_.emplace_back(values.size() * sizeof(float));
   memcpy(bytes.data(), values.data(), bytes.size());
   add(t, name, bytes);

@@ -56,7 +56,7 @@ LoadedModel::LoadedModel(const ModelOptions& options)
   fingerprint_ = model_fingerprint(path_);
 
   llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = 0;       // CPU only: GPU kernels change the numbers (design §4)
+  mp.n_gpu_layers = 0;         // CPU only: GPU kernels change the numbers (design §4)
   mp.use_extra_bufts = false;  // repacked weights use other kernels for one row than for many
   model_ = llama_model_load_from_file(path_.c_str(), mp);
   if (!model_) fail(ErrorCode::model, path_ + ": llama.cpp cannot load this model");
@@ -121,8 +121,8 @@ LoadedModel::~LoadedModel() {
 std::vector<llama_token> LoadedModel::tokenize(std::string_view text, bool parse_special) const {
   if (text.size() > size_t(INT32_MAX)) fail(ErrorCode::unsupported, "text too long to tokenize at once");
   std::vector<llama_token> out(text.size() + 2);
-  int32_t n = llama_tokenize(vocab_, text.data(), int32_t(text.size()), out.data(), int32_t(out.size()), false,
-                             parse_special);
+  int32_t n =
+      llama_tokenize(vocab_, text.data(), int32_t(text.size()), out.data(), int32_t(out.size()), false, parse_special);
   if (n < 0) {
     out.resize(size_t(-n));
     n = llama_tokenize(vocab_, text.data(), int32_t(text.size()), out.data(), int32_t(out.size()), false,

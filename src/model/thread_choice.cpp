@@ -11,11 +11,11 @@ namespace {
 // more rarely each time (at most every 1024 calls: under 1% of the time). Beside a busy process the
 // many-thread calls are fast now and then, when the scheduler happens to leave both cores free: a
 // switch needs a trial of several calls, or lucky calls make the choice flip back and forth.
-constexpr uint32_t kTrialCalls = 4;           // calls with the other choice before comparing
-constexpr double kClearlyWorse = 1.5;         // a trial this much costlier than the current ends at once
-constexpr uint32_t kFirstExplore = 16;        // calls after a switch before the other is tried again
+constexpr uint32_t kTrialCalls = 4;     // calls with the other choice before comparing
+constexpr double kClearlyWorse = 1.5;   // a trial this much costlier than the current ends at once
+constexpr uint32_t kFirstExplore = 16;  // calls after a switch before the other is tried again
 constexpr uint32_t kMaxExploreEvery = 1024;
-constexpr double kSmoothing = 0.2;            // weight of the newest call in the running cost
+constexpr double kSmoothing = 0.2;  // weight of the newest call in the running cost
 
 }  // namespace
 

@@ -21,9 +21,9 @@ class ThreadChoice {
  private:
   int max_;
   bool fixed_;
-  int current_;            // the choice believed faster
-  int trying_ = 0;         // the other choice, while it is being tried; else 0
-  double cost_[2] = {0, 0};  // smoothed seconds per token: [0] one thread, [1] max_ threads
+  int current_;                             // the choice believed faster
+  int trying_ = 0;                          // the other choice, while it is being tried; else 0
+  double cost_[2] = {0, 0};                 // smoothed seconds per token: [0] one thread, [1] max_ threads
   uint32_t calls_ = 0, explore_every_ = 2;  // the first trial comes early: a busy machine shows at once
   double trial_seconds_ = 0;
   uint32_t trial_tokens_ = 0, trial_calls_ = 0;

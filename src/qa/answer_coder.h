@@ -14,7 +14,7 @@
 
 namespace llmz::qa {
 
-inline constexpr uint32_t kAnswerBits = 16;  // probabilities are in units of 2^-16
+inline constexpr uint32_t kAnswerBits = 16;    // probabilities are in units of 2^-16
 inline constexpr uint32_t kMaxQuestions = 32;  // keeps the mixture weights inside 64-bit arithmetic
 
 // The SLM's P(yes) in units of 2^-16, in [1, 2^16 - 1], from its scores for "Yes" and "No".
@@ -22,7 +22,7 @@ uint32_t yes_frequency(float yes_logit, float no_logit);
 
 class AnswerCoder {
  public:
-  AnswerCoder();                                        // encoding
+  AnswerCoder();                                           // encoding
   explicit AnswerCoder(std::span<const uint8_t> payload);  // decoding
 
   // The mixture's P(yes) for the next answer, given the SLM's.

@@ -21,10 +21,12 @@ JsonClient::JsonClient(Endpoint endpoint) : endpoint_(std::move(endpoint)) {
   if (host_.size() <= scheme_end + 3) fail(ErrorCode::usage, "'" + url + "' has no host");
 }
 
-nlohmann::json JsonClient::request(const std::string& method, const std::string& path, const nlohmann::json& body) const {
+nlohmann::json JsonClient::request(const std::string& method, const std::string& path,
+                                   const nlohmann::json& body) const {
   httplib::Client client(host_);
   const auto timeout = std::chrono::duration<double>(endpoint_.timeout_seconds);
-  client.set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(std::min(timeout, std::chrono::duration<double>(10))));
+  client.set_connection_timeout(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::min(timeout, std::chrono::duration<double>(10))));
   client.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
   client.set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
   if (!endpoint_.api_key.empty()) client.set_bearer_token_auth(endpoint_.api_key);

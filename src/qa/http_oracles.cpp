@@ -11,19 +11,21 @@ class OpenAiBackend : public ChatBackend {
   OpenAiBackend(const Endpoint& endpoint, std::string model) : client_(endpoint), model_(std::move(model)) {}
 
   std::string reply(const std::string& user, uint32_t max_tokens) override {
-    nlohmann::json body = {{"messages", {{{"role", "user"}, {"content", user}}}},
-                           {"max_tokens", max_tokens},
-                           {"temperature", 0}};
+    nlohmann::json body = {
+        {"messages", {{{"role", "user"}, {"content", user}}}}, {"max_tokens", max_tokens}, {"temperature", 0}};
     if (!model_.empty()) body["model"] = model_;
     const auto answer = client_.request("POST", "/chat/completions", body);
     try {
       return answer.at("choices").at(0).at("message").at("content").get<std::string>();
     } catch (const std::exception&) {
-      fail(ErrorCode::io, client_.url() + ": the reply is not an OpenAI chat completion: " + answer.dump().substr(0, 300));
+      fail(ErrorCode::io,
+           client_.url() + ": the reply is not an OpenAI chat completion: " + answer.dump().substr(0, 300));
     }
   }
   std::optional<bool> yes_no(const std::string& user) override { return parse_yes_no(reply(user, 4)); }
-  std::string name() const override { return (model_.empty() ? std::string("model") : model_) + " at " + client_.url(); }
+  std::string name() const override {
+    return (model_.empty() ? std::string("model") : model_) + " at " + client_.url();
+  }
 
  private:
   JsonClient client_;
@@ -54,7 +56,9 @@ class RemoteOracle : public Oracle {
     return reply["bit"].get<int>() == 1;
   }
 
-  std::string name() const override { return (model_.empty() ? std::string("oracle") : model_) + " at " + client_.url(); }
+  std::string name() const override {
+    return (model_.empty() ? std::string("oracle") : model_) + " at " + client_.url();
+  }
 
  private:
   void close() {

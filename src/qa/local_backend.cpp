@@ -8,7 +8,8 @@ YesNoTokens YesNoTokens::of(const detail::LoadedModel& model, bool spaced) {
   const std::string space = spaced ? " " : "";
   const auto yes = model.tokenize(space + "Yes", false), no = model.tokenize(space + "No", false);
   if (yes.empty() || no.empty() || yes[0] == no[0])
-    fail(ErrorCode::model, model.path() + ": the tokenizer cannot tell \"" + space + "Yes\" from \"" + space + "No\" by their first token");
+    fail(ErrorCode::model, model.path() + ": the tokenizer cannot tell \"" + space + "Yes\" from \"" + space +
+                               "No\" by their first token");
   return {yes[0], no[0]};
 }
 

@@ -8,9 +8,12 @@ namespace llmz::qa {
 
 const char* to_string(OracleMode m) {
   switch (m) {
-    case OracleMode::own_reference: return "own-reference";
-    case OracleMode::gold_reference: return "gold-reference";
-    case OracleMode::self: return "self";
+    case OracleMode::own_reference:
+      return "own-reference";
+    case OracleMode::gold_reference:
+      return "gold-reference";
+    case OracleMode::self:
+      return "self";
   }
   return "?";
 }
@@ -41,7 +44,10 @@ class ReferenceOracle : public Oracle {
  public:
   ReferenceOracle(std::unique_ptr<ChatBackend> backend, const Prompts& prompts, OracleMode mode,
                   uint32_t max_reference_tokens, UnclearPolicy unclear)
-      : backend_(std::move(backend)), prompts_(prompts), mode_(mode), max_reference_tokens_(max_reference_tokens),
+      : backend_(std::move(backend)),
+        prompts_(prompts),
+        mode_(mode),
+        max_reference_tokens_(max_reference_tokens),
         unclear_(unclear) {}
 
   void begin(const Task& task) override {
@@ -50,16 +56,14 @@ class ReferenceOracle : public Oracle {
       if (task.gold.empty()) fail(ErrorCode::usage, "gold-reference mode needs the problem's answer (--gold)");
       reference_ = "The correct final answer is: " + task.gold;
     } else {
-      reference_ = backend_->reply(fill(prompts_.oracle_reference, {{"problem", task.problem}}),
-                                   max_reference_tokens_);
+      reference_ = backend_->reply(fill(prompts_.oracle_reference, {{"problem", task.problem}}), max_reference_tokens_);
     }
   }
 
   bool answer(const Question& q) override {
-    const std::string prompt = fill(prompts_.oracle_answer, {{"problem", task_.problem},
-                                                             {"reference", reference_},
-                                                             {"attempt", task_.attempt},
-                                                             {"question", q.text}});
+    const std::string prompt =
+        fill(prompts_.oracle_answer,
+             {{"problem", task_.problem}, {"reference", reference_}, {"attempt", task_.attempt}, {"question", q.text}});
     // One retry with a plainer demand, then the documented policy (docs/QA.md).
     for (const std::string& p : {prompt, prompt + "\nReply with exactly one word: Yes or No."})
       if (auto bit = backend_->yes_no(p)) return *bit;
@@ -103,6 +107,8 @@ std::unique_ptr<Oracle> make_reference_oracle(std::unique_ptr<ChatBackend> backe
   return std::make_unique<ReferenceOracle>(std::move(backend), prompts, mode, max_reference_tokens, unclear);
 }
 
-std::unique_ptr<Oracle> make_self_oracle(std::string slm_name) { return std::make_unique<SelfOracle>(std::move(slm_name)); }
+std::unique_ptr<Oracle> make_self_oracle(std::string slm_name) {
+  return std::make_unique<SelfOracle>(std::move(slm_name));
+}
 
 }  // namespace llmz::qa

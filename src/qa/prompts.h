@@ -25,7 +25,7 @@ struct Prompts {
   // there (the reply ends with it). docs/QA.md.
   std::string question_prefix;
   std::string revision_prefix;
-  uint64_t hash = 0;             // XXH3-64 of the file's bytes
+  uint64_t hash = 0;  // XXH3-64 of the file's bytes
 };
 
 const Prompts& default_prompts();

@@ -63,7 +63,8 @@ std::pair<llama_token, std::string> next_question(detail::Generator& writer, std
   if (piece.find('\n') != std::string::npos && piece.find_first_not_of(" \t\n") < piece.find('\n'))
     return {first, piece.substr(0, piece.find('\n'))};  // one line, already complete
   prompt.push_back(first);
-  return {first, piece + (max_tokens > 1 ? writer.greedy(std::move(prompt), max_tokens - 1, /*single_line=*/true) : "")};
+  return {first,
+          piece + (max_tokens > 1 ? writer.greedy(std::move(prompt), max_tokens - 1, /*single_line=*/true) : "")};
 }
 
 // A reply prefix may hold {choice} or {choice_line} (prompts.h): there the model names one of the
@@ -98,7 +99,9 @@ std::vector<std::pair<char, std::string>> choice_lines(const std::string& proble
     nl = std::min(problem.find('\n', at), problem.size());
     std::string line = problem.substr(at, nl - at);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto is_choice = [&](char letter) { return line.size() >= 3 && line[0] == letter && line[1] == '.' && line[2] == ' '; };
+    auto is_choice = [&](char letter) {
+      return line.size() >= 3 && line[0] == letter && line[1] == '.' && line[2] == ' ';
+    };
     const bool extends = !run.empty() && is_choice(char(run.back().first + 1));
     if (!extends && !run.empty()) last = std::exchange(run, {});
     if (extends || is_choice('A')) run.emplace_back(line[0], line.substr(3));
@@ -119,7 +122,8 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
                                                          uint32_t max_tokens, std::span<const llama_token> banned) {
   const auto& model = writer.model();
   const auto options = choice_lines(problem);
-  if (options.empty()) fail(ErrorCode::usage, "the prompts name a choice but the problem lists no lettered choices (\"A. ...\" lines)");
+  if (options.empty())
+    fail(ErrorCode::usage, "the prompts name a choice but the problem lists no lettered choices (\"A. ...\" lines)");
   const bool line = split.pick == SplitPrefix::Pick::line;
   const std::string space = split.spaced ? " " : "";
   const std::vector<float> logits = line ? std::vector<float>{} : [&] {
@@ -131,12 +135,14 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
   std::string best_text;
   for (const auto& [letter, text] : options) {
     const auto letter_tokens = model.tokenize(space + letter, false);
-    if (letter_tokens.size() != 1) fail(ErrorCode::model, model.path() + ": a choice letter is not one token of this tokenizer");
+    if (letter_tokens.size() != 1)
+      fail(ErrorCode::model, model.path() + ": a choice letter is not one token of this tokenizer");
     const llama_token id = letter_tokens[0];
     if (std::find(banned.begin(), banned.end(), id) != banned.end()) continue;
     const std::string written = space + letter + (line ? ". " + text : "");
-    const double score = line ? double(writer.log2_likelihood(prompt, model.tokenize(written, false))) / double(written.size())
-                              : double(logits[size_t(id)]);
+    const double score =
+        line ? double(writer.log2_likelihood(prompt, model.tokenize(written, false))) / double(written.size())
+             : double(logits[size_t(id)]);
     if (best < 0 || score > best_score) std::tie(best, best_score, best_text) = std::tie(id, score, written);
   }
   if (best < 0 || line) return {best, best_text + split.after};
@@ -144,7 +150,8 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
   const auto after = model.tokenize(split.after, false);
   prompt.insert(prompt.end(), after.begin(), after.end());
   const uint32_t used = uint32_t(1 + after.size());
-  const std::string rest = max_tokens > used ? writer.greedy(std::move(prompt), max_tokens - used, /*single_line=*/true) : "";
+  const std::string rest =
+      max_tokens > used ? writer.greedy(std::move(prompt), max_tokens - used, /*single_line=*/true) : "";
   return {best, best_text + split.after + rest};
 }
 
@@ -163,19 +170,22 @@ std::vector<std::string> parse_questions(const std::string& text, uint32_t n) {
   return out;
 }
 
-std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem) {
-  return trim(slm.greedy(slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}})), settings.max_attempt_tokens));
+std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                    const std::string& problem) {
+  return trim(
+      slm.greedy(slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}})), settings.max_attempt_tokens));
 }
 
-std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
-                   const std::string& problem, const std::string& attempt, const std::vector<Turn>& turns) {
-  const std::string prompt = fill(prompts.revision, {{"problem", problem},
-                                                     {"attempt", attempt},
-                                                     {"transcript", format_transcript(turns)}});
+std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem,
+                   const std::string& attempt, const std::vector<Turn>& turns) {
+  const std::string prompt =
+      fill(prompts.revision, {{"problem", problem}, {"attempt", attempt}, {"transcript", format_transcript(turns)}});
   const SplitPrefix split = split_prefix(prompts.revision_prefix);
   const auto tokens = slm.model().chat_tokens(prompt, split.before);
-  return trim(split.before + (split.names_choice() ? continue_with_choice(slm, tokens, split, problem, settings.max_attempt_tokens, {}).second
-                                           : slm.greedy(tokens, settings.max_attempt_tokens)));
+  return trim(split.before +
+              (split.names_choice()
+                   ? continue_with_choice(slm, tokens, split, problem, settings.max_attempt_tokens, {}).second
+                   : slm.greedy(tokens, settings.max_attempt_tokens)));
 }
 
 Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
@@ -209,24 +219,25 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
   };
 
   if (settings.mode == QuestionMode::batch) {
-    const std::string text = writer.greedy(
-        writer.model().chat_tokens(fill(prompts.questions_batch, {{"problem", problem},
-                                                         {"attempt", t.attempt},
-                                                         {"n", std::to_string(settings.questions)}})),
-        settings.max_question_tokens * settings.questions);
+    const std::string text =
+        writer.greedy(writer.model().chat_tokens(fill(
+                          prompts.questions_batch,
+                          {{"problem", problem}, {"attempt", t.attempt}, {"n", std::to_string(settings.questions)}})),
+                      settings.max_question_tokens * settings.questions);
     for (const auto& q : parse_questions(text, settings.questions))
       if (!asked(q)) ask(q);
   } else {
     const SplitPrefix split = split_prefix(prompts.question_prefix);
     std::vector<llama_token> starts;  // the first token (or choice letter) of each question asked
     for (uint32_t k = 0; k < settings.questions; k++) {
-      const auto prompt = writer.model().chat_tokens(fill(prompts.question_next, {{"problem", problem},
-                                                                                  {"attempt", t.attempt},
-                                                                                  {"transcript", format_transcript(t.turns)}}),
-                                                     split.before);
+      const auto prompt = writer.model().chat_tokens(
+          fill(prompts.question_next,
+               {{"problem", problem}, {"attempt", t.attempt}, {"transcript", format_transcript(t.turns)}}),
+          split.before);
       auto write = [&](std::span<const llama_token> banned) {
-        return split.names_choice() ? continue_with_choice(writer, prompt, split, problem, settings.max_question_tokens, banned)
-                            : next_question(writer, prompt, settings.max_question_tokens, banned);
+        return split.names_choice()
+                   ? continue_with_choice(writer, prompt, split, problem, settings.max_question_tokens, banned)
+                   : next_question(writer, prompt, settings.max_question_tokens, banned);
       };
       llama_token first;
       std::string text;

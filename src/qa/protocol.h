@@ -29,15 +29,15 @@ const char* to_string(QuestionMode m);
 QuestionMode parse_question_mode(const std::string& s);
 
 // Everything besides the model and the prompts that changes what the SLM writes.
-inline constexpr uint32_t kMinContextTokens = 64;         // the shortest SLM conversation a file may name
-inline constexpr uint32_t kMaxContextTokens = 1u << 20;   // the longest (also bounded by the model's own)
+inline constexpr uint32_t kMinContextTokens = 64;        // the shortest SLM conversation a file may name
+inline constexpr uint32_t kMaxContextTokens = 1u << 20;  // the longest (also bounded by the model's own)
 
 struct Settings {
   QuestionMode mode = QuestionMode::sequential;
   uint32_t questions = 10;
-  uint32_t max_attempt_tokens = 256;   // the first attempt and the revision
-  uint32_t max_question_tokens = 48;   // one question (batch mode: per question)
-  uint32_t context_tokens = 4096;      // the most tokens one SLM conversation may hold
+  uint32_t max_attempt_tokens = 256;  // the first attempt and the revision
+  uint32_t max_question_tokens = 48;  // one question (batch mode: per question)
+  uint32_t context_tokens = 4096;     // the most tokens one SLM conversation may hold
 };
 
 struct Turn {
@@ -90,16 +90,17 @@ struct Observer {
 // questioner: the model that writes the questions; the SLM itself unless given. Another model there
 // (the eval's QA+ upper bound) means a receiver cannot rebuild the questions: never for files.
 Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
-                        const std::string& problem, Channel& channel, AnswerCoder& coder,
-                        const Observer& observer = {}, detail::Generator* questioner = nullptr);
+                        const std::string& problem, Channel& channel, AnswerCoder& coder, const Observer& observer = {},
+                        detail::Generator* questioner = nullptr);
 
 // The SLM's first answer to the problem: the protocol's first step, also the eval's "SLM alone".
-std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem);
+std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                    const std::string& problem);
 
 // The SLM's corrected answer after these turns: the protocol's last step, exposed so that the eval
 // can score every N of one sequential run.
-std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
-                   const std::string& problem, const std::string& attempt, const std::vector<Turn>& turns);
+std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem,
+                   const std::string& attempt, const std::vector<Turn>& turns);
 
 // Helpers, exposed for tests.
 std::vector<std::string> parse_questions(const std::string& text, uint32_t n);

@@ -76,10 +76,11 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
   DecodingChannel channel;
   Transcript t = run_protocol(generator, prompts, h.settings, problem, channel, coder, observer);
   if (t.turns.size() != h.answers || transcript_checksum(t) != h.transcript_checksum)
-    fail(ErrorCode::model, "the rebuilt transcript differs from the sender's: this machine evaluates the SLM differently "
-                           "(sender: " + h.compute + "; here: " +
-                           detail::Evaluator::compute_id(kv.value_or(detail::Evaluator::kv_cache_for(m))) +
-                           ", see llmz --version)");
+    fail(ErrorCode::model,
+         "the rebuilt transcript differs from the sender's: this machine evaluates the SLM differently "
+         "(sender: " +
+             h.compute + "; here: " + detail::Evaluator::compute_id(kv.value_or(detail::Evaluator::kv_cache_for(m))) +
+             ", see llmz --version)");
   return t;
 }
 

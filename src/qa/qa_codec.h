@@ -15,8 +15,8 @@ namespace llmz::qa {
 struct Encoded {
   Transcript transcript;
   std::vector<uint8_t> file;
-  std::string reference;   // the oracle's own solution (own-reference mode)
-  uint32_t unclear = 0;    // oracle replies that were neither yes nor no (counted as no)
+  std::string reference;  // the oracle's own solution (own-reference mode)
+  uint32_t unclear = 0;   // oracle replies that were neither yes nor no (counted as no)
 };
 
 Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts& prompts, const Settings& settings,

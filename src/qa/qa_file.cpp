@@ -90,10 +90,9 @@ QaHeader read_qa_file(std::span<const uint8_t> file) {
   // Sizes are checked before anything is allocated for them (the decoder also checks the context
   // against its model's): a crafted header cannot make the receiver reserve gigabytes.
   const Settings& s = h.settings;
-  if (mode > uint8_t(QuestionMode::sequential) || oracle > uint8_t(OracleMode::self) ||
-      s.questions > kMaxQuestions || h.answers > s.questions || s.context_tokens < kMinContextTokens ||
-      s.context_tokens > kMaxContextTokens || s.max_attempt_tokens > s.context_tokens ||
-      s.max_question_tokens > s.context_tokens)
+  if (mode > uint8_t(QuestionMode::sequential) || oracle > uint8_t(OracleMode::self) || s.questions > kMaxQuestions ||
+      h.answers > s.questions || s.context_tokens < kMinContextTokens || s.context_tokens > kMaxContextTokens ||
+      s.max_attempt_tokens > s.context_tokens || s.max_question_tokens > s.context_tokens)
     fail(ErrorCode::corrupt, "QA file is damaged (settings out of range)");
   if (protocol != kQaProtocolVersion)
     fail(ErrorCode::unsupported, "unsupported QA protocol version " + std::to_string(protocol) +

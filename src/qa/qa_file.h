@@ -30,11 +30,11 @@ struct QaHeader {
   Settings settings;
   OracleMode oracle_mode = OracleMode::own_reference;  // for the record: the receiver does not need it
   std::string oracle_name;
-  uint32_t answers = 0;          // answer bits coded (fewer than settings.questions if the SLM stopped)
+  uint32_t answers = 0;              // answer bits coded (fewer than settings.questions if the SLM stopped)
   uint64_t transcript_checksum = 0;  // what the receiver must rebuild: see transcript_checksum()
-  uint32_t answer_size = 0;      // its bytes
-  uint32_t cost_millibits = 0;   // information content of the answers, in 1/1000 bit
-  std::vector<uint8_t> payload;  // the coded answers
+  uint32_t answer_size = 0;          // its bytes
+  uint32_t cost_millibits = 0;       // information content of the answers, in 1/1000 bit
+  std::vector<uint8_t> payload;      // the coded answers
 };
 
 std::vector<uint8_t> write_qa_file(const QaHeader& h);

@@ -128,9 +128,11 @@ struct OracleServer::State {
     // The oracle's prompts hold the problem and the attempt, and its reference must fit beside them.
     const size_t tokens = model.tokenize(r->problem, false).size() + model.tokenize(r->attempt, false).size();
     if (tokens + options.max_reference_tokens > options.context_tokens)
-      return reply_error(res, 400, "problem and attempt too long for the model's context (" + std::to_string(tokens) +
-                                       " tokens, at most " +
-                                       std::to_string(options.context_tokens - std::min(options.context_tokens, options.max_reference_tokens)) + ")");
+      return reply_error(
+          res, 400,
+          "problem and attempt too long for the model's context (" + std::to_string(tokens) + " tokens, at most " +
+              std::to_string(options.context_tokens - std::min(options.context_tokens, options.max_reference_tokens)) +
+              ")");
     {
       std::lock_guard lock(sessions_mutex);
       expire_idle();
@@ -148,8 +150,11 @@ struct OracleServer::State {
       return reply_error(res, 503, "too many open sessions; close one or retry later");
     const std::string id = new_id();
     sessions.emplace(id, std::move(s));
-    reply_json(res, 201, {{"session", id}, {"model", model.name()}, {"mode", to_string(r->mode)},
-                          {"expires_after_idle_seconds", options.session_ttl_seconds}});
+    reply_json(res, 201,
+               {{"session", id},
+                {"model", model.name()},
+                {"mode", to_string(r->mode)},
+                {"expires_after_idle_seconds", options.session_ttl_seconds}});
   }
 
   void ask(const httplib::Request& req, httplib::Response& res) {

@@ -19,15 +19,15 @@ namespace llmz::qa {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                   // 0 = any free port
-  std::string api_key;               // required as a bearer token when not empty
+  int port = 8080;      // 0 = any free port
+  std::string api_key;  // required as a bearer token when not empty
   uint32_t max_sessions = 64;
   double session_ttl_seconds = 600;  // idle sessions are closed after this
   size_t max_request_bytes = 64 * 1024;
   size_t max_question_bytes = 2048;
-  uint32_t max_waiting = 16;         // requests waiting for the model; more get 503 at once
-  uint32_t extra_workers = 32;       // connections served beside max_sessions (health, slow clients)
-  int read_timeout_seconds = 2;      // a client silent this long mid-request is dropped
+  uint32_t max_waiting = 16;     // requests waiting for the model; more get 503 at once
+  uint32_t extra_workers = 32;   // connections served beside max_sessions (health, slow clients)
+  int read_timeout_seconds = 2;  // a client silent this long mid-request is dropped
   uint32_t max_reference_tokens = 512;
   uint32_t context_tokens = 4096;
 };

@@ -45,7 +45,8 @@ std::variant<SessionRequest, RequestError> parse_session_request(const std::stri
     return RequestError{400, e.what()};
   }
   if (r.mode == OracleMode::self) return RequestError{400, "self mode needs no oracle server"};
-  if (r.mode == OracleMode::gold_reference && r.gold.empty()) return RequestError{400, "gold-reference mode needs \"gold\""};
+  if (r.mode == OracleMode::gold_reference && r.gold.empty())
+    return RequestError{400, "gold-reference mode needs \"gold\""};
   return r;
 }
 
