@@ -21,8 +21,9 @@ const char* kJobsHelp =
     "problems solved side by side, each on its own thread (generation keeps one core busy per job: "
     "use -j 2 -T 1 on 2 cores); rows are the same, written as they finish";
 
+// Results go under the current folder unless the user names a file (--results).
 std::string default_results(const std::string& stem) {
-  return (std::filesystem::path(LLMZ_SOURCE_DIR) / "bench" / "results" / (stem + ".jsonl")).string();
+  return (std::filesystem::path("bench") / "results" / (stem + ".jsonl")).string();
 }
 
 // Writes STEM.json and STEM.md next to the results file and prints the Markdown.
@@ -36,7 +37,7 @@ void write_summary(const std::string& results, const nlohmann::json& summary, co
 struct EvalCommands final : CommandGroup {
   CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr;
   std::vector<std::string> report_runs;
-  std::string report_dir = (std::filesystem::path(LLMZ_SOURCE_DIR) / "bench" / "results").string();
+  std::string report_dir = "bench/results";
   eval::RewriteEvalOptions options;
   eval::QaEvalOptions qa_options;
   std::string coder = default_model(), writer = "gemma3", solver = default_model();

@@ -227,7 +227,19 @@ std::vector<std::string> benchmark_names() {
 std::string default_benchmarks_dir() {
   const char* env = std::getenv("LLMZ_DATA_DIR");
   if (env && *env) return env;
-  return (std::filesystem::path(LLMZ_SOURCE_DIR) / ".." / "shared" / "data" / "benchmarks").lexically_normal().string();
+  // The workplace keeps its data in shared/data beside the checkout: look beside each folder above
+  // the current one, then above the running program.
+  std::error_code ec;
+  const std::filesystem::path starts[] = {std::filesystem::current_path(ec),
+                                          std::filesystem::read_symlink("/proc/self/exe", ec).parent_path()};
+  for (const auto& start : starts) {
+    for (std::filesystem::path dir = start; !dir.empty(); dir = dir.parent_path()) {
+      const std::filesystem::path candidate = dir / "shared" / "data" / "benchmarks";
+      if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
+      if (dir == dir.root_path()) break;
+    }
+  }
+  return "../shared/data/benchmarks";  // not found: the error names the usual place
 }
 
 std::vector<Problem> load_benchmark(const std::string& name, const std::string& data_dir, uint64_t seed) {

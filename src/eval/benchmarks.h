@@ -33,7 +33,8 @@ std::vector<std::string> benchmark_names();
 // Multiple-choice options are shuffled with `seed` (the same order for every model and every run
 // with that seed; seed 0 keeps the dataset's order).
 std::vector<Problem> load_benchmark(const std::string& name, const std::string& data_dir, uint64_t seed = 0);
-// The default data folder: $LLMZ_DATA_DIR, else ../shared/data/benchmarks next to the checkout.
+// The default data folder: $LLMZ_DATA_DIR, else the first shared/data/benchmarks beside a folder above
+// the current one or above the running program (the workplace's ../shared/data).
 std::string default_benchmarks_dir();
 
 }  // namespace llmz::eval
