@@ -91,6 +91,7 @@ class Model {
   std::string fingerprint() const;  // hex XXH3-128 of the GGUF tensor data
   uint64_t file_size() const;
   std::vector<AdapterInfo> adapters() const;  // the LoRA adapters applied, in order
+  Compute compute_profile() const;            // the profile it was loaded under (use_compute)
   detail::LoadedModel& impl() const { return *impl_; }
 
  private:

@@ -85,9 +85,8 @@ class Runner {
  private:
   // The compute profile to code with: files of another one get the model loaded again under theirs.
   void use_profile(Compute profile) {
-    if (model_ && profile != model_profile_) model_.reset();
+    if (model_ && profile != model_->compute_profile()) model_.reset();
     use_compute(profile);
-    model_profile_ = profile;
   }
 
   // The model with these adapters; loaded again only when a file needs other adapters.
@@ -337,7 +336,6 @@ class Runner {
   Options o_;
   std::string context_;
   std::optional<Model> model_;
-  Compute model_profile_ = Compute::portable;
   std::vector<AdapterOptions> model_adapters_;
 };
 

@@ -17,12 +17,15 @@
 
 namespace llmz::detail {
 
+const char* compute_profile_name(Compute profile) { return profile == Compute::portable ? "x86-64-v3" : "native"; }
+
 namespace {
 
 struct State {
   std::mutex mutex;
   std::optional<Compute> profile;
   ggml_backend_reg_t backend = nullptr;
+  std::string system_info;  // llama_print_system_info() with this profile's module loaded
   int leases = 0;
 };
 
@@ -107,14 +110,8 @@ ggml_backend_reg_t load_module(Compute profile) {
   return reg;
 }
 
-}  // namespace
-
-const char* compute_profile_name(Compute profile) { return profile == Compute::portable ? "x86-64-v3" : "native"; }
-
-void use_compute_profile(Compute profile) {
-  init_llama_backend();
-  State& s = state();
-  std::lock_guard lock(s.mutex);
+// With the lock held: makes profile the loaded one.
+void switch_to(State& s, Compute profile) {
   if (s.profile == profile) return;
   if (s.leases > 0)
     fail(ErrorCode::usage, std::string("this process computes with profile ") + compute_profile_name(*s.profile) +
@@ -124,15 +121,29 @@ void use_compute_profile(Compute profile) {
   if (s.backend) ggml_backend_unload(s.backend);
   s.backend = reg;
   s.profile = profile;
+  // The loaded module supplies the CPU features; read them here, under the lock, because
+  // llama_print_system_info() rewrites one static string on every call.
+  s.system_info = llama_print_system_info();
 }
 
-Compute active_compute_profile() {
-  {
-    std::lock_guard lock(state().mutex);
-    if (state().profile) return *state().profile;
-  }
-  use_compute_profile(Compute::portable);
-  return Compute::portable;
+// With the lock held: the profile in use, loading the portable one if none was chosen.
+Compute loaded(State& s) {
+  if (!s.profile) switch_to(s, Compute::portable);
+  return *s.profile;
+}
+
+}  // namespace
+
+void use_compute_profile(Compute profile) {
+  init_llama_backend();
+  std::lock_guard lock(state().mutex);
+  switch_to(state(), profile);
+}
+
+ActiveCompute active_compute() {
+  init_llama_backend();
+  std::lock_guard lock(state().mutex);
+  return {loaded(state()), state().system_info};
 }
 
 void require_compute_profile(const std::string& file_compute, const LoadedModel& model) {
@@ -144,15 +155,10 @@ void require_compute_profile(const std::string& file_compute, const LoadedModel&
 }
 
 ComputeLease::ComputeLease() {
-  State& s = state();
-  for (;;) {
-    const Compute p = active_compute_profile();
-    std::lock_guard lock(s.mutex);
-    if (s.profile != p) continue;  // changed in between: look again
-    profile_ = p;
-    s.leases++;
-    return;
-  }
+  init_llama_backend();
+  std::lock_guard lock(state().mutex);
+  profile_ = loaded(state());
+  state().leases++;
 }
 
 ComputeLease::~ComputeLease() {

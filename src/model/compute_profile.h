@@ -16,8 +16,13 @@ const char* compute_profile_name(Compute profile);
 // module is not built here, and with ErrorCode::usage when models of another profile are loaded.
 void use_compute_profile(Compute profile);
 
-// The profile in use, after loading the portable one if none was chosen.
-Compute active_compute_profile();
+// The profile in use (after loading the portable one if none was chosen), and llama.cpp's system
+// information with its module loaded (the CPU features it was compiled for).
+struct ActiveCompute {
+  Compute profile;
+  std::string system_info;
+};
+ActiveCompute active_compute();
 
 // Held by every loaded model: the profile cannot change under it.
 class ComputeLease {

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <map>
-#include <mutex>
 #include <sstream>
 
 #include "common/error.h"
@@ -97,23 +95,12 @@ void Evaluator::clear_from(uint32_t slot, int32_t pos) {
 std::string Evaluator::compute_signature(KvCache kv) {
   // llama_print_system_info() reads like "CPU : SSE3 = 1 | AVX2 = 1 | ... |"; keep the names set to 1.
   // The native profile's signature is the one files had before profiles existed: they still match.
-  const Compute profile = active_compute_profile();
+  const ActiveCompute active = active_compute();
   std::ostringstream sig;
   sig << "llama.cpp " << LLMZ_LLAMA_RELEASE;
-  if (profile != Compute::native) sig << ' ' << compute_profile_name(profile);
+  if (active.profile != Compute::native) sig << ' ' << compute_profile_name(active.profile);
   sig << "; cpu";
-  // Read once per profile, after its backend is loaded (it supplies the CPU features):
-  // llama_print_system_info() rewrites one static string on every call, and eval jobs code on several threads.
-  static std::mutex mutex;
-  static std::map<Compute, std::string> system_infos;
-  std::string system_info;
-  {
-    std::lock_guard lock(mutex);
-    auto [it, added] = system_infos.try_emplace(profile);
-    if (added) it->second = llama_print_system_info();
-    system_info = it->second;
-  }
-  std::istringstream info(system_info);
+  std::istringstream info(active.system_info);
   std::string item;
   while (std::getline(info, item, '|')) {
     auto eq = item.find(" = ");

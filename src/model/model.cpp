@@ -19,13 +19,14 @@ std::string Model::name() const { return impl_->name(); }
 std::string Model::fingerprint() const { return impl_->fingerprint(); }
 uint64_t Model::file_size() const { return impl_->file_size(); }
 std::vector<AdapterInfo> Model::adapters() const { return impl_->adapters(); }
+Compute Model::compute_profile() const { return impl_->compute_profile(); }
 
 std::string compute_signature() { return detail::Evaluator::compute_signature(); }
 
 std::string compute_id() { return detail::Evaluator::compute_id(); }
 
 bool compute_known(const std::string& id) {
-  return compute_profile_of(id) == detail::active_compute_profile() &&
+  return compute_profile_of(id) == detail::active_compute().profile &&
          detail::Evaluator::kv_cache_named(id).has_value();
 }
 
