@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "qa/server_requests.h"
+#include "serve/server_requests.h"
 
 namespace {
 

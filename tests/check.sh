@@ -48,3 +48,24 @@ while time.time() < deadline:
         time.sleep(0.2)
 sys.exit(1)" "$1" "$2"
 }
+
+# The preamble of the cli_*_test.sh scripts: the binary and the models from the suite's environment,
+# a scratch folder, and the inputs they share (made the same way every time).
+cli_preamble() {
+  LLMZ=$(realpath "${1:?usage: $(basename "$0") path/to/llmz}")
+  TINY=${LLMZ_TINY_MODEL:?}
+  OTHER=${LLMZ_TINY_MODEL_2:?}
+  REAL=${LLMZ_MODELS_DIR:?}/SmolLM2-135M-Instruct.Q8_0.gguf
+  enter_scratch
+  python3 - <<'PY'
+import random
+random.seed(5)
+words = "the river ran under winter ice while Alice said nothing to the queen of hearts".split()
+text = " ".join(random.choice(words) for _ in range(1500)) + "\n"
+open("text.txt", "w").write(text)
+open("binary.bin", "wb").write(bytes(random.randrange(256) for _ in range(2000)))
+PY
+  : >empty.txt
+  printf 'x' >one.txt
+  echo "Write about a river in winter." >prompt.txt
+}

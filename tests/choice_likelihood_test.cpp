@@ -12,7 +12,7 @@ namespace {
 const std::string kStem = "What is the capital of France?";
 
 TEST(ChoiceLikelihood, RealModelPicksThePlainAnswers) {
-  const auto& m = test::cached_model(test::real_model_path()).impl();
+  const auto& m = detail::loaded_model(test::cached_model(test::real_model_path()));
   detail::Generator g(m, 512);
   EXPECT_EQ(likeliest_choice(g, kStem, {"Tokyo", "Paris", "Cairo", "Lima"}), 1u);
   EXPECT_EQ(likeliest_choice(g, "What color is the sky on a clear day?", {"green", "brown", "blue"}), 2u);
@@ -20,7 +20,7 @@ TEST(ChoiceLikelihood, RealModelPicksThePlainAnswers) {
 }
 
 TEST(ChoiceLikelihood, SharedCacheScoresAsAFreshGenerator) {
-  const auto& m = test::cached_model(test::tiny_model_path()).impl();
+  const auto& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));
   detail::Generator warm(m, 512, 2);
   warm.logits_after(m.tokenize("an unrelated conversation first", false));
   const std::vector<std::string> choices = {"red apples", "blue sky", "green grass",

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "coding/frame.h"
 #include "llmz/llmz.h"
 
 namespace llmz {
@@ -46,50 +47,82 @@ TEST(Container, RoundTrip) {
   EXPECT_EQ(h.chunks[2].checksum, 2u);
 }
 
-TEST(Container, AdaptersNeedVersion2AndRoundTrip) {
+TEST(Container, WritesTheFrameAndReadsAdaptersBack) {
   Header h = sample_header();
-  size_t offset = 0;
-  EXPECT_EQ(write_header(h)[4], 1);  // no adapters: readable by builds that know only version 1
   h.adapters = {{{1, 2, 3}, "math", 0.5f}, {{9}, "code", 1.25f}};
   const auto bytes = write_header(h);
-  EXPECT_EQ(bytes[4], 2);
+  EXPECT_EQ(bytes[4], kFrameVersion);
+  size_t offset = 0;
   const Header back = read_header(bytes, offset);
-  EXPECT_EQ(back.version, 2);
+  EXPECT_EQ(back.version, kFrameVersion);
   ASSERT_EQ(back.adapters.size(), 2u);
   EXPECT_EQ(back.adapters[0].fingerprint, h.adapters[0].fingerprint);
   EXPECT_EQ(back.adapters[0].name, "math");
   EXPECT_EQ(back.adapters[0].scale, 0.5f);
   EXPECT_EQ(back.adapters[1].scale, 1.25f);
   EXPECT_EQ(back.chunks.size(), h.chunks.size());
+  EXPECT_FALSE(back.route.has_value());
+  EXPECT_FALSE(back.lossy.has_value());
 }
 
-TEST(Container, RoutingNeedsVersion3AndOneAdapter) {
+TEST(Container, RoutingAndLossyRecordsRoundTrip) {
   Header h = sample_header();
   h.adapters = {{{1, 2, 3}, "math", 1.0f}};
-  h.route = RouteRef{RouteMode::best, 4, {7, 7, 7}};
-  const auto bytes = write_header(h);
-  EXPECT_EQ(bytes[4], 3);
-  size_t offset = 0;
-  const Header back = read_header(bytes, offset);
-  ASSERT_TRUE(back.route.has_value());
-  EXPECT_EQ(back.route->mode, RouteMode::best);
-  EXPECT_EQ(back.route->candidates, 4u);
-  EXPECT_EQ(back.route->candidate_set, h.route->candidate_set);
-  EXPECT_EQ(offset, bytes.size());
+  for (RouteMode mode : {RouteMode::prompt_alone, RouteMode::best, RouteMode::prompt_profile}) {
+    h.route = RouteRef{mode, 4, {7, 7, 7}};
+    h.lossy = LossyInfo{"rewrite", 500, 42, "writer", {5}, "rewrite-v1", 9, 3, 11};
+    const auto bytes = write_header(h);
+    size_t offset = 0;
+    const Header back = read_header(bytes, offset);
+    ASSERT_TRUE(back.route.has_value());
+    EXPECT_EQ(back.route->mode, mode);
+    EXPECT_EQ(back.route->candidates, 4u);
+    EXPECT_EQ(back.route->candidate_set, h.route->candidate_set);
+    ASSERT_TRUE(back.lossy.has_value());
+    EXPECT_EQ(back.lossy->original_size, 500u);
+    EXPECT_EQ(back.lossy->rewriter_name, "writer");
+    EXPECT_EQ(back.lossy->seed, 11u);
+    EXPECT_EQ(offset, bytes.size());
+  }
   h.adapters.push_back({{9}, "code", 1.0f});
   EXPECT_THROW(write_header(h), Error);  // a route chooses one adapter
 }
 
-TEST(Container, ProfileRoutingNeedsVersion4) {
+// A frame as a newer writer might make it: the sample's records plus one of an unknown type.
+std::vector<uint8_t> with_extra_record(bool required) {
   Header h = sample_header();
-  h.adapters = {{{1, 2, 3}, "math", 1.0f}};
-  h.route = RouteRef{RouteMode::prompt_profile, 4, {7, 7, 7}};
-  auto bytes = write_header(h);
-  EXPECT_EQ(bytes[4], 4);
   size_t offset = 0;
-  EXPECT_EQ(read_header(bytes, offset).route->mode, RouteMode::prompt_profile);
-  h.route->mode = RouteMode::prompt_alone;  // the older prompt routing stays version 3
-  EXPECT_EQ(write_header(h)[4], 3);
+  Frame f = read_frame(write_header(h), kMagic, std::array{RecordType::lossless}, offset);
+  f.records.push_back({RecordType(77), required, {1, 2, 3}});
+  return write_frame(f);
+}
+
+TEST(Container, UnknownOptionalRecordsAreSkippedAndRequiredOnesRefused) {
+  size_t offset = 0;
+  const auto optional = with_extra_record(false);
+  EXPECT_EQ(read_header(optional, offset).chunks.size(), 3u);
+  EXPECT_EQ(offset, optional.size());
+  try {
+    read_header(with_extra_record(true), offset);
+    FAIL() << "an unknown required record was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unsupported);
+    EXPECT_NE(std::string(e.what()).find("record type 77"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Container, ARecordTwiceOrMissingIsDamage) {
+  size_t offset = 0;
+  Frame f = read_frame(write_header(sample_header()), kMagic, std::array{RecordType::lossless}, offset);
+  Frame twice = f;
+  twice.records.push_back(f.records.front());
+  EXPECT_THROW(read_header(write_frame(twice), offset), Error);
+  Frame none = f;
+  none.records.clear();
+  EXPECT_THROW(read_header(write_frame(none), offset), Error);
+  Frame longer = f;
+  longer.records.front().body.push_back(0);  // a known record with bytes left over
+  EXPECT_THROW(read_header(write_frame(longer), offset), Error);
 }
 
 TEST(Container, EveryFlippedByteIsDetected) {

@@ -13,12 +13,12 @@
 #include <set>
 #include <thread>
 
-#include "eval/benchmarks.h"
 #include "eval/choice_letter_oracle.h"
 #include "eval/grading.h"
 #include "eval/sandbox.h"
 #include "eval/stats.h"
 #include "eval/svg_chart.h"
+#include "llmz/eval.h"
 
 namespace llmz::eval {
 namespace {
@@ -247,6 +247,7 @@ TEST(ChoiceLetterOracle, AnswersNamedChoicesFromTheLetter) {
 
   // Words that always say yes: the letter overrides them on named choices only.
   struct Yes : qa::Oracle {
+    qa::OracleMode mode() const override { return qa::OracleMode::gold_reference; }
     void begin(const qa::Task&) override {}
     bool answer(const qa::Question&) override { return true; }
     std::string name() const override { return "yes"; }

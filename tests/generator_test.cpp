@@ -18,7 +18,7 @@ std::vector<float> fresh_logits(const LoadedModel& m, const std::vector<llama_to
 }
 
 TEST(Generator, SlotsSwitchingBetweenPromptsGiveTheLogitsOfAFreshCache) {
-  const LoadedModel& m = test::cached_model(test::tiny_model_path()).impl();
+  const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));
   const std::vector<llama_token> a = m.tokenize("Problem: a farmer has seven cows and buys three more.", false);
   auto b = a;  // shares a's start, as the question and answer prompts share the problem
   for (auto t : m.tokenize(" Question: is it ten?", false)) b.push_back(t);
@@ -35,7 +35,7 @@ TEST(Generator, SlotsSwitchingBetweenPromptsGiveTheLogitsOfAFreshCache) {
 }
 
 TEST(Generator, RememberedRepliesEqualRegeneratedOnes) {
-  const LoadedModel& m = test::cached_model(test::tiny_model_path()).impl();
+  const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));
   const auto prompt = m.tokenize("Once upon a time", false);
   Generator g(m, 512);
   const std::string first = g.greedy(prompt, 40);

@@ -1,4 +1,4 @@
-// Prompt profiles (src/lora/prompt_profile.h): the routing rule, and storage in adapter files.
+// Prompt profiles (src/routing/prompt_profile.h): the routing rule, and storage in adapter files.
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <set>
 
-#include "model/loaded_model.h"
-#include "qa/local_backend.h"
-#include "qa/qa_codec.h"
+#include "llmz/qa.h"
+#include "qa/answer_coder.h"
+#include "qa/qa_file.h"
 #include "test_models.h"
 
 namespace llmz::qa {
@@ -31,8 +31,8 @@ Encoded encode_with_local_oracle(const Model& slm, const Model& llm, const Setti
                                  const std::string& problem = kProblem) {
   auto oracle = mode == OracleMode::self
                     ? make_self_oracle(slm.name())
-                    : make_reference_oracle(make_local_backend(llm.impl(), 1024), default_prompts(), mode, 24);
-  return encode(slm, *oracle, mode, default_prompts(), s, problem, "7");
+                    : make_model_oracle(llm, default_prompts(), {mode, 24, UnclearPolicy::no, 1024});
+  return encode(slm, *oracle, default_prompts(), s, problem, "7");
 }
 
 void expect_same(const Transcript& a, const Transcript& b) {
@@ -116,8 +116,8 @@ TEST(QaChoicePrompts, QuestionsAndRevisionNameListedChoices) {
   s.max_attempt_tokens = 32;
   const Prompts& prompts = choice_prompts();
   const Model& llm = cached_model(test::other_tiny_model_path(), 2);  // no chat template: answers " Yes"/" No"
-  auto oracle = make_reference_oracle(make_local_backend(llm.impl(), 2048), prompts, OracleMode::gold_reference, 24);
-  const Encoded enc = encode(slm, *oracle, OracleMode::gold_reference, prompts, s, problem, "B");
+  auto oracle = make_model_oracle(llm, prompts, {OracleMode::gold_reference, 24, UnclearPolicy::no, 2048});
+  const Encoded enc = encode(slm, *oracle, prompts, s, problem, "B");
   ASSERT_GE(enc.transcript.turns.size(), 1u);
   EXPECT_LE(enc.transcript.turns.size(), 4u);
   std::set<char> letters;
@@ -136,7 +136,7 @@ TEST(QaChoicePrompts, QuestionsAndRevisionNameListedChoices) {
   expect_same(enc.transcript, decode(cached_model(test::real_model_path(), 1), prompts, enc.file, problem));
   // Prompts that name a choice need a problem that lists them.
   try {
-    encode(slm, *oracle, OracleMode::gold_reference, prompts, s, kProblem, "7");
+    encode(slm, *oracle, prompts, s, kProblem, "7");
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::usage);

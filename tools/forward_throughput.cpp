@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     const uint32_t streams = uint32_t(std::atoi(argv[3])), length = uint32_t(std::atoi(argv[4])),
                    per_call = uint32_t(std::atoi(argv[5]));
     llmz::Model model = llmz::Model::load({argv[1], threads});
-    auto& m = model.impl();
+    auto& m = llmz::detail::loaded_model(model);
     llmz::detail::Evaluator ev(m, streams, length + 1);
     std::mt19937 rng(1);
     const auto start = std::chrono::steady_clock::now();

@@ -75,9 +75,12 @@ struct AdapterInfo {
   float scale = 1.0f;
 };
 
+class Model;
 namespace detail {
 class LoadedModel;
-}
+// llmz's own layers reach the loaded model through this (model/loaded_model.h); it is not public API.
+LoadedModel& loaded_model(const Model& model);
+}  // namespace detail
 
 // A loaded GGUF model with its fingerprint. Loading is the slow part; reuse one Model for many files.
 class Model {
@@ -92,10 +95,10 @@ class Model {
   uint64_t file_size() const;
   std::vector<AdapterInfo> adapters() const;  // the LoRA adapters applied, in order
   Compute compute_profile() const;            // the profile it was loaded under (use_compute)
-  detail::LoadedModel& impl() const { return *impl_; }
 
  private:
   explicit Model(std::unique_ptr<detail::LoadedModel> impl);
+  friend detail::LoadedModel& detail::loaded_model(const Model&);
   std::unique_ptr<detail::LoadedModel> impl_;
 };
 
@@ -162,27 +165,9 @@ FileInfo inspect(std::span<const uint8_t> file);
 // with the scales the file records. Fails with ErrorCode::model naming the first one missing.
 std::vector<AdapterOptions> find_adapters(const std::vector<AdapterInfo>& needed, const std::string& dir);
 
-// Routing: one adapter per file, chosen among candidates (a folder of domain adapters for the model).
-//   prompt: from the context (the prompt) alone, so it costs no bits: the decoder repeats the choice.
-//           When every candidate stores the profile of its training prompts (`llmz lora train` on
-//           prompt/response records, or `llmz lora profile`), the adapter whose profile makes the
-//           prompt's tokens most likely; otherwise the adapter under which the prompt codes into the
-//           fewest bytes.
-//   best:   the adapter that codes the input itself into the fewest bytes; the file names it
-//           (log2 of the number of candidates in information).
-// Ties go to the earlier candidate.
-enum class Route { prompt, best };
-
 // The LoRA adapters (.gguf files whose general.type is "adapter") in dir, ordered by fingerprint:
 // the candidates routing chooses among. Fails with ErrorCode::model when there are none.
 std::vector<AdapterOptions> list_adapters(const std::string& dir);
-// Compresses with the base model (ModelOptions::adapters empty) plus the routed candidate.
-std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates,
-                                     Route route, std::span<const uint8_t> input, const CompressOptions& options);
-// The adapters a file needs, found in dir by fingerprint; for a prompt-routed file also routed again
-// from the context among dir's adapters, which must make the same choice the encoder made.
-std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file, const std::string& dir,
-                                                  const ModelOptions& base, const std::string& context);
 
 // This process's evaluation settings and CPU backend (its compute profile's). Files record
 // compute_id(): the llama.cpp release, the profile, and a hash of this signature.

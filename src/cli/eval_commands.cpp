@@ -7,11 +7,7 @@
 #include "cli/model_registry.h"
 #include "cli/progress.h"
 #include "common/error.h"
-#include "eval/benchmarks.h"
-#include "eval/qa_eval.h"
-#include "eval/report.h"
-#include "eval/rewrite_eval.h"
-#include "eval/sandbox.h"
+#include "llmz/eval.h"
 
 namespace llmz::cli {
 

@@ -4,7 +4,7 @@
 #include "cli/command_group.h"
 #include "cli/model_registry.h"
 #include "cli/progress.h"
-#include "lora/train.h"
+#include "llmz/lora.h"
 
 namespace llmz::cli {
 

@@ -18,7 +18,8 @@
 #include "common/error.h"
 #include "common/text.h"
 #include "llmz/llmz.h"
-#include "lossy/rewrite.h"
+#include "llmz/lossy.h"
+#include "llmz/route.h"
 
 namespace llmz::cli {
 namespace {

@@ -11,14 +11,11 @@
 #include "cli/command_group.h"
 #include "cli/file_io.h"
 #include "cli/model_registry.h"
-#include "coding/container.h"
 #include "common/error.h"
 #include "common/text.h"
 #include "llmz/llmz.h"
-#include "qa/http_oracles.h"
-#include "qa/local_backend.h"
-#include "qa/qa_codec.h"
-#include "qa/server.h"
+#include "llmz/qa.h"
+#include "llmz/serve.h"
 
 namespace llmz::cli {
 
@@ -207,14 +204,11 @@ struct QaCommands final : CommandGroup {
         unclear == "no"     ? qa::UnclearPolicy::no
         : unclear == "fail" ? qa::UnclearPolicy::fail
                             : (fail(ErrorCode::usage, "--unclear takes no or fail"), qa::UnclearPolicy::no);
-    std::unique_ptr<qa::ChatBackend> backend;
-    if (!oracle_url.empty()) {
-      backend = qa::make_openai_backend({oracle_url, api_key, timeout, retries}, oracle_model);
-    } else {
-      llm_model = load(llm);
-      backend = qa::make_local_backend(llm_model->impl(), settings.context_tokens);
-    }
-    return qa::make_reference_oracle(std::move(backend), prompts(), mode, max_reference_tokens, policy);
+    const qa::OracleOptions options{mode, max_reference_tokens, policy, settings.context_tokens};
+    if (!oracle_url.empty())
+      return qa::make_openai_oracle({oracle_url, api_key, timeout, retries}, oracle_model, prompts(), options);
+    llm_model = load(llm);
+    return qa::make_model_oracle(*llm_model, prompts(), options);
   }
 
   int run_encode() {
@@ -226,7 +220,7 @@ struct QaCommands final : CommandGroup {
     const Model slm_model = load(slm);
     std::optional<Model> llm_model;
     auto oracle = oracle_for(mode, slm_model, llm_model);
-    const auto enc = qa::encode(slm_model, *oracle, mode, prompts(), settings, p, gold_answer(), printer());
+    const auto enc = qa::encode(slm_model, *oracle, prompts(), settings, p, gold_answer(), printer());
     write_output(output, enc.file, force);
     if (verbose) std::cerr << "\nfinal answer:\n" << enc.transcript.final_answer << "\n\n";
     if (enc.unclear)
@@ -239,7 +233,7 @@ struct QaCommands final : CommandGroup {
     const std::string p = problem();
     const auto file = read_input(input);
     if (!qa::is_qa_file(file)) fail(ErrorCode::corrupt, input + ": not an llmz QA file");
-    use_compute(compute_profile_of(qa::read_qa_file(file).compute));
+    use_compute(compute_profile_of(qa::inspect_qa(file).compute));
     const Model slm_model = load(slm);
     const auto t = qa::decode(slm_model, prompts(), file, p, printer());
     const std::string answer = t.final_answer + "\n";
@@ -256,7 +250,7 @@ struct QaCommands final : CommandGroup {
     if (server.api_key.empty()) server.api_key = env_or("LLMZ_API_KEY", "");
     server.context_tokens = settings.context_tokens;
     const Model model = load(llm);
-    qa::OracleServer srv(model.impl(), prompts(), server);
+    qa::OracleServer srv(model, prompts(), server);
     const int port = srv.bind();
     fprintf(stderr, "llmz serve: %s answering on http://%s:%d/v1 (%s)\n", model.name().c_str(), server.host.c_str(),
             port, server.api_key.empty() ? "no API key" : "API key required");
@@ -285,7 +279,7 @@ struct QaCommands final : CommandGroup {
     if (verbose)
       obs = {[](const std::string& a) { print_attempt(std::cout, a); },
              [k](const qa::Turn& t) { print_turn(std::cout, ++*k, t); }};
-    const auto enc = qa::encode(slm_model, *oracle, mode, prompts(), settings, p, gold_answer(), obs);
+    const auto enc = qa::encode(slm_model, *oracle, prompts(), settings, p, gold_answer(), obs);
     if (verbose) std::cout << "\nfinal answer:\n" << enc.transcript.final_answer << "\n\n";
     report(enc.transcript, 0, std::cout);
     return 0;
@@ -309,18 +303,17 @@ std::unique_ptr<CommandGroup> add_qa_commands(CLI::App& app) { return std::make_
 bool is_qa_file(const std::vector<uint8_t>& file) { return qa::is_qa_file(file); }
 
 void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bool json) {
-  const qa::QaHeader h = qa::read_qa_file(file);
+  const qa::QaFileInfo h = qa::inspect_qa(file);
   char answer_hash[17], problem_hash[17], prompts_hash[17];
   snprintf(answer_hash, sizeof answer_hash, "%016llx", (unsigned long long)h.transcript_checksum);
   snprintf(problem_hash, sizeof problem_hash, "%016llx", (unsigned long long)h.problem_hash);
   snprintf(prompts_hash, sizeof prompts_hash, "%016llx", (unsigned long long)h.prompts_hash);
-  const double coded_bits = h.cost_millibits / 1000.0;
   if (json) {
     nlohmann::json j = {{"file", name},
-                        {"format_version", qa::kQaFormatVersion},
+                        {"format_version", h.format_version},
                         {"mode", "qa"},
                         {"slm_name", h.slm_name},
-                        {"slm_fingerprint", to_hex(h.slm_fingerprint)},
+                        {"slm_fingerprint", h.slm_fingerprint},
                         {"compute", h.compute},
                         {"prompts_version", h.prompts_version},
                         {"prompts_xxh3_64", prompts_hash},
@@ -333,9 +326,9 @@ void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bo
                         {"context_tokens", h.settings.context_tokens},
                         {"oracle_mode", qa::to_string(h.oracle_mode)},
                         {"oracle", h.oracle_name},
-                        {"coded_bits", coded_bits},
-                        {"payload_bytes", h.payload.size()},
-                        {"file_size", file.size()},
+                        {"coded_bits", h.coded_bits},
+                        {"payload_bytes", h.payload_size},
+                        {"file_size", h.file_size},
                         {"final_answer_bytes", h.answer_size},
                         {"transcript_xxh3_64", answer_hash}};
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -343,9 +336,9 @@ void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bo
   }
   printf("file:          %s\n", printable(name).c_str());
   printf("format:        llmz QA version %u (question asking; decodes to the SLM's answer, not to a file)\n",
-         unsigned(qa::kQaFormatVersion));
+         unsigned(h.format_version));
   printf("SLM:           %s\n", printable(h.slm_name).c_str());
-  printf("fingerprint:   %s\n", to_hex(h.slm_fingerprint).c_str());
+  printf("fingerprint:   %s\n", h.slm_fingerprint.c_str());
   printf("prompts:       %s, hash %s\n", printable(h.prompts_version).c_str(), prompts_hash);
   printf("problem:       hash %s\n", problem_hash);
   printf("protocol:      %s questions, %u asked of %u; attempts up to %u tokens, questions up to %u\n",
@@ -353,8 +346,8 @@ void print_qa_info(const std::string& name, const std::vector<uint8_t>& file, bo
          h.settings.max_question_tokens);
   printf("oracle:        %s (%s)\n", printable(h.oracle_name).c_str(), qa::to_string(h.oracle_mode));
   printf("compute:       %s\n", printable(h.compute).c_str());
-  printf("answer bits:   %u answers in %.2f coded bits, payload %zu bytes, file %zu bytes\n", h.answers, coded_bits,
-         h.payload.size(), file.size());
+  printf("answer bits:   %u answers in %.2f coded bits, payload %llu bytes, file %llu bytes\n", h.answers, h.coded_bits,
+         (unsigned long long)h.payload_size, (unsigned long long)h.file_size);
   printf("final answer:  %u bytes; transcript xxh3-64 %s\n", h.answer_size, answer_hash);
 }
 

@@ -11,10 +11,10 @@
 namespace llmz {
 
 inline constexpr std::array<uint8_t, 4> kMagic = {'L', 'L', 'M', 'Z'};
-// Version 2 adds the LoRA adapter list, version 3 how the adapter was routed, version 4 routing by the
-// adapters' training-prompt profiles; each file is written with the lowest version that holds its
-// fields, so that older builds read what they can.
-inline constexpr uint8_t kFormatVersion = 4;
+// Version 2 added the LoRA adapter list, version 3 how the adapter was routed, version 4 routing by
+// the adapters' training-prompt profiles. Version 5 is the frame (coding/frame.h): the same fields
+// in typed records. Files are written as version 5; all five are read.
+inline constexpr uint8_t kFormatVersion = 5;
 
 enum class ChunkKind : uint8_t {
   llm = 0,     // range-coded tokens under the model
@@ -64,7 +64,7 @@ struct RouteRef {
 };
 
 struct Header {
-  uint8_t version = 0;  // as read; write_header picks the lowest version that holds the fields
+  uint8_t version = 0;  // as read; write_header writes kFormatVersion
   std::array<uint8_t, 16> model_fingerprint{};
   std::string model_name;
   uint64_t tokenizer_hash = 0;

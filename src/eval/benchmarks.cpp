@@ -1,5 +1,3 @@
-#include "eval/benchmarks.h"
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +8,7 @@
 #include "common/error.h"
 #include "common/text.h"
 #include "eval/answers.h"
+#include "llmz/eval.h"
 
 namespace llmz::eval {
 

@@ -15,6 +15,7 @@ namespace llmz::eval {
 class ChoiceLetterOracle : public qa::Oracle {
  public:
   ChoiceLetterOracle(std::unique_ptr<qa::Oracle> words, char letter) : words_(std::move(words)), letter_(letter) {}
+  qa::OracleMode mode() const override { return words_->mode(); }
   void begin(const qa::Task& task) override { words_->begin(task); }
   bool answer(const qa::Question& q) override;
   std::string reference() const override { return words_->reference(); }

@@ -3,8 +3,8 @@
 #pragma once
 #include <string>
 
-#include "eval/benchmarks.h"
 #include "eval/sandbox.h"
+#include "llmz/eval.h"
 
 namespace llmz::eval {
 

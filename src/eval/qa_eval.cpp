@@ -1,5 +1,3 @@
-#include "eval/qa_eval.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -7,12 +5,12 @@
 #include <set>
 
 #include "common/error.h"
-#include "eval/benchmarks.h"
 #include "eval/choice_letter_oracle.h"
 #include "eval/choice_likelihood.h"
 #include "eval/grading.h"
 #include "eval/results_file.h"
 #include "eval/run_problems.h"
+#include "llmz/eval.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
 #include "qa/local_backend.h"
@@ -74,10 +72,10 @@ class Runner {
   Runner(const QaEvalModels& m, const QaEvalOptions& o)
       : o_(o),
         prompts_(o.prompts),
-        slm_(m.slm.impl(), kCapacity),
-        questioner_(m.llm.impl(), kCapacity),
-        llm_backend_(qa::make_local_backend(m.llm.impl(), kCapacity)),
-        llm_model_(m.llm.impl()) {
+        slm_(detail::loaded_model(m.slm), kCapacity),
+        questioner_(detail::loaded_model(m.llm), kCapacity),
+        llm_backend_(qa::make_local_backend(detail::loaded_model(m.llm), kCapacity)),
+        llm_model_(detail::loaded_model(m.llm)) {
     settings_.mode = o.mode;
     settings_.max_attempt_tokens = o.max_tokens;
     settings_.context_tokens = kCapacity;
@@ -201,8 +199,9 @@ nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
   for (auto mode : o.oracles) oracles.push_back(qa::to_string(mode));
   const auto& prompts = o.prompts;
   nlohmann::json llm = {
-      {"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", m.llm.impl().n_vocab()}};
-  if (!m.llm.impl().has_chat_template()) llm["base_model"] = true;  // only then: rows of other LLMs are as before
+      {"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", detail::loaded_model(m.llm).n_vocab()}};
+  if (!detail::loaded_model(m.llm).has_chat_template())
+    llm["base_model"] = true;  // only then: rows of other LLMs are as before
   return {{"benchmark", o.benchmark},
           {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
           {"llm", llm},

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "eval/qa_eval.h"
 #include "eval/results_file.h"
 #include "eval/stats.h"
+#include "llmz/eval.h"
 
 namespace llmz::eval {
 

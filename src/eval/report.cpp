@@ -1,14 +1,11 @@
-#include "eval/report.h"
-
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
-#include "eval/qa_eval.h"
-#include "eval/rewrite_eval.h"
 #include "eval/svg_chart.h"
+#include "llmz/eval.h"
 
 namespace llmz::eval {
 

@@ -1,15 +1,13 @@
-#include "eval/rewrite_eval.h"
-
 #include <sstream>
 
-#include "coding/container.h"
 #include "common/error.h"
+#include "common/templates.h"
 #include "common/text.h"
 #include "eval/answers.h"
-#include "eval/benchmarks.h"
 #include "eval/results_file.h"
 #include "eval/run_problems.h"
-#include "lossy/rewrite.h"
+#include "llmz/eval.h"
+#include "llmz/lossy.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
 
@@ -21,11 +19,7 @@ const char* kSources[] = {"reference", "llm"};
 const char* kMethods[] = {"lossless", "shortest_of_n", "rewrite", "best_of_n_rewrite"};
 
 // Bits of the coded text itself: the file minus its header (a fixed cost per file, reported apart).
-uint64_t payload_bits(const std::vector<uint8_t>& file) {
-  size_t offset = 0;
-  read_header(file, offset);
-  return 8 * uint64_t(file.size() - offset);
-}
+uint64_t payload_bits(const std::vector<uint8_t>& file) { return 8 * (file.size() - inspect(file).header_size); }
 
 class Runner {
  public:
@@ -33,8 +27,8 @@ class Runner {
       : m_(m),
         o_(o),
         prompts_(lossy::default_rewrite_prompts()),
-        writer_(m.writer.impl(), 4096),
-        solver_(m.solver.impl(), 4096) {
+        writer_(detail::loaded_model(m.writer), 4096),
+        solver_(detail::loaded_model(m.solver), 4096) {
     // Fresh answers for shortest-of-N come from the same prompt as the writer's own solution.
     fresh_prompts_ = prompts_;
     fresh_prompts_.answer = prompts_.solve;

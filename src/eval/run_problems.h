@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "eval/benchmarks.h"
 #include "eval/results_file.h"
+#include "llmz/eval.h"
 
 namespace llmz::eval {
 

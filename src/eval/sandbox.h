@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "llmz/eval.h"
+
 namespace llmz::eval {
 
 struct SandboxLimits {
@@ -35,9 +37,5 @@ struct SandboxResult {
 // passed. Fails with ErrorCode::unsupported only if the sandbox itself cannot be set up (bubblewrap
 // missing or refused); a failing program is a result, not an error.
 SandboxResult run_python(const std::string& program, const SandboxLimits& limits = {});
-
-// Protections this machine cannot give, in words (empty when all of them hold); e.g. without a cgroup
-// the memory limit holds per process only and the process count is not limited.
-std::vector<std::string> sandbox_gaps();
 
 }  // namespace llmz::eval

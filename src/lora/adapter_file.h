@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "lora/prompt_profile.h"
+#include "routing/prompt_profile.h"
 
 namespace llmz::lora {
 

@@ -1,5 +1,3 @@
-#include "lora/train.h"
-
 #include <stdlib.h>
 
 #include <algorithm>
@@ -20,6 +18,7 @@
 #include "llama-adapter.h"  // internal: the adapter's tensors (see CMakeLists.txt)
 #include "llama-context.h"  // internal: the context's scheduler
 #include "llama.h"
+#include "llmz/lora.h"
 #include "lora/adapter_file.h"
 #include "model/loaded_model.h"
 

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "lossless/chunk_plan.h"
 #include "lossless/codec_settings.h"
+#include "lossless/coded.h"
 #include "lossless/token_streams.h"
 #include "model/evaluator.h"
 
@@ -56,8 +57,22 @@ void check_options(const detail::LoadedModel& m, const CompressOptions& o, uint3
 
 }  // namespace
 
-std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input, const CompressOptions& options) {
-  const detail::LoadedModel& m = model.impl();
+namespace detail {
+
+uint64_t Coded::payload_bytes() const {
+  uint64_t n = 0;
+  for (const auto& p : payloads) n += p.size();
+  return n;
+}
+
+std::vector<uint8_t> Coded::file() const {
+  std::vector<uint8_t> out = write_header(header);
+  for (const auto& p : payloads) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+Coded compress_coded(const Model& model, std::span<const uint8_t> input, const CompressOptions& options) {
+  const detail::LoadedModel& m = detail::loaded_model(model);
   const std::vector<llama_token> prefix = m.context_prefix(options.context);
   check_options(m, options, uint32_t(prefix.size()));
 
@@ -136,9 +151,13 @@ std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input
     payloads.push_back(std::move(payload));
   }
 
-  std::vector<uint8_t> out = write_header(h);
-  for (const auto& p : payloads) out.insert(out.end(), p.begin(), p.end());
-  return out;
+  return {std::move(h), std::move(payloads)};
+}
+
+}  // namespace detail
+
+std::vector<uint8_t> compress(const Model& model, std::span<const uint8_t> input, const CompressOptions& options) {
+  return detail::compress_coded(model, input, options).file();
 }
 
 }  // namespace llmz

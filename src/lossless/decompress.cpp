@@ -66,7 +66,7 @@ void check_context(const Header& h, const std::vector<llama_token>& prefix) {
 std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> file, const DecompressOptions& options) {
   size_t offset = 0;
   const Header h = read_header(file, offset);
-  const detail::LoadedModel& m = model.impl();
+  const detail::LoadedModel& m = detail::loaded_model(model);
   check_model(h, m);
   detail::require_compute_profile(h.compute, m);
   const std::vector<llama_token> prefix = m.context_prefix(options.context);

@@ -1,11 +1,13 @@
-#include "lossy/rewrite.h"
-
+#include <optional>
 #include <random>
 
 #include "coding/container.h"
 #include "common/error.h"
+#include "common/templates.h"
 #include "common/text.h"
 #include "default_prompts.h"
+#include "llmz/lossy.h"
+#include "lossless/coded.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
 
@@ -58,7 +60,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
           ? fill(prompts.answer, {{"prompt", context}})
           : fill(options.hide_answer ? prompts.rewrite_hidden_answer : prompts.rewrite,
                  {{"prompt", context.empty() ? "(not given)" : context}, {"response", response}});
-  const auto& w = writer.impl();
+  const auto& w = detail::loaded_model(writer);
   const auto prompt_tokens = w.chat_tokens(request);
   const uint32_t n_ctx = uint32_t(llama_model_n_ctx_train(w.model()));
   if (prompt_tokens.size() + 16 > n_ctx)
@@ -67,6 +69,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   detail::Generator generator(w, std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1));
 
   LossyResult result;
+  std::optional<detail::Coded> chosen;
   std::mt19937_64 rng(options.seed);
   size_t best = SIZE_MAX;
   for (uint32_t i = 0; i < options.candidates; i++) {
@@ -77,21 +80,19 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
                          : generator.sample(prompt_tokens, options.max_tokens, options.temperature, rng));
     if (!c.text.empty()) {
       const std::vector<uint8_t> bytes(c.text.begin(), c.text.end());
-      std::vector<uint8_t> file = compress(coder, bytes, options.coding);
-      c.coded_bytes = file.size();
+      detail::Coded coded = detail::compress_coded(coder, bytes, options.coding);
+      c.coded_bytes = write_header(coded.header).size() + coded.payload_bytes();
       if (c.coded_bytes < best) {
         best = c.coded_bytes;
         result.chosen = i;
-        result.file = std::move(file);
+        chosen = std::move(coded);
       }
     }
     result.candidates.push_back(std::move(c));
   }
-  if (result.file.empty()) fail(ErrorCode::model, w.name() + " wrote only empty candidates");
+  if (!chosen) fail(ErrorCode::model, w.name() + " wrote only empty candidates");
 
-  // Mark the chosen file lossy: same chunks and payloads, a header that says what they stand for.
-  size_t offset = 0;
-  Header h = read_header(result.file, offset);
+  // The chosen text's header says what its chunks stand for.
   LossyInfo info;
   info.method = method_name(options);
   info.original_size = input.size();
@@ -102,10 +103,8 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   info.prompts_hash = prompts.hash;
   info.candidates = options.candidates;
   info.seed = options.seed;
-  h.lossy = info;
-  std::vector<uint8_t> out = write_header(h);
-  out.insert(out.end(), result.file.begin() + ptrdiff_t(offset), result.file.end());
-  result.file = std::move(out);
+  chosen->header.lossy = info;
+  result.file = chosen->file();
   return result;
 }
 

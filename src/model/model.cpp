@@ -21,6 +21,8 @@ uint64_t Model::file_size() const { return impl_->file_size(); }
 std::vector<AdapterInfo> Model::adapters() const { return impl_->adapters(); }
 Compute Model::compute_profile() const { return impl_->compute_profile(); }
 
+detail::LoadedModel& detail::loaded_model(const Model& model) { return *model.impl_; }
+
 std::string compute_signature() { return detail::Evaluator::compute_signature(); }
 
 std::string compute_id() { return detail::Evaluator::compute_id(); }

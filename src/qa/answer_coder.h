@@ -11,11 +11,9 @@
 #include <vector>
 
 #include "coding/range_coder.h"
+#include "llmz/qa.h"
 
 namespace llmz::qa {
-
-inline constexpr uint32_t kAnswerBits = 16;    // probabilities are in units of 2^-16
-inline constexpr uint32_t kMaxQuestions = 32;  // keeps the mixture weights inside 64-bit arithmetic
 
 // The SLM's P(yes) in units of 2^-16, in [1, 2^16 - 1], from its scores for "Yes" and "No".
 uint32_t yes_frequency(float yes_logit, float no_logit);

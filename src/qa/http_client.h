@@ -4,14 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace llmz::qa {
+#include "llmz/qa.h"
 
-struct Endpoint {
-  std::string url;      // http(s)://host[:port][/prefix], e.g. http://127.0.0.1:8080/v1
-  std::string api_key;  // sent as a bearer token when not empty
-  double timeout_seconds = 120;
-  int retries = 3;
-};
+namespace llmz::qa {
 
 class JsonClient {
  public:

@@ -37,6 +37,8 @@ class RemoteOracle : public Oracle {
   RemoteOracle(const Endpoint& endpoint, OracleMode mode) : client_(endpoint), mode_(mode) {}
   ~RemoteOracle() override { close(); }
 
+  OracleMode mode() const override { return mode_; }
+
   void begin(const Task& task) override {
     close();
     nlohmann::json body = {{"problem", task.problem}, {"attempt", task.attempt}, {"mode", to_string(mode_)}};
@@ -80,6 +82,12 @@ class RemoteOracle : public Oracle {
 
 std::unique_ptr<ChatBackend> make_openai_backend(const Endpoint& endpoint, std::string model) {
   return std::make_unique<OpenAiBackend>(endpoint, std::move(model));
+}
+
+std::unique_ptr<Oracle> make_openai_oracle(const Endpoint& endpoint, const std::string& model, const Prompts& prompts,
+                                           const OracleOptions& options) {
+  return make_reference_oracle(make_openai_backend(endpoint, model), prompts, options.mode,
+                               options.max_reference_tokens, options.unclear);
 }
 
 std::unique_ptr<Oracle> make_remote_oracle(const Endpoint& endpoint, OracleMode mode) {

@@ -39,4 +39,9 @@ std::unique_ptr<ChatBackend> make_local_backend(const detail::LoadedModel& model
   return std::make_unique<LocalBackend>(model, capacity);
 }
 
+std::unique_ptr<Oracle> make_model_oracle(const Model& llm, const Prompts& prompts, const OracleOptions& options) {
+  return make_reference_oracle(make_local_backend(detail::loaded_model(llm), options.context_tokens), prompts,
+                               options.mode, options.max_reference_tokens, options.unclear);
+}
+
 }  // namespace llmz::qa

@@ -50,6 +50,8 @@ class ReferenceOracle : public Oracle {
         max_reference_tokens_(max_reference_tokens),
         unclear_(unclear) {}
 
+  OracleMode mode() const override { return mode_; }
+
   void begin(const Task& task) override {
     task_ = task;
     if (mode_ == OracleMode::gold_reference) {
@@ -91,6 +93,7 @@ class ReferenceOracle : public Oracle {
 class SelfOracle : public Oracle {
  public:
   explicit SelfOracle(std::string name) : name_(std::move(name)) {}
+  OracleMode mode() const override { return OracleMode::self; }
   void begin(const Task&) override {}
   bool answer(const Question& q) override { return q.slm_yes >= (1u << 15); }
   std::string name() const override { return name_ + " (self)"; }

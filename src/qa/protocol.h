@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "llmz/qa.h"
 #include "model/generator.h"
 #include "qa/answer_coder.h"
 #include "qa/oracle.h"
@@ -20,39 +21,6 @@ namespace llmz::qa {
 // and the reply ends there).
 inline constexpr const char* kChoicePlaceholder = "{choice}";
 inline constexpr const char* kChoiceLinePlaceholder = "{choice_line}";
-
-enum class QuestionMode {
-  batch,       // all questions written at once, before any answer (the paper's way)
-  sequential,  // each question sees the earlier questions and their answers
-};
-const char* to_string(QuestionMode m);
-QuestionMode parse_question_mode(const std::string& s);
-
-// Everything besides the model and the prompts that changes what the SLM writes.
-inline constexpr uint32_t kMinContextTokens = 64;        // the shortest SLM conversation a file may name
-inline constexpr uint32_t kMaxContextTokens = 1u << 20;  // the longest (also bounded by the model's own)
-
-struct Settings {
-  QuestionMode mode = QuestionMode::sequential;
-  uint32_t questions = 10;
-  uint32_t max_attempt_tokens = 256;  // the first attempt and the revision
-  uint32_t max_question_tokens = 48;  // one question (batch mode: per question)
-  uint32_t context_tokens = 4096;     // the most tokens one SLM conversation may hold
-};
-
-struct Turn {
-  std::string question;
-  bool yes = false;
-  uint32_t slm_yes = 0;    // the SLM's P(yes), units of 2^-16
-  uint32_t coded_yes = 0;  // the probability the answer was coded with (SLM mixed with a coin)
-};
-
-struct Transcript {
-  std::string attempt;
-  std::vector<Turn> turns;
-  std::string final_answer;
-  double cost_bits = 0;  // information content of the answers: what the coded file carries
-};
 
 class Channel {
  public:
@@ -80,11 +48,6 @@ class DecodingChannel : public Channel {
  public:
   void attempt_ready(const std::string&) override {}
   bool answer(const Question& q, AnswerCoder& coder) override;
-};
-
-struct Observer {
-  std::function<void(const std::string& attempt)> on_attempt;
-  std::function<void(const Turn& turn)> on_turn;
 };
 
 // questioner: the model that writes the questions; the SLM itself unless given. Another model there

@@ -1,13 +1,14 @@
-#include "qa/qa_codec.h"
-
 #include <algorithm>
 #include <cmath>
 
 #include "coding/container.h"
 #include "common/error.h"
+#include "llmz/qa.h"
 #include "model/compute_profile.h"
 #include "model/evaluator.h"
 #include "model/loaded_model.h"
+#include "qa/protocol.h"
+#include "qa/qa_file.h"
 
 namespace llmz::qa {
 
@@ -22,10 +23,10 @@ void check_context(const Settings& s, const detail::LoadedModel& m, ErrorCode co
 
 }  // namespace
 
-Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts& prompts, const Settings& settings,
+Encoded encode(const Model& slm, Oracle& oracle, const Prompts& prompts, const Settings& settings,
                const std::string& problem, const std::string& gold, const Observer& observer) {
   if (problem.empty()) fail(ErrorCode::usage, "the prompt is empty");
-  const auto& m = slm.impl();
+  const auto& m = detail::loaded_model(slm);
   check_context(settings, m, ErrorCode::usage, "");
   const detail::KvCache kv = detail::Evaluator::kv_cache_for(m);  // named in the header, used throughout
   detail::Generator generator(m, settings.context_tokens, detail::Generator::kDefaultSlots, kv);
@@ -40,12 +41,13 @@ Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts&
   h.slm_fingerprint = fingerprint_from_hex(m.fingerprint());
   h.slm_name = m.name();
   h.tokenizer_hash = m.tokenizer_hash();
+  h.n_vocab = m.n_vocab();
   h.compute = detail::Evaluator::compute_id(kv);
   h.prompts_version = prompts.version;
   h.prompts_hash = prompts.hash;
   h.problem_hash = text_checksum(problem);
   h.settings = settings;
-  h.oracle_mode = mode;
+  h.oracle_mode = oracle.mode();
   h.oracle_name = oracle.name();
   h.answers = uint32_t(out.transcript.turns.size());
   h.transcript_checksum = transcript_checksum(out.transcript);
@@ -59,7 +61,7 @@ Encoded encode(const Model& slm, Oracle& oracle, OracleMode mode, const Prompts&
 Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint8_t> file, const std::string& problem,
                   const Observer& observer) {
   const QaHeader h = read_qa_file(file);
-  const auto& m = slm.impl();
+  const auto& m = detail::loaded_model(slm);
   if (to_hex(h.slm_fingerprint) != m.fingerprint() || h.tokenizer_hash != m.tokenizer_hash())
     fail(ErrorCode::model, "this file was made with SLM " + h.slm_name + " (fingerprint " + to_hex(h.slm_fingerprint) +
                                "), not with " + m.name() + " (" + m.fingerprint() + ")");

@@ -13,16 +13,17 @@
 namespace llmz::qa {
 
 inline constexpr std::array<uint8_t, 4> kQaMagic = {'L', 'Z', 'Q', 'A'};
-inline constexpr uint8_t kQaFormatVersion = 1;
 // The protocol's rules beyond the prompts (stopping, question parsing, answer coding): docs/QA.md.
 inline constexpr uint8_t kQaProtocolVersion = 4;  // 2: a repeated question is retried once; 3: replies stop
                                                   // in a token cycle; 4: only lines of 12+ characters
                                                   // count as a loop (docs/QA.md)
 
 struct QaHeader {
+  uint8_t version = 0;  // as read (1 or 5); write_qa_file writes 5, the frame (coding/frame.h)
   std::array<uint8_t, 16> slm_fingerprint{};
   std::string slm_name;
   uint64_t tokenizer_hash = 0;
+  uint32_t n_vocab = 0;         // version 5 on
   std::string compute;          // llama.cpp release, CPU features and evaluation settings of the sender
   std::string prompts_version;  // the template file's "version"
   uint64_t prompts_hash = 0;    // XXH3-64 of the template file
@@ -39,7 +40,6 @@ struct QaHeader {
 
 std::vector<uint8_t> write_qa_file(const QaHeader& h);
 QaHeader read_qa_file(std::span<const uint8_t> file);
-bool is_qa_file(std::span<const uint8_t> file);
 uint64_t text_checksum(const std::string& text);
 // XXH3-64 of the attempt, the questions with their answers, and the final answer.
 uint64_t transcript_checksum(const Transcript& t);

@@ -12,8 +12,8 @@
 #include <memory>
 #include <string>
 
-#include "model/loaded_model.h"
-#include "qa/prompts.h"
+#include "llmz/llmz.h"
+#include "llmz/qa.h"
 
 namespace llmz::qa {
 
@@ -34,7 +34,7 @@ struct ServerOptions {
 
 class OracleServer {
  public:
-  OracleServer(const detail::LoadedModel& model, const Prompts& prompts, ServerOptions options);
+  OracleServer(const Model& model, const Prompts& prompts, ServerOptions options);
   ~OracleServer();
   // Binds the port (fails clearly if it is taken); returns the port bound.
   int bind();

@@ -1,129 +1,10 @@
 #!/usr/bin/env bash
-# The llmz command line in separate processes: round trips, stdin/stdout, file handling, exit codes,
-# bad inputs (one clear message, non-zero exit, no output left behind), and determinism across
-# thread counts between processes.
+# LoRA adapters from the command line: recorded and found again, training, and routing between
+# trained domains (by coding the prompt, by the best size, by prompt profiles).
 set -uo pipefail
-LLMZ=${1:?usage: cli_test.sh path/to/llmz}
-TINY=${LLMZ_TINY_MODEL:?}
-OTHER=${LLMZ_TINY_MODEL_2:?}
-REAL=${LLMZ_MODELS_DIR:?}/SmolLM2-135M-Instruct.Q8_0.gguf
 HERE=$(cd "$(dirname "$0")" && pwd)
-LLMZ=$(realpath "$LLMZ")
 source "$HERE/check.sh"
-enter_scratch
-
-python3 - <<'EOF'
-import random
-random.seed(5)
-words = "the river ran under winter ice while Alice said nothing to the queen of hearts".split()
-text = " ".join(random.choice(words) for _ in range(1500)) + "\n"
-open("text.txt", "w").write(text)
-open("binary.bin", "wb").write(bytes(random.randrange(256) for _ in range(2000)))
-EOF
-: >empty.txt
-printf 'x' >one.txt
-
-# Round trips with the tiny model, file to file.
-for f in text.txt binary.bin empty.txt one.txt; do
-  check "compress $f" "$LLMZ" -q -m "$TINY" --always-model "$f"
-  check "decompress $f.llmz" "$LLMZ" -q -m "$TINY" -d "$f.llmz" -o "$f.out"
-  check "$f round-trips" cmp "$f" "$f.out"
-done
-check "keeps the input by default" test -f text.txt
-# Without --always-model, text the tiny random model codes worse than zstd -19 goes to zstd.
-check "text goes to zstd where the model codes it worse" sh -c "
-  '$LLMZ' -q -c -m '$TINY' text.txt >auto.llmz && test \$(wc -c <auto.llmz) -lt \$(wc -c <text.txt.llmz) &&
-  '$LLMZ' info --json auto.llmz | python3 -c 'import json,sys; j = json.load(sys.stdin); assert j[\"llm_chunks\"] == 0 and j[\"zstd_chunks\"] > 0, j' &&
-  '$LLMZ' -q -d -c -m '$TINY' auto.llmz | cmp - text.txt"
-check "test command" "$LLMZ" test -q -m "$TINY" text.txt.llmz
-# Progress: a bar on a terminal only; with -v, plain lines when stderr is a log.
-check "-v writes progress lines to a log" sh -c "
-  '$LLMZ' test -v -m '$TINY' text.txt.llmz 2>log.txt && grep -q '^testing \\[#*\\.*\\] *100% .* ETA' log.txt &&
-  '$LLMZ' test -m '$TINY' text.txt.llmz 2>log.txt && ! grep -q ETA log.txt"
-check "info command" sh -c "'$LLMZ' info text.txt.llmz | grep -q 'lossless'"
-check "info --json" sh -c "'$LLMZ' info --json text.txt.llmz | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"original_size\"] > 0'"
-check "decompress command" "$LLMZ" decompress -q -f -m "$TINY" text.txt.llmz -o text.again
-check "decompress command output" cmp text.txt text.again
-
-# Outputs take the input's permissions and modification time, as with gzip.
-cp one.txt private.txt && chmod 600 private.txt && touch -d '2001-02-03 04:05:06' private.txt
-check "compressed file keeps mode and mtime" sh -c "'$LLMZ' -q -m '$TINY' private.txt && test \"\$(stat -c '%a %Y' private.txt.llmz)\" = \"\$(stat -c '%a %Y' private.txt)\""
-check "decompressed file keeps them too" sh -c "'$LLMZ' -q -d -m '$TINY' private.txt.llmz -o private.out && test \"\$(stat -c '%a %Y' private.out)\" = \"\$(stat -c '%a %Y' private.txt)\""
-
-# stdin to stdout, and -c.
-check "stdin to stdout" sh -c "'$LLMZ' -q -m '$TINY' < text.txt > piped.llmz && '$LLMZ' -q -d -m '$TINY' < piped.llmz > piped.txt && cmp text.txt piped.txt"
-check "-c keeps files" sh -c "'$LLMZ' -q -c -m '$TINY' one.txt > c.llmz && test ! -e one.txt.llmz.tmp && '$LLMZ' -d -c -m '$TINY' c.llmz | cmp - one.txt"
-
-# --rm removes the input only after success.
-cp text.txt rm.txt
-check "--rm" sh -c "'$LLMZ' -q --rm -m '$TINY' rm.txt && test ! -e rm.txt && test -f rm.txt.llmz"
-
-# Context: needed again to decompress.
-echo "Write about a river in winter." >prompt.txt
-check "compress with context" "$LLMZ" -q -m "$TINY" --always-model --context-file prompt.txt text.txt -o ctx.llmz
-check "decompress with context" sh -c "'$LLMZ' -q -d -m '$TINY' --context-file prompt.txt ctx.llmz -c | cmp - text.txt"
-expect_error "missing context" 1 "context" ctx.out "$LLMZ" -q -d -m "$TINY" ctx.llmz -o ctx.out
-
-# Bad inputs and bad usage.
-expect_error "existing output" 2 "already exists" "" "$LLMZ" -q -m "$TINY" text.txt
-head -c 60 text.txt.llmz >truncated.llmz
-expect_error "truncated file" 3 "truncated" truncated "$LLMZ" -q -d -m "$TINY" truncated.llmz
-size=$(stat -c %s text.txt.llmz)
-cp text.txt.llmz flipped.llmz
-printf '\x55' | dd of=flipped.llmz bs=1 seek=$((size - 20)) conv=notrunc status=none
-expect_error "flipped payload byte" 3 "checksum" flipped "$LLMZ" -q -d -m "$TINY" flipped.llmz
-cp text.txt.llmz header.llmz
-printf '\x00' | dd of=header.llmz bs=1 seek=30 conv=notrunc status=none
-expect_error "flipped header byte" 3 "damaged" header "$LLMZ" -q -d -m "$TINY" header.llmz
-printf 'GZIP this is not' >magic.llmz
-expect_error "wrong magic" 3 "not an llmz file" magic "$LLMZ" -q -d -m "$TINY" magic.llmz
-cp text.txt.llmz version.llmz
-printf '\x09' | dd of=version.llmz bs=1 seek=4 conv=notrunc status=none
-expect_error "newer version" 5 "version 9" version "$LLMZ" -q -d -m "$TINY" version.llmz
-expect_error "wrong model" 4 "wrong model" text.other "$LLMZ" -q -d -m "$OTHER" text.txt.llmz -o text.other
-expect_error "missing model" 4 "model file not found" miss.llmz "$LLMZ" -q -m /nonexistent/m.gguf text.txt -o miss.llmz
-expect_error "missing input" 2 "No such file" nothing.llmz "$LLMZ" -q -m "$TINY" nothing.txt
-expect_error "unknown suffix" 1 "suffix" "" "$LLMZ" -q -d -m "$TINY" text.txt
-expect_error "bad option" 1 "not expected: --no-such-option" "" "$LLMZ" --no-such-option
-expect_error "-o with two inputs" 1 "single input" "" "$LLMZ" -q -m "$TINY" -o x.llmz one.txt text.txt
-
-# Lossy mode: the file decodes to a rewrite, says so, and refuses what it cannot rewrite.
-head -c 400 text.txt >short.txt
-check "compress --rewrite" "$LLMZ" -q -m "$TINY" --rewrite --candidates 2 --max-rewrite-tokens 30 --context-file prompt.txt short.txt -o lossy.llmz
-check "lossy file decodes to the rewrite" sh -c "'$LLMZ' -q -d -m '$TINY' --context-file prompt.txt lossy.llmz -c > rewrite.txt && test -s rewrite.txt && ! cmp -s rewrite.txt short.txt"
-check "info says lossy" sh -c "'$LLMZ' info lossy.llmz | grep -q LOSSY && '$LLMZ' info --json lossy.llmz | python3 -c 'import json,sys; j = json.load(sys.stdin); assert j[\"mode\"] == \"lossy\" and j[\"lossy\"][\"original_size\"] == 400, j'"
-check "shortest-of-N" "$LLMZ" -q -m "$TINY" --shortest-of 2 --max-rewrite-tokens 30 --context-file prompt.txt short.txt -o sofn.llmz
-expect_error "shortest-of-N needs the prompt" 1 "context-file" nop.llmz "$LLMZ" -q -m "$TINY" --shortest-of 2 short.txt -o nop.llmz
-expect_error "binary input cannot be rewritten" 1 "UTF-8" bin.llmz "$LLMZ" -q -m "$TINY" --rewrite binary.bin -o bin.llmz
-expect_error "empty input cannot be rewritten" 1 "empty" e.llmz "$LLMZ" -q -m "$TINY" --rewrite empty.txt -o e.llmz
-
-# Determinism between processes with the real model: the thread count changes no bit of the file,
-# and a decoder with other thread and stream counts than the encoder reproduces the input.
-head -c 6000 text.txt >real.txt
-# Windows of 1000 tokens: the Q8_0 KV cache past 512 cells, where one-token calls differ if threaded.
-check "real model: compress -T 1" "$LLMZ" -q -m "$REAL" -T 1 --streams 2 --window 1000 --overlap 200 real.txt -o real1.llmz
-check "real model: decompress -T 2" sh -c "'$LLMZ' -q -d -m '$REAL' -T 2 --streams 5 real1.llmz -c | cmp - real.txt"
-check "real model: compress -T 2" "$LLMZ" -q -m "$REAL" -T 2 --streams 2 --window 1000 --overlap 200 real.txt -o real2.llmz
-check "real model: same bits from both" cmp real1.llmz real2.llmz
-check "real model: decompress -T 1" sh -c "'$LLMZ' -q -d -m '$REAL' -T 1 --streams 1 real2.llmz -c | cmp - real.txt"
-# Compute profiles: portable by default, native on request; decoding takes the file's, also for files
-# of both kinds in one call (the CPU backend changes between them). tests/portable_fixtures_test.sh
-# decodes files made on other machines.
-check "profiles: compress --compute native" "$LLMZ" -q -m "$REAL" --compute native --window 1000 --overlap 200 real.txt -o native.llmz
-check "profiles: info names the native profile" sh -c "'$LLMZ' info native.llmz | grep -q 'native profile, this build'"
-check "profiles: info names the portable profile of the default" sh -c "'$LLMZ' info real1.llmz | grep -q 'x86-64-v3 #.*(portable profile, this build'"
-check "profiles: the native file decodes" sh -c "'$LLMZ' -q -d -c -m '$REAL' native.llmz | cmp - real.txt"
-cat real.txt real.txt real.txt >real3.txt
-check "profiles: portable and native files decode in one call" sh -c "
-  '$LLMZ' -q -d -c -m '$REAL' real1.llmz native.llmz real2.llmz | cmp - real3.txt"
-expect_error "profiles: an unknown profile name is a usage error" 1 "--compute" bogus.llmz \
-  "$LLMZ" -q -m "$REAL" --compute fastest real.txt -o bogus.llmz
-
-# K-quant models (Gemma 3 270M Q4_K_M) keep the contract too.
-GEMMA=${LLMZ_MODELS_DIR}/gemma-3-270m-q4_k_m.gguf
-head -c 2500 text.txt >gemma.txt
-check "gemma3: compress 4 streams" "$LLMZ" -q -m "$GEMMA" --streams 4 --window 200 --overlap 40 gemma.txt
-check "gemma3: decompress 1 stream, 1 thread" sh -c "'$LLMZ' -q -d -m '$GEMMA' -T 1 --streams 1 gemma.txt.llmz -c | cmp - gemma.txt"
+cli_preamble "$@"
 
 # LoRA adapters: recorded in the file, found again by flag or by folder, refused when missing or other.
 LORA=${LLMZ_TINY_LORA:?}
@@ -135,7 +16,7 @@ check "lora: the adapters change the bits" sh -c "'$LLMZ' -q -m '$TINY' --always
 check "lora: info names both, with scales" sh -c "'$LLMZ' info --json lora.txt.llmz | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-assert j[\"format_version\"] == 2 and [a[\"scale\"] for a in j[\"adapters\"]] == [0.5, 1.0], j'"
+assert j[\"format_version\"] == 5 and [a[\"scale\"] for a in j[\"adapters\"]] == [0.5, 1.0], j'"
 check "lora: decompress with the same flags, -T 2, 1 stream" sh -c "'$LLMZ' -q -d -c -T 2 --streams 1 -m '$TINY' --lora '$LORA:0.5' --lora '$LORA2' lora.txt.llmz | cmp - lora.txt"
 mkdir -p adapters && cp "$LORA" adapters/a.gguf && cp "$LORA2" adapters/b.gguf && echo "not gguf" >adapters/c.gguf
 check "lora: decompress finding the adapters in a folder" sh -c "'$LLMZ' -q -d -c -m '$TINY' --lora-dir adapters lora.txt.llmz | cmp - lora.txt"

@@ -1,5 +1,3 @@
-#include "qa/server.h"
-
 #include <httplib.h>
 
 #include <algorithm>
@@ -12,9 +10,11 @@
 #include <variant>
 
 #include "common/error.h"
+#include "llmz/serve.h"
+#include "model/loaded_model.h"
 #include "qa/local_backend.h"
 #include "qa/oracle.h"
-#include "qa/server_requests.h"
+#include "serve/server_requests.h"
 
 namespace llmz::qa {
 
@@ -186,10 +186,10 @@ struct OracleServer::State {
   }
 };
 
-OracleServer::OracleServer(const detail::LoadedModel& model, const Prompts& prompts, ServerOptions options)
-    : state_(new State{model, prompts, std::move(options), nullptr, nullptr, {}, {}, {}, {}}) {
+OracleServer::OracleServer(const Model& model, const Prompts& prompts, ServerOptions options)
+    : state_(new State{detail::loaded_model(model), prompts, std::move(options), nullptr, nullptr, {}, {}, {}, {}}) {
   State& s = *state_;
-  s.backend = make_local_backend(model, s.options.context_tokens);
+  s.backend = make_local_backend(s.model, s.options.context_tokens);
   s.queue = std::make_unique<ModelQueue>(*s.backend, s.options.max_waiting);
   s.http.set_payload_max_length(s.options.max_request_bytes);
   s.http.set_read_timeout(s.options.read_timeout_seconds, 0);

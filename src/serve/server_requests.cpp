@@ -1,4 +1,4 @@
-#include "qa/server_requests.h"
+#include "serve/server_requests.h"
 
 #include <nlohmann/json.hpp>
 #include <optional>

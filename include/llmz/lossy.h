@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "common/templates.h"
 #include "llmz/llmz.h"
 
 namespace llmz::lossy {

@@ -1,4 +1,6 @@
 // Routing among domain adapters (docs/LORA.md): by the prompt alone, or by trying every adapter.
+#include "llmz/route.h"
+
 #include <xxhash.h>
 
 #include <optional>
@@ -6,11 +8,11 @@
 #include "coding/container.h"
 #include "common/bytes.h"
 #include "common/error.h"
-#include "llmz/llmz.h"
-#include "lora/prompt_profile.h"
 #include "lossless/codec_settings.h"
+#include "lossless/coded.h"
 #include "model/fingerprint.h"
 #include "model/loaded_model.h"
+#include "routing/prompt_profile.h"
 
 namespace llmz {
 
@@ -55,13 +57,6 @@ Model with_adapter(const ModelOptions& base, const AdapterOptions& adapter) {
   return Model::load(o);
 }
 
-// Bytes of the coded chunks, without the header (whose size depends on the adapter's name).
-uint64_t coded_bytes(std::span<const uint8_t> file) {
-  size_t offset = 0;
-  read_header(file, offset);
-  return file.size() - offset;
-}
-
 void check_candidates(const ModelOptions& base, const std::vector<AdapterOptions>& candidates) {
   if (!base.adapters.empty()) fail(ErrorCode::usage, "routing chooses the adapter: give none besides the candidates");
   if (candidates.empty()) fail(ErrorCode::usage, "routing needs at least one candidate adapter");
@@ -75,15 +70,18 @@ size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>&
   check_candidates(base, candidates);
   if (context.empty()) fail(ErrorCode::usage, "prompt routing needs a context (--context-file)");
   if (profiles)
-    return lora::most_likely_profile(*profiles, Model::load(base).impl().tokenize(context, /*parse_special=*/false));
+    return lora::most_likely_profile(
+        *profiles, detail::loaded_model(Model::load(base)).tokenize(context, /*parse_special=*/false));
   // The prompt coded as a document under each adapter; always_model ranks by the model's bytes even
   // where zstd would code the prompt smaller.
   const auto text = std::span(reinterpret_cast<const uint8_t*>(context.data()), context.size());
   size_t best = 0;
   uint64_t best_bytes = UINT64_MAX;
   for (size_t k = 0; k < candidates.size(); k++) {
+    // Bytes of the coded chunks, without the header (whose size depends on the adapter's name).
     const uint64_t bytes =
-        coded_bytes(compress(with_adapter(base, candidates[k]), text, {.streams = 1, .always_model = true}));
+        detail::compress_coded(with_adapter(base, candidates[k]), text, {.streams = 1, .always_model = true})
+            .payload_bytes();
     if (bytes < best_bytes) best_bytes = bytes, best = k;  // ties: the first
   }
   return best;
@@ -94,7 +92,7 @@ size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>&
 std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector<AdapterOptions>& candidates,
                                      Route route, std::span<const uint8_t> input, const CompressOptions& options) {
   check_candidates(base, candidates);
-  std::vector<uint8_t> file;
+  std::optional<detail::Coded> chosen;
   RouteMode mode = RouteMode::best;
   Profiles profiles;
   if (route == Route::prompt) {
@@ -102,7 +100,7 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
     profiles = prompt_profiles(candidates, /*required=*/false);
     mode = profiles ? RouteMode::prompt_profile : RouteMode::prompt_alone;
     const size_t k = route_prompt(base, candidates, options.context, profiles);
-    file = compress(with_adapter(base, candidates[k]), input, options);
+    chosen = detail::compress_coded(with_adapter(base, candidates[k]), input, options);
   } else {
     uint64_t best_bytes = UINT64_MAX;
     for (size_t k = 0; k < candidates.size(); k++) {
@@ -111,16 +109,13 @@ std::vector<uint8_t> compress_routed(const ModelOptions& base, const std::vector
         pass.progress = [&](uint64_t done, uint64_t total) {
           options.progress(k * total + done, candidates.size() * total);
         };
-      auto out = compress(with_adapter(base, candidates[k]), input, pass);
-      if (const uint64_t bytes = coded_bytes(out); bytes < best_bytes) best_bytes = bytes, file = std::move(out);
+      auto coded = detail::compress_coded(with_adapter(base, candidates[k]), input, pass);
+      if (const uint64_t bytes = coded.payload_bytes(); bytes < best_bytes)
+        best_bytes = bytes, chosen = std::move(coded);
     }
   }
-  size_t offset = 0;
-  Header h = read_header(file, offset);
-  h.route = RouteRef{mode, uint32_t(candidates.size()), candidate_set(candidates, profiles)};
-  std::vector<uint8_t> routed = write_header(h);
-  routed.insert(routed.end(), file.begin() + std::ptrdiff_t(offset), file.end());
-  return routed;
+  chosen->header.route = RouteRef{mode, uint32_t(candidates.size()), candidate_set(candidates, profiles)};
+  return chosen->file();
 }
 
 std::vector<AdapterOptions> adapters_for_decoding(std::span<const uint8_t> file, const std::string& dir,

@@ -1,4 +1,4 @@
-#include "lora/prompt_profile.h"
+#include "routing/prompt_profile.h"
 
 #include <xxhash.h>
 

@@ -1,0 +1,29 @@
+// The .llmz header's field groups, written and read alike by the frame's records (version 5) and by
+// the one fixed header of versions 1 to 4, whose groups have the same bytes.
+#pragma once
+#include <span>
+
+#include "coding/container.h"
+#include "common/bytes.h"
+
+namespace llmz::detail {
+
+inline constexpr size_t kMaxNameLength = 256;
+inline constexpr size_t kMaxAdapters = 64;
+
+// The coding parameters: cdf_bits, window_tokens, window_overlap, streams, prefix_hash, prefix_tokens.
+void write_coding(ByteWriter& w, const Header& h);
+void read_coding(ByteReader& r, Header& h);
+void write_adapters(ByteWriter& w, const std::vector<AdapterRef>& adapters);
+std::vector<AdapterRef> read_adapters(ByteReader& r);
+void write_route(ByteWriter& w, const RouteRef& route);
+RouteRef read_route(ByteReader& r, RouteMode highest);
+void write_lossy(ByteWriter& w, const LossyInfo& lossy);
+LossyInfo read_lossy(ByteReader& r);
+void write_chunks(ByteWriter& w, const std::vector<ChunkEntry>& chunks);
+std::vector<ChunkEntry> read_chunks(ByteReader& r, size_t file_size);
+
+// Versions 1 to 4 (container_v1_4.cpp); `offset` receives where the payloads start.
+Header read_legacy_header(std::span<const uint8_t> file, size_t& offset);
+
+}  // namespace llmz::detail

@@ -1,0 +1,24 @@
+// A compressed input before it becomes a file: its header and one payload per chunk. The modes above
+// the codec (lossy, routing) compare candidates by their coded size and add their own records to the
+// chosen one's header here, so a finished file is never parsed and patched.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "coding/container.h"
+#include "llmz/llmz.h"
+
+namespace llmz::detail {
+
+struct Coded {
+  Header header;
+  std::vector<std::vector<uint8_t>> payloads;
+
+  uint64_t payload_bytes() const;     // the coded chunks, without the header
+  std::vector<uint8_t> file() const;  // the .llmz file: header, then the payloads
+};
+
+Coded compress_coded(const Model& model, std::span<const uint8_t> input, const CompressOptions& options);
+
+}  // namespace llmz::detail

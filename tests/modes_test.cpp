@@ -1,0 +1,184 @@
+// The modes above the codec through the public API, with the tiny random models: routing among
+// adapters, lossy rewriting, the oracle server with its remote oracle, and resuming an evaluation.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "llmz/eval.h"
+#include "llmz/lossy.h"
+#include "llmz/qa.h"
+#include "llmz/route.h"
+#include "llmz/serve.h"
+#include "test_models.h"
+
+namespace llmz {
+namespace {
+
+namespace fs = std::filesystem;
+using test::cached_model;
+
+// A fresh folder under the system's temporary one, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / ("llmz-modes-" + name)) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+uint64_t payload_bytes(std::span<const uint8_t> file) { return file.size() - inspect(file).header_size; }
+
+TEST(Routing, BestPicksTheSmallestAndDecodesFromTheFolder) {
+  TempDir dir("route");
+  fs::copy_file(test::env_or("LLMZ_TINY_LORA", ""), dir.path / "a.gguf");
+  fs::copy_file(test::env_or("LLMZ_TINY_LORA_2", ""), dir.path / "b.gguf");
+  const ModelOptions base{test::tiny_model_path(), 2};
+  const auto candidates = list_adapters(dir.path);
+  ASSERT_EQ(candidates.size(), 2u);
+  const auto input = test::bytes_of(test::sample_text(600, 3));
+  const CompressOptions options{.always_model = true};
+  const auto file = compress_routed(base, candidates, Route::best, input, options);
+  const FileInfo info = inspect(file);
+  EXPECT_EQ(info.route, "best");
+  EXPECT_EQ(info.route_candidates, 2u);
+  ASSERT_EQ(info.adapters.size(), 1u);
+  // The rule: no candidate codes the input into fewer payload bytes than the one the file names.
+  for (const auto& c : candidates) {
+    ModelOptions with = base;
+    with.adapters = {c};
+    EXPECT_LE(payload_bytes(file), payload_bytes(compress(Model::load(with), input, options))) << c.path;
+  }
+  ModelOptions decoder = base;
+  decoder.adapters = adapters_for_decoding(file, dir.path, base, "");
+  ASSERT_EQ(decoder.adapters.size(), 1u);
+  EXPECT_EQ(decompress(Model::load(decoder), file, {}), input);
+}
+
+TEST(Routing, PromptRoutingIsRepeatedFromTheContext) {
+  TempDir dir("route-prompt");
+  fs::copy_file(test::env_or("LLMZ_TINY_LORA", ""), dir.path / "a.gguf");
+  fs::copy_file(test::env_or("LLMZ_TINY_LORA_2", ""), dir.path / "b.gguf");
+  const ModelOptions base{test::tiny_model_path(), 2};
+  const std::string prompt = "Write about a river in winter.";
+  const auto input = test::bytes_of(test::sample_text(300, 4));
+  const auto file = compress_routed(base, list_adapters(dir.path), Route::prompt, input, {.context = prompt});
+  EXPECT_EQ(inspect(file).route, "prompt");
+  ModelOptions decoder = base;
+  decoder.adapters = adapters_for_decoding(file, dir.path, base, prompt);
+  EXPECT_EQ(decompress(Model::load(decoder), file, {.context = prompt}), input);
+  // Without a context there is nothing to route from.
+  EXPECT_EQ(test::error_of([&] { adapters_for_decoding(file, dir.path, base, ""); }), ErrorCode::usage);
+  // And without candidates there is nothing to route among.
+  EXPECT_EQ(test::error_of([&] { compress_routed(base, {}, Route::best, input, {}); }), ErrorCode::usage);
+}
+
+TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
+  const Model& tiny = cached_model(test::tiny_model_path());
+  const auto input = test::bytes_of(test::sample_text(300, 5));
+  lossy::LossyOptions options;
+  options.candidates = 3;
+  options.max_tokens = 24;
+  options.coding.context = "Describe the river.";
+  const auto r = lossy::compress_lossy(tiny, tiny, input, options);
+  ASSERT_EQ(r.candidates.size(), 3u);
+  const FileInfo info = inspect(r.file);
+  EXPECT_TRUE(info.lossy);
+  EXPECT_EQ(info.lossy_method, "best-of-N rewrite");
+  EXPECT_EQ(info.lossy_original_size, input.size());
+  EXPECT_EQ(info.candidates, 3u);
+  const auto& chosen = r.candidates[r.chosen];
+  for (const auto& c : r.candidates) {
+    if (c.text.empty()) continue;  // an empty candidate is not coded
+    EXPECT_LE(chosen.coded_bytes, c.coded_bytes);
+  }
+  const auto decoded = decompress(tiny, r.file, {.context = options.coding.context});
+  EXPECT_EQ(std::string(decoded.begin(), decoded.end()), chosen.text);
+
+  lossy::LossyOptions fresh = options;
+  fresh.method = lossy::Method::shortest_of_n;
+  fresh.coding.context.clear();
+  EXPECT_EQ(test::error_of([&] { lossy::compress_lossy(tiny, tiny, input, fresh); }), ErrorCode::usage);
+  const std::vector<uint8_t> not_text = {'a', 0, 'b'};
+  EXPECT_EQ(test::error_of([&] { lossy::compress_lossy(tiny, tiny, not_text, options); }), ErrorCode::usage);
+}
+
+TEST(Server, ARemoteOracleAnswersLikeTheLocalOne) {
+  const Model& llm = cached_model(test::other_tiny_model_path(), 1);
+  qa::ServerOptions options;
+  options.port = 0;
+  options.api_key = "secret";
+  options.max_reference_tokens = 12;
+  qa::OracleServer server(llm, qa::default_prompts(), options);
+  const int port = server.bind();
+  std::thread serving([&] { server.serve(); });
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+  const qa::Task task{"What is 2 + 2?", "It is 5.", "4"};
+  const std::vector<std::string> questions = {"Is the answer 4?", "Is the attempt right?", "Is 5 too big?"};
+
+  auto remote = qa::make_remote_oracle({url, "secret", 30, 0}, qa::OracleMode::gold_reference);
+  auto local = qa::make_model_oracle(llm, qa::default_prompts(), {qa::OracleMode::gold_reference, 12});
+  EXPECT_EQ(remote->mode(), qa::OracleMode::gold_reference);
+  remote->begin(task);
+  local->begin(task);
+  for (const auto& q : questions) EXPECT_EQ(remote->answer({q, 0}), local->answer({q, 0})) << q;
+
+  // A client refused (4xx) has the wrong settings: a usage error, not a network one.
+  auto intruder = qa::make_remote_oracle({url, "wrong key", 30, 0}, qa::OracleMode::gold_reference);
+  EXPECT_EQ(test::error_of([&] { intruder->begin(task); }), ErrorCode::usage);
+  server.stop();
+  serving.join();
+}
+
+// Three GSM8K-style problems in a benchmarks folder of their own.
+void write_benchmark(const fs::path& dir) {
+  fs::create_directories(dir / "gsm8k");
+  std::ofstream out(dir / "gsm8k" / "test.jsonl");
+  for (int a : {2, 3, 4})
+    out << R"({"question": "What is )" << a << R"( plus 1?", "answer": "It is )" << a + 1 << " #### " << a + 1
+        << "\"}\n";
+}
+
+std::vector<std::string> lines_of(const fs::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(Eval, AResumedRunKeepsWhatWasDoneAndDropsAHalfWrittenRow) {
+  TempDir dir("eval");
+  write_benchmark(dir.path);
+  const Model& slm = cached_model(test::tiny_model_path(), 1);
+  const Model& llm = cached_model(test::other_tiny_model_path(), 1);
+  eval::QaEvalOptions o;
+  o.data_dir = dir.path;
+  o.limit = 2;
+  o.baselines_only = true;
+  o.max_tokens = 8;
+  o.results = dir.path / "qa.jsonl";
+  eval::run_qa_eval({slm, llm}, o, [](size_t, size_t) {});
+  const auto first = lines_of(o.results);
+  ASSERT_EQ(first.size(), 2u);
+
+  // Without --resume an existing file is refused, not overwritten.
+  EXPECT_EQ(test::error_of([&] { eval::run_qa_eval({slm, llm}, o, [](size_t, size_t) {}); }), ErrorCode::io);
+  EXPECT_EQ(lines_of(o.results), first);
+
+  std::ofstream(o.results, std::ios::app) << R"({"id": "gsm8k-2", "half)";  // a run killed mid-write
+  o.limit = 3;
+  o.resume = true;
+  size_t solved = 0;
+  eval::run_qa_eval({slm, llm}, o, [&](size_t done, size_t) { solved = done; });
+  const auto all = lines_of(o.results);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0], first[0]);
+  EXPECT_EQ(all[1], first[1]);
+  EXPECT_NE(all[2].find("\"gsm8k-2\""), std::string::npos) << all[2];
+  EXPECT_EQ(eval::summarize_qa_eval(o.results)["problems"], 3) << eval::summarize_qa_eval(o.results).dump();
+}
+
+}  // namespace
+}  // namespace llmz
