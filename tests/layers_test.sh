@@ -11,7 +11,7 @@ enter_scratch
 layer_of() {
   case $1 in
     common | coding | model | lossless | llmz/llmz.h) echo 1 ;;
-    routing | lossy | qa | llmz/route.h | llmz/lossy.h | llmz/qa.h) echo 2 ;;
+    routing | lossy | qa | archive | llmz/route.h | llmz/lossy.h | llmz/qa.h | llmz/archive.h) echo 2 ;;
     serve | eval | lora | llmz/serve.h | llmz/eval.h | llmz/lora.h) echo 3 ;;
     cli) echo 4 ;;
     *) echo "?" ;;

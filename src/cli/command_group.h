@@ -45,6 +45,8 @@ inline CLI::Option* add_compute_option(CLI::App& app, Compute& compute) {
 std::unique_ptr<CommandGroup> add_qa_commands(CLI::App& app);
 // `llmz eval rewrite|qa|report`: the evaluation harness.
 std::unique_ptr<CommandGroup> add_eval_commands(CLI::App& app);
+// `llmz pack|unpack|merge`: record archives.
+std::unique_ptr<CommandGroup> add_archive_commands(CLI::App& app);
 // `llmz lora train`: LoRA adapters for the coder.
 std::unique_ptr<CommandGroup> add_lora_commands(CLI::App& app);
 

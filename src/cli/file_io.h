@@ -15,7 +15,4 @@ std::vector<uint8_t> read_input(const std::string& path);  // "-" = stdin
 // (an input file), the output gets its permissions and times.
 void write_output(const std::string& path, std::span<const uint8_t> bytes, bool force, const std::string& like = "");
 
-// Installs SIGINT/SIGTERM handlers that remove the temporary file being written, if any.
-void install_signal_cleanup();
-
 }  // namespace llmz::cli

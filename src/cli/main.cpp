@@ -10,13 +10,16 @@
 #include <optional>
 #include <thread>
 
+#include "cli/archive_commands.h"
 #include "cli/command_group.h"
 #include "cli/file_io.h"
 #include "cli/model_registry.h"
 #include "cli/progress.h"
 #include "cli/qa_commands.h"
 #include "common/error.h"
+#include "common/temp_file.h"
 #include "common/text.h"
+#include "llmz/archive.h"
 #include "llmz/llmz.h"
 #include "llmz/lossy.h"
 #include "llmz/route.h"
@@ -74,8 +77,9 @@ class Runner {
       try {
         process(f);
       } catch (const Error& e) {
-        std::cerr << "llmz: " << printable(f == "-" ? std::string("stdin") : f) << ": " << printable(e.what(), true)
-                  << "\n";
+        const std::string name = f == "-" ? std::string("stdin") : f;
+        const bool named = std::string_view(e.what()).starts_with(f + ": ");  // archive errors name their file
+        std::cerr << "llmz: " << (named ? "" : printable(name) + ": ") << printable(e.what(), true) << "\n";
         if (status == 0) status = int(e.code());
         if (e.code() == ErrorCode::model && !model_) return status;  // no point trying the other files
       }
@@ -142,6 +146,7 @@ class Runner {
   }
 
   void process(const std::string& in) {
+    if ((o_.mode == Mode::info || o_.mode == Mode::test) && in != "-" && is_archive(in)) return process_archive(in);
     const std::vector<uint8_t> input = read_input(in);
     if (o_.mode == Mode::info) return print_info(in, input);
 
@@ -217,6 +222,15 @@ class Runner {
     const double bpb = original ? 8.0 * double(packed) / double(original) : 0;
     fprintf(stderr, "%s: %zu -> %zu bytes (%.3f bpb), %s/s\n", name.c_str(), in_size, out_size, bpb,
             human_bytes(double(original) / std::max(seconds, 1e-9)).c_str());
+  }
+
+  // Archives are read entry by entry from their file, never whole.
+  void process_archive(const std::string& in) {
+    if (o_.mode == Mode::info) return print_archive_info(in, o_.json);
+    const archive::ArchiveInfo info = archive::Reader(in).info();
+    use_profile(info.compute_profile);
+    test_archive(in, model(o_.lora_dir.empty() ? given_adapters() : find_adapters(info.adapters, o_.lora_dir)),
+                 o_.quiet);
   }
 
   void print_info(const std::string& in, const std::vector<uint8_t>& file) const {
@@ -429,11 +443,12 @@ int main_impl(int argc, char** argv) {
   add_common(*d, o, true);
   auto* t = app.add_subcommand("test", "decompress in memory and verify every checksum; write nothing");
   add_common(*t, o, true);
-  auto* i = app.add_subcommand("info", "show what a .llmz or .qa file records (no model needed)");
+  auto* i = app.add_subcommand("info", "show what a .llmz, .qa or .llmza file records (no model needed)");
   add_common(*i, o, false);
   i->add_flag("--json", o.json, "print JSON");
   app.add_subcommand("models", "list the known model names and whether they are installed");
-  std::unique_ptr<CommandGroup> groups[] = {add_qa_commands(app), add_eval_commands(app), add_lora_commands(app)};
+  std::unique_ptr<CommandGroup> groups[] = {add_qa_commands(app), add_eval_commands(app), add_lora_commands(app),
+                                            add_archive_commands(app)};
 
   try {
     app.parse(argc, argv);

@@ -33,6 +33,29 @@ void read_coding(ByteReader& r, Header& h) {
   h.prefix_tokens = r.varint32();
 }
 
+void write_lossless(ByteWriter& w, const Header& h) {
+  write_coding(w, h);
+  w.varint(h.original_size);
+  w.u64(h.input_checksum);
+  write_chunks(w, h.chunks);
+}
+
+void read_lossless(ByteReader& r, Header& h, size_t file_size) {
+  read_coding(r, h);
+  h.original_size = r.varint();
+  h.input_checksum = r.u64();
+  h.chunks = read_chunks(r, file_size);
+}
+
+void check_header(const Header& h) {
+  uint64_t total = 0;
+  for (const auto& c : h.chunks) total += c.size;
+  if (total != h.original_size) fail(ErrorCode::corrupt, "file is damaged (chunk sizes do not add up)");
+  if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 ||
+      h.window_overlap >= h.window_tokens)
+    fail(ErrorCode::corrupt, "file is damaged (coding parameters out of range)");
+}
+
 void write_adapters(ByteWriter& w, const std::vector<AdapterRef>& adapters) {
   w.varint(adapters.size());
   for (const auto& a : adapters) {
@@ -154,10 +177,7 @@ Header read_framed_header(std::span<const uint8_t> file, size_t& offset) {
   const Record* lossless = f.find(RecordType::lossless);
   if (!lossless) fail(ErrorCode::corrupt, "file is damaged (no coding record)");
   RecordReader r(*lossless);
-  detail::read_coding(r, h);
-  h.original_size = r.varint();
-  h.input_checksum = r.u64();
-  h.chunks = detail::read_chunks(r, file.size());
+  detail::read_lossless(r, h, file.size());
   r.finish();
   if (const Record* a = f.find(RecordType::adapters)) {
     RecordReader ar(*a);
@@ -203,12 +223,7 @@ std::vector<uint8_t> write_header(const Header& h) {
   Frame f;
   f.magic = kMagic;
   f.model = {h.model_fingerprint, h.model_name, h.tokenizer_hash, h.n_vocab, h.compute};
-  f.records.push_back(record(RecordType::lossless, true, [&](ByteWriter& w) {
-    detail::write_coding(w, h);
-    w.varint(h.original_size);
-    w.u64(h.input_checksum);
-    detail::write_chunks(w, h.chunks);
-  }));
+  f.records.push_back(record(RecordType::lossless, true, [&](ByteWriter& w) { detail::write_lossless(w, h); }));
   if (!h.adapters.empty())
     f.records.push_back(
         record(RecordType::adapters, true, [&](ByteWriter& w) { detail::write_adapters(w, h.adapters); }));
@@ -243,12 +258,7 @@ Header read_header(std::span<const uint8_t> file, size_t& offset) {
          "unsupported llmz format version " + std::to_string(version) + " (this build reads versions 1 to " +
              std::to_string(kFormatVersion) + ")");
   Header h = version >= kFrameVersion ? read_framed_header(file, offset) : detail::read_legacy_header(file, offset);
-  uint64_t total = 0;
-  for (const auto& c : h.chunks) total += c.size;
-  if (total != h.original_size) fail(ErrorCode::corrupt, "file is damaged (chunk sizes do not add up)");
-  if (h.cdf_bits < kMinCdfBits || h.cdf_bits > kMaxCdfBits || h.prefix_tokens == 0 ||
-      h.window_overlap >= h.window_tokens)
-    fail(ErrorCode::corrupt, "file is damaged (coding parameters out of range)");
+  detail::check_header(h);
   return h;
 }
 

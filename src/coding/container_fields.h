@@ -11,6 +11,11 @@ namespace llmz::detail {
 inline constexpr size_t kMaxNameLength = 256;
 inline constexpr size_t kMaxAdapters = 64;
 
+// The lossless record's body: the coding parameters, original size and checksum, the chunk table.
+void write_lossless(ByteWriter& w, const Header& h);
+void read_lossless(ByteReader& r, Header& h, size_t file_size);
+// What every header must satisfy, whatever its version: chunk sizes add up, parameters in range.
+void check_header(const Header& h);
 // The coding parameters: cdf_bits, window_tokens, window_overlap, streams, prefix_hash, prefix_tokens.
 void write_coding(ByteWriter& w, const Header& h);
 void read_coding(ByteReader& r, Header& h);

@@ -21,6 +21,7 @@ enum class RecordType : uint32_t {
   route = 3,     // how the one adapter was routed (.llmz; optional: decoding needs only the adapter)
   lossy = 4,     // the chunks code a rewrite of the input (.llmz)
   qa = 5,        // the question-asking protocol's settings and outcome (.qa)
+  archive = 6,   // a record archive's fields and prompt policy (.llmza)
 };
 
 // What a file needs of the model that reads it.

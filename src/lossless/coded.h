@@ -19,6 +19,13 @@ struct Coded {
   std::vector<uint8_t> file() const;  // the .llmz file: header, then the payloads
 };
 
+// A header with what the model decides: its identity, this process's compute id, the adapters applied.
+Header model_header(const Model& model);
+
 Coded compress_coded(const Model& model, std::span<const uint8_t> input, const CompressOptions& options);
+// Decodes chunks whose header was read elsewhere (a file's, or an archive entry's).
+std::vector<uint8_t> decompress_parts(const Model& model, const Header& header,
+                                      std::span<const std::span<const uint8_t>> payloads,
+                                      const DecompressOptions& options);
 
 }  // namespace llmz::detail

@@ -71,16 +71,24 @@ std::vector<uint8_t> Coded::file() const {
   return out;
 }
 
-Coded compress_coded(const Model& model, std::span<const uint8_t> input, const CompressOptions& options) {
+Header model_header(const Model& model) {
   const detail::LoadedModel& m = detail::loaded_model(model);
-  const std::vector<llama_token> prefix = m.context_prefix(options.context);
-  check_options(m, options, uint32_t(prefix.size()));
-
   Header h;
   h.model_fingerprint = fingerprint_from_hex(m.fingerprint());
   h.model_name = m.name();
   h.tokenizer_hash = m.tokenizer_hash();
   h.n_vocab = m.n_vocab();
+  h.compute = detail::Evaluator::compute_id(detail::Evaluator::kv_cache_for(m));
+  h.adapters = adapter_refs(m.adapters());
+  return h;
+}
+
+Coded compress_coded(const Model& model, std::span<const uint8_t> input, const CompressOptions& options) {
+  const detail::LoadedModel& m = detail::loaded_model(model);
+  const std::vector<llama_token> prefix = m.context_prefix(options.context);
+  check_options(m, options, uint32_t(prefix.size()));
+
+  Header h = model_header(model);
   h.cdf_bits = kDefaultCdfBits;
   h.window_tokens = options.window_tokens;
   h.window_overlap = options.window_overlap;
@@ -88,10 +96,8 @@ Coded compress_coded(const Model& model, std::span<const uint8_t> input, const C
   h.prefix_hash = prefix_hash(prefix);
   h.prefix_tokens = uint32_t(prefix.size());
   const detail::KvCache kv = detail::Evaluator::kv_cache_for(m);  // named in the header, used below
-  h.compute = detail::Evaluator::compute_id(kv);
   h.original_size = input.size();
   h.input_checksum = input_checksum(input);
-  h.adapters = adapter_refs(m.adapters());
 
   std::vector<PlannedChunk> plan = plan_chunks(m, input, options.window_tokens, options.streams);
   // Each text chunk's classical coding, the alternative to the model's (unless always_model); a chunk

@@ -6,6 +6,7 @@
 #include "coding/container.h"
 #include "common/error.h"
 #include "lossless/codec_settings.h"
+#include "lossless/coded.h"
 #include "lossless/token_streams.h"
 #include "lossless/zstd_chunk.h"
 #include "model/evaluator.h"
@@ -63,9 +64,9 @@ void check_context(const Header& h, const std::vector<llama_token>& prefix) {
 
 }  // namespace
 
-std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> file, const DecompressOptions& options) {
-  size_t offset = 0;
-  const Header h = read_header(file, offset);
+std::vector<uint8_t> detail::decompress_parts(const Model& model, const Header& h,
+                                              std::span<const std::span<const uint8_t>> payloads,
+                                              const DecompressOptions& options) {
   const detail::LoadedModel& m = detail::loaded_model(model);
   check_model(h, m);
   detail::require_compute_profile(h.compute, m);
@@ -76,8 +77,6 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   if (h.window_tokens < kMinWindowTokens ||
       !window_fits(h.prefix_tokens, h.window_tokens, llama_model_n_ctx_train(m.model())))
     fail(ErrorCode::corrupt, "file is damaged (window larger than the model's context)");
-
-  const std::vector<std::span<const uint8_t>> payloads = chunk_payloads(h, file, offset);
 
   std::vector<TokenStream> streams;
   uint64_t total_tokens = 0;
@@ -118,6 +117,12 @@ std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> fil
   }
   if (input_checksum(out) != h.input_checksum) mismatch(h, "the decompressed data");
   return out;
+}
+
+std::vector<uint8_t> decompress(const Model& model, std::span<const uint8_t> file, const DecompressOptions& options) {
+  size_t offset = 0;
+  const Header h = read_header(file, offset);
+  return detail::decompress_parts(model, h, chunk_payloads(h, file, offset), options);
 }
 
 FileInfo inspect(std::span<const uint8_t> file) {
