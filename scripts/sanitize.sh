@@ -5,7 +5,8 @@
 # Needs the set-up (scripts/setup.sh) to have run: it reuses its llama.cpp and models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/configure.sh . build-sanitize -DCMAKE_BUILD_TYPE=Debug -DLLMZ_SANITIZE=ON
+# No Python module: one built with AddressSanitizer does not load into a Python built without it.
+scripts/configure.sh . build-sanitize -DCMAKE_BUILD_TYPE=Debug -DLLMZ_SANITIZE=ON -DLLMZ_PYTHON=OFF
 cmake --build build-sanitize -j "$(nproc)"
 # detect_leaks=0: llama.cpp's backend registry keeps its allocations until exit, by design.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1

@@ -32,8 +32,12 @@ fi
 step "llama.cpp"
 scripts/build_llama.sh >/dev/null
 
+step "Python packages: the bindings' build, pytest, Ray (pinned; from PyPI)"
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+  nanobind==3.1.0 scikit-build-core==1.1.2 pytest==9.2.0 ray==2.60.0
+
 step "llmz"
-scripts/configure.sh . build -DCMAKE_BUILD_TYPE=Release
+scripts/configure.sh . build -DCMAKE_BUILD_TYPE=Release -DLLMZ_PYTHON=ON
 cmake --build build -j "$(nproc)"
 
 step "models"
