@@ -2,10 +2,12 @@
 // adapters, lossy rewriting, the oracle server with its remote oracle, and resuming an evaluation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "llmz/archive.h"
 #include "llmz/eval.h"
 #include "llmz/lossy.h"
 #include "llmz/qa.h"
@@ -130,6 +132,72 @@ TEST(Server, ARemoteOracleAnswersLikeTheLocalOne) {
   EXPECT_EQ(test::error_of([&] { intruder->begin(task); }), ErrorCode::usage);
   server.stop();
   serving.join();
+}
+
+// An archive of three records, for the damage tests.
+std::vector<uint8_t> small_archive(const Model& model, const fs::path& dir) {
+  std::ofstream(dir / "r.jsonl") << R"({"prompt": "Say hi.", "response": "Hi there."})"
+                                 << "\n"
+                                 << R"({"id": 7, "prompt": "Count.", "response": "One, two, three."})"
+                                 << "\n"
+                                 << R"({"prompt": "Stop.", "response": "Done."})"
+                                 << "\n";
+  archive::pack(model, dir / "r.jsonl", dir / "a.llmza", {});
+  std::ifstream in(dir / "a.llmza", std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Opens the archive and reads every entry: the outcome, or the error's code.
+ErrorCode read_all(const fs::path& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  return test::error_of([&] {
+    const archive::Reader r(path);
+    for (uint64_t i = 0; i < r.size(); i++) r.entry(i);
+  });
+}
+
+TEST(Archive, EveryFlippedByteAndEveryTruncationIsAnError) {
+  TempDir dir("archive-damage");
+  const auto good = small_archive(cached_model(test::tiny_model_path()), dir.path);
+  const fs::path path = dir.path / "x.llmza";
+  ASSERT_EQ(read_all(path, good), ErrorCode::ok);
+  for (size_t i = 0; i < good.size(); i++) {
+    auto bad = good;
+    bad[i] ^= 0x21;
+    const ErrorCode code = read_all(path, bad);
+    EXPECT_TRUE(code == ErrorCode::corrupt || code == ErrorCode::unsupported) << "byte " << i << ": " << int(code);
+  }
+  for (size_t n = 0; n < good.size(); n++) {
+    const std::vector<uint8_t> cut(good.begin(), good.begin() + long(n));
+    EXPECT_EQ(read_all(path, cut), ErrorCode::corrupt) << "truncated at " << n;
+  }
+}
+
+TEST(Archive, RecordsDecodeAloneAndDamageNamesTheRecord) {
+  TempDir dir("archive-records");
+  const Model& tiny = cached_model(test::tiny_model_path());
+  auto bytes = small_archive(tiny, dir.path);
+  const archive::Reader r(dir.path / "a.llmza");
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r.record(tiny, 1), R"({"id":7,"prompt":"Count.","response":"One, two, three."})");
+  // Damage inside the second entry: the first and third still decode, the second is named.
+  const auto middle = r.entry(1);
+  auto at = std::search(bytes.begin(), bytes.end(), middle.begin(), middle.end());
+  ASSERT_NE(at, bytes.end());
+  at[long(middle.size() / 2)] ^= 0x10;
+  std::ofstream(dir.path / "b.llmza", std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  const archive::Reader damaged(dir.path / "b.llmza");
+  EXPECT_EQ(damaged.record(tiny, 0), r.record(tiny, 0));
+  EXPECT_EQ(damaged.record(tiny, 2), r.record(tiny, 2));
+  try {
+    damaged.record(tiny, 1);
+    FAIL() << "a damaged entry decoded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::corrupt);
+    EXPECT_NE(std::string(e.what()).find("record 2"), std::string::npos) << e.what();
+  }
 }
 
 // Three GSM8K-style problems in a benchmarks folder of their own.
