@@ -13,6 +13,19 @@ check "real model: decompress -T 2" sh -c "'$LLMZ' -q -d -m '$REAL' -T 2 --strea
 check "real model: compress -T 2" "$LLMZ" -q -m "$REAL" -T 2 --streams 2 --window 1000 --overlap 200 real.txt -o real2.llmz
 check "real model: same bits from both" cmp real1.llmz real2.llmz
 check "real model: decompress -T 1" sh -c "'$LLMZ' -q -d -m '$REAL' -T 1 --streams 1 real2.llmz -c | cmp - real.txt"
+# Sliding windows (the default): windows of 200 tokens with 50 carried over, so every stream slides
+# many times; the thread count changes no bit, and other stream counts decode it.
+head -c 5000 text.txt >slide.txt
+check "sliding: compress -T 1, 3 streams" "$LLMZ" -q -m "$REAL" -T 1 --streams 3 --window 200 --overlap 50 slide.txt -o slide1.llmz
+check "sliding: compress -T 2, same bits" sh -c "
+  '$LLMZ' -q -c -m '$REAL' -T 2 --streams 3 --window 200 --overlap 50 slide.txt | cmp - slide1.llmz"
+check "sliding: info names it" sh -c "'$LLMZ' info slide1.llmz | grep -q 'overlapping by 50 (sliding)'"
+check "sliding: decompress -T 2, 1 stream" sh -c "'$LLMZ' -q -d -c -m '$REAL' -T 2 --streams 1 slide1.llmz | cmp - slide.txt"
+check "sliding: decompress -T 1, 5 streams" sh -c "'$LLMZ' -q -d -c -m '$REAL' -T 1 --streams 5 slide1.llmz | cmp - slide.txt"
+check "re-read windows: compress" "$LLMZ" -q -m "$REAL" --streams 3 --window 200 --overlap 50 --window-mode reread slide.txt -o reread.llmz
+check "re-read windows: other bits, info names them, decodes" sh -c "
+  ! cmp -s reread.llmz slide1.llmz && '$LLMZ' info reread.llmz | grep -q '(re-read)' &&
+  '$LLMZ' -q -d -c -m '$REAL' -T 1 --streams 2 reread.llmz | cmp - slide.txt"
 # Compute profiles: portable by default, native on request; decoding takes the file's, also for files
 # of both kinds in one call (the CPU backend changes between them). tests/portable_fixtures_test.sh
 # decodes files made on other machines.

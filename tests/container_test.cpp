@@ -65,6 +65,19 @@ TEST(Container, WritesTheFrameAndReadsAdaptersBack) {
   EXPECT_FALSE(back.lossy.has_value());
 }
 
+TEST(Container, TheWindowModeIsRecorded) {
+  Header h = sample_header();
+  size_t offset = 0;
+  EXPECT_FALSE(read_header(write_header(h), offset).sliding_window);
+  h.sliding_window = true;
+  const auto bytes = write_header(h);
+  EXPECT_TRUE(read_header(bytes, offset).sliding_window);
+  // The window record is required: a reader that does not know it must refuse the file.
+  const Frame f = read_frame(bytes, kMagic, std::array{RecordType::lossless, RecordType::window}, offset);
+  ASSERT_NE(f.find(RecordType::window), nullptr);
+  EXPECT_TRUE(f.find(RecordType::window)->required);
+}
+
 TEST(Container, RoutingAndLossyRecordsRoundTrip) {
   Header h = sample_header();
   h.adapters = {{{1, 2, 3}, "math", 1.0f}};

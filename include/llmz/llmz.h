@@ -106,7 +106,11 @@ struct CompressOptions {
   std::string context;            // text both ends know (e.g. the prompt); empty = none
   uint32_t window_tokens = 2048;  // tokens the model sees at once (its context, after the prefix)
   uint32_t window_overlap = 512;  // context carried into each next window of a chunk
-  uint32_t streams = 16;          // chunks coded side by side (text is cut into at most this many)
+  // How the overlap is carried: true, it stays in the model's cache, moved back by the tokens that left
+  // the window (their keys rotated to the new positions, no model evaluation); false, the next window
+  // evaluates it again (files before version 5 all do). The file records which.
+  bool sliding_window = true;
+  uint32_t streams = 16;  // chunks coded side by side (text is cut into at most this many)
   ProgressFn progress;
   // Text chunks that zstd -19 (or storing) codes smaller than the model are sent that way, unless this
   // is set: then every text chunk is model-coded (to measure the model, or to test its path).
@@ -132,6 +136,7 @@ struct FileInfo {
   uint32_t cdf_bits = 0;
   uint32_t window_tokens = 0;
   uint32_t window_overlap = 0;
+  bool sliding_window = false;
   uint32_t streams = 0;
   bool has_context = false;
   uint64_t context_hash = 0;

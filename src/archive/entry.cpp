@@ -37,6 +37,7 @@ void write_part(ByteWriter& w, const llmz::detail::Coded& coded) {
 std::string read_part(ByteReader& r, const Model& model, const Head& head, size_t entry_size,
                       const std::string& context) {
   Header h = head.model;
+  h.sliding_window = head.sliding_window;
   llmz::detail::read_lossless(r, h, entry_size);
   llmz::detail::check_header(h);
   std::vector<std::span<const uint8_t>> payloads;

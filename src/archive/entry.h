@@ -18,6 +18,7 @@ struct Head {
   Header model;  // identity and adapters (no coding fields)
   std::string prompt_field, response_field;
   bool stored_prompts = true;
+  bool sliding_window = true;  // how the entries' windows carry their overlap
 };
 
 // The record with its two fields taken out, as JSON text; the fields themselves.

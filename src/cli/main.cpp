@@ -46,6 +46,7 @@ struct Options {
   std::string route;  // "prompt" or "best": pick one adapter of --lora-dir
   uint32_t window_tokens = CompressOptions{}.window_tokens;
   uint32_t window_overlap = CompressOptions{}.window_overlap;
+  bool sliding_window = CompressOptions{}.sliding_window;
   uint32_t streams = CompressOptions{}.streams;
   bool always_model = false;
   // Lossy modes.
@@ -163,7 +164,7 @@ class Runner {
     {
       ProgressBar bar(verb, o_.quiet ? Progress::none : o_.verbose ? Progress::bar_or_log : Progress::bar);
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
-      const CompressOptions coding{context_,   o_.window_tokens, o_.window_overlap,
+      const CompressOptions coding{context_,   o_.window_tokens, o_.window_overlap, o_.sliding_window,
                                    o_.streams, progress,         o_.always_model};
       if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
         if (!o_.route.empty()) fail(ErrorCode::usage, "--route works in lossless mode only");
@@ -250,6 +251,7 @@ class Runner {
                           {"cdf_bits", i.cdf_bits},
                           {"window_tokens", i.window_tokens},
                           {"window_overlap", i.window_overlap},
+                          {"window_mode", i.sliding_window ? "slide" : "reread"},
                           {"streams", i.streams},
                           {"context_tokens", i.context_tokens},
                           {"compute", i.compute},
@@ -310,8 +312,8 @@ class Runner {
                                          : "by trying each (best)",
              i.route_candidates);
     printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
-    printf("coding:        CDF total 2^%u, windows of %u tokens overlapping by %u, %u streams\n", i.cdf_bits,
-           i.window_tokens, i.window_overlap, i.streams);
+    printf("coding:        CDF total 2^%u, windows of %u tokens overlapping by %u (%s), %u streams\n", i.cdf_bits,
+           i.window_tokens, i.window_overlap, i.sliding_window ? "sliding" : "re-read", i.streams);
     if (i.has_context)
       printf("context:       %u tokens, hash %s\n", i.context_tokens, fp_hash);
     else
@@ -405,6 +407,11 @@ void add_coding_options(CLI::App& app, Options& o) {
   app.add_option("--overlap", o.window_overlap, "context carried into each next window (compress)")
       ->check(CLI::Range(0, 1 << 20))
       ->capture_default_str();
+  app.add_option("--window-mode", o.sliding_window,
+                 "slide: the overlap stays in the model's cache, shifted; reread: each window evaluates it "
+                 "again (as files before version 5) (compress)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"slide", true}, {"reread", false}}))
+      ->default_str("slide");
   add_compute_option(app, o.compute);
   app.add_flag("--always-model", o.always_model,
                "code every text chunk with the model, even where zstd -19 would be smaller (compress)");

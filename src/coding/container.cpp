@@ -156,7 +156,8 @@ std::vector<ChunkEntry> read_chunks(ByteReader& r, size_t file_size) {
 namespace {
 
 constexpr RecordType kKnownRecords[] = {RecordType::lossless, RecordType::adapters, RecordType::route,
-                                        RecordType::lossy};
+                                        RecordType::lossy, RecordType::window};
+constexpr uint8_t kSlidingWindow = 1;  // the window record's one value
 
 template <typename Fill>
 Record record(RecordType type, bool required, Fill fill) {
@@ -189,6 +190,12 @@ Header read_framed_header(std::span<const uint8_t> file, size_t& offset) {
     h.route = detail::read_route(rr, RouteMode::prompt_profile);
     rr.finish();
     if (h.adapters.size() != 1) fail(ErrorCode::corrupt, "file is damaged (routing)");
+  }
+  if (const Record* window = f.find(RecordType::window)) {
+    RecordReader wr(*window);
+    if (wr.u8() != kSlidingWindow) fail(ErrorCode::unsupported, "unknown window mode (made by a newer llmz?)");
+    wr.finish();
+    h.sliding_window = true;
   }
   if (const Record* lossy = f.find(RecordType::lossy)) {
     RecordReader lr(*lossy);
@@ -227,6 +234,8 @@ std::vector<uint8_t> write_header(const Header& h) {
   if (!h.adapters.empty())
     f.records.push_back(
         record(RecordType::adapters, true, [&](ByteWriter& w) { detail::write_adapters(w, h.adapters); }));
+  if (h.sliding_window)
+    f.records.push_back(record(RecordType::window, true, [&](ByteWriter& w) { w.u8(kSlidingWindow); }));
   // Optional: the decoder needs only the adapter itself; prompt routing's check reads it when known.
   if (h.route)
     f.records.push_back(record(RecordType::route, false, [&](ByteWriter& w) { detail::write_route(w, *h.route); }));

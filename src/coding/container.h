@@ -72,6 +72,7 @@ struct Header {
   uint32_t cdf_bits = 0;
   uint32_t window_tokens = 0;   // tokens of a chunk the model sees at once
   uint32_t window_overlap = 0;  // tokens carried as context into each next window
+  bool sliding_window = false;  // the overlap stays in the cache, shifted (version 5's window record)
   uint32_t streams = 0;         // the encoder's lock-step width (the decoder may use another)
   uint64_t prefix_hash = 0;     // XXH3-64 of the token ids that start every sequence
   uint32_t prefix_tokens = 0;   // 1 = start token only; more = a context was given

@@ -22,6 +22,7 @@ enum class RecordType : uint32_t {
   lossy = 4,     // the chunks code a rewrite of the input (.llmz)
   qa = 5,        // the question-asking protocol's settings and outcome (.qa)
   archive = 6,   // a record archive's fields and prompt policy (.llmza)
+  window = 7,    // how windows carry their overlap (.llmz; required: it changes the probabilities)
 };
 
 // What a file needs of the model that reads it.

@@ -92,6 +92,7 @@ Coded compress_coded(const Model& model, std::span<const uint8_t> input, const C
   h.cdf_bits = kDefaultCdfBits;
   h.window_tokens = options.window_tokens;
   h.window_overlap = options.window_overlap;
+  h.sliding_window = options.sliding_window;
   h.streams = options.streams;
   h.prefix_hash = prefix_hash(prefix);
   h.prefix_tokens = uint32_t(prefix.size());
@@ -129,9 +130,10 @@ Coded compress_coded(const Model& model, std::span<const uint8_t> input, const C
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
                                 slot_capacity(h.prefix_tokens, longest), kv);
-    code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap}, h.cdf_bits, streams, [&](uint64_t done) {
-      if (options.progress) options.progress(input.size() * done / total_tokens, input.size());
-    });
+    code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap, h.sliding_window}, h.cdf_bits, streams,
+                       [&](uint64_t done) {
+                         if (options.progress) options.progress(input.size() * done / total_tokens, input.size());
+                       });
   }
 
   std::vector<std::vector<uint8_t>> payloads;

@@ -90,9 +90,10 @@ std::vector<uint8_t> detail::decompress_parts(const Model& model, const Header& 
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),
                                 slot_capacity(h.prefix_tokens, longest), detail::Evaluator::kv_cache_named(h.compute));
-    code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap}, h.cdf_bits, streams, [&](uint64_t done) {
-      if (options.progress) options.progress(h.original_size * done / total_tokens, h.original_size);
-    });
+    code_token_streams(evaluator, prefix, {h.window_tokens, h.window_overlap, h.sliding_window}, h.cdf_bits, streams,
+                       [&](uint64_t done) {
+                         if (options.progress) options.progress(h.original_size * done / total_tokens, h.original_size);
+                       });
   }
 
   std::vector<uint8_t> out;
@@ -144,6 +145,7 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.cdf_bits = h.cdf_bits;
   info.window_tokens = h.window_tokens;
   info.window_overlap = h.window_overlap;
+  info.sliding_window = h.sliding_window;
   info.streams = h.streams;
   info.has_context = h.prefix_tokens > 1;
   info.context_hash = h.prefix_hash;

@@ -62,9 +62,17 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
         evaluator.clear(s);
         slot = Slot{int(next_stream++)};
       } else if (slot.stream >= 0 && streams[size_t(slot.stream)].coded() == slot.start + window.length) {
-        evaluator.clear(s);
-        slot.start = streams[size_t(slot.stream)].coded() - window.overlap;
-        slot.fed = 0;
+        const uint32_t next_start = streams[size_t(slot.stream)].coded() - window.overlap;
+        if (window.sliding) {
+          // The overlap stays in the cache, moved back to follow the prefix; only the tokens after it are new.
+          const uint32_t dropped = next_start - slot.start;
+          evaluator.drop(s, int32_t(p), int32_t(dropped));
+          slot.fed -= dropped;
+        } else {
+          evaluator.clear(s);
+          slot.fed = 0;
+        }
+        slot.start = next_start;
       }
     }
     size_t active = std::count_if(slots.begin(), slots.end(), [](const Slot& s) { return s.stream >= 0; });

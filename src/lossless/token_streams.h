@@ -47,6 +47,7 @@ class TokenStream {
 struct WindowShape {
   uint32_t length = 0;
   uint32_t overlap = 0;
+  bool sliding = false;  // carry the overlap in the cache, shifted, instead of evaluating it again
 };
 
 // Runs every stream to the end, up to evaluator.slots() of them side by side.

@@ -92,6 +92,12 @@ void Evaluator::clear_from(uint32_t slot, int32_t pos) {
   llama_memory_seq_rm(llama_get_memory(ctx_), llama_seq_id(slot), pos, -1);
 }
 
+void Evaluator::drop(uint32_t slot, int32_t from, int32_t count) {
+  llama_memory_t mem = llama_get_memory(ctx_);
+  llama_memory_seq_rm(mem, llama_seq_id(slot), from, from + count);
+  llama_memory_seq_add(mem, llama_seq_id(slot), from + count, -1, -count);
+}
+
 std::string Evaluator::compute_signature(KvCache kv) {
   // llama_print_system_info() reads like "CPU : SSE3 = 1 | AVX2 = 1 | ... |"; keep the names set to 1.
   // The native profile's signature is the one files had before profiles existed: they still match.

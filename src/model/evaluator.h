@@ -46,6 +46,9 @@ class Evaluator {
   void clear(uint32_t slot) { clear_from(slot, 0); }
   // Forget a slot's tokens from position pos on.
   void clear_from(uint32_t slot, int32_t pos);
+  // Forget count tokens from position from on, and move the later ones back by count positions (their
+  // keys are rotated to the new positions where the next run() starts).
+  void drop(uint32_t slot, int32_t from, int32_t count);
 
   // The settings that change the numbers, for the file header: llama.cpp release, CPU features, options.
   static std::string compute_signature(KvCache kv = KvCache::q8_0);

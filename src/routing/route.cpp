@@ -64,7 +64,7 @@ void check_candidates(const ModelOptions& base, const std::vector<AdapterOptions
 
 // The candidate prompt routing picks from the context: by the profiles when given, else by coding
 // the prompt under each. Both ways use only integer arithmetic (and fixed settings, whatever the
-// file's), so the decoder picks exactly what the encoder picked.
+// file's: windows re-read, as when version 3 was written), so the decoder picks exactly what the encoder picked.
 size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>& candidates, const std::string& context,
                     const Profiles& profiles) {
   check_candidates(base, candidates);
@@ -79,9 +79,9 @@ size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>&
   uint64_t best_bytes = UINT64_MAX;
   for (size_t k = 0; k < candidates.size(); k++) {
     // Bytes of the coded chunks, without the header (whose size depends on the adapter's name).
-    const uint64_t bytes =
-        detail::compress_coded(with_adapter(base, candidates[k]), text, {.streams = 1, .always_model = true})
-            .payload_bytes();
+    const uint64_t bytes = detail::compress_coded(with_adapter(base, candidates[k]), text,
+                                                  {.sliding_window = false, .streams = 1, .always_model = true})
+                               .payload_bytes();
     if (bytes < best_bytes) best_bytes = bytes, best = k;  // ties: the first
   }
   return best;
