@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Files of every older format version decode with this build (tests/data/versions/README.md says how
 # each was made): .llmz versions 1 to 4 (plain, LoRA adapter, routed best, routed by prompt profile),
-# a lossy version 1 file, and a version 1 .qa file; and this build writes version 5, the frame.
+# a lossy version 1 file, and a version 1 .qa file; version 5 files with sliding windows and an
+# archive; and this build writes version 5, the frame.
 set -uo pipefail
 LLMZ=$(realpath "${1:?usage: version_fixtures_test.sh path/to/llmz}")
 LORA=${LLMZ_REAL_LORA:?}
@@ -38,6 +39,16 @@ check "version 1 lossy decodes to its rewrite" decodes_to "$V/lossy.txt.rewrite"
   "$V/lossy.txt.llmz"
 check ".qa version 1" sh -c "'$LLMZ' info --json '$P/qa.qa' | grep -q '\"format_version\": 1,'"
 check ".qa version 1 decodes" sh -c "'$LLMZ' qa decode --prompt-file '$P/qa.prompt' '$P/qa.qa' | cmp - '$P/qa.answer'"
+
+# Version 5 files made here (AMD EPYC, portable profile): windows of 64 tokens that slide many times,
+# and a record archive. Decoded on every CPU kind the suite runs on, they also check that the shifted
+# keys come out the same everywhere.
+check "version 5, sliding windows, decodes" decodes_to "$V/slide.txt" "$V/slide.txt.llmz"
+check "archive version 5 unpacks" sh -c "'$LLMZ' unpack -q '$V/corpus.llmza' | python3 -c '
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in sys.stdin]
+assert a == b, (a, b)' '$V/corpus.jsonl'"
 
 # What this build writes: version 5 for both kinds, and it reads them back.
 cp "$P/hello.txt" hello.txt
