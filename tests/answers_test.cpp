@@ -87,5 +87,16 @@ TEST(ExtractCode, FencedUnclosedAndBare) {
   EXPECT_EQ(extract_code("No code, just words."), std::nullopt);
 }
 
+TEST(ExtractCode, TheDefinitionNotTheUsageExampleAndDedented) {
+  // A usage example after the program: the program is what is graded.
+  EXPECT_EQ(extract_code("```python\ndef f(x):\n    return x\n```\nTry it:\n```python\nprint(f(3))\n```"),
+            "def f(x):\n    return x\n");
+  // A fence inside a numbered list indents every line of the program.
+  EXPECT_EQ(extract_code("4. **Code**:\n   ```python\n   def f(x):\n\n       return x\n   ```\n"),
+            "def f(x):\n\n    return x\n");
+  // Only calls everywhere: the last block, as before.
+  EXPECT_EQ(extract_code("```\nprint(1)\n```\n```\nprint(2)\n```"), "print(2)\n");
+}
+
 }  // namespace
 }  // namespace llmz::eval

@@ -137,16 +137,58 @@ std::optional<std::string> extract_choice(const std::string& text) {
   return std::nullopt;
 }
 
+namespace {
+
+// The block without the indentation all its lines share: a fence inside a list item ("   ```python")
+// indents the whole program.
+std::string dedent(const std::string& block) {
+  size_t common = std::string::npos;
+  for (size_t at = 0; at < block.size();) {
+    const size_t end = std::min(block.find('\n', at), block.size());
+    const size_t first = block.find_first_not_of(" \t", at);
+    if (first < end) common = std::min(common, first - at);  // lines of only spaces do not count
+    at = end + 1;
+  }
+  if (common == 0 || common == std::string::npos) return block;
+  std::string out;
+  for (size_t at = 0; at < block.size();) {
+    const size_t end = std::min(block.find('\n', at), block.size());
+    const std::string line = block.substr(at, end - at);
+    const bool blank = line.find_first_not_of(" \t") == std::string::npos;
+    out += blank ? "" : line.substr(common);
+    if (end < block.size()) out += '\n';
+    at = end + 1;
+  }
+  return out;
+}
+
+bool defines_something(const std::string& code) {
+  for (const char* word : {"def ", "class "}) {
+    for (size_t at = code.find(word); at != std::string::npos; at = code.find(word, at + 1)) {
+      const size_t line = code.rfind('\n', at);
+      const size_t start = line == std::string::npos ? 0 : line + 1;
+      if (code.find_first_not_of(" \t", start) == at) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::string> extract_code(const std::string& text) {
   std::vector<size_t> fences;
   for (size_t at = text.find("```"); at != std::string::npos; at = text.find("```", at + 3)) fences.push_back(at);
-  if (!fences.empty()) {
-    // An odd count means the reply was cut off inside its last block: take what follows that fence.
-    const size_t open = fences.size() % 2 ? fences.back() : fences[fences.size() - 2];
-    const size_t close = fences.size() % 2 ? text.size() : fences.back();
-    const size_t body = text.find('\n', open);  // skip the language tag
-    if (body != std::string::npos && body < close) return text.substr(body + 1, close - body - 1);
+  // The fenced blocks in order; an odd count means the reply was cut off inside its last block.
+  std::vector<std::string> blocks;
+  for (size_t i = 0; i < fences.size(); i += 2) {
+    const size_t close = i + 1 < fences.size() ? fences[i + 1] : text.size();
+    const size_t body = text.find('\n', fences[i]);  // skip the language tag
+    if (body != std::string::npos && body < close) blocks.push_back(dedent(text.substr(body + 1, close - body - 1)));
   }
+  // The last block that defines something: one that only calls (print(f(3))) shows how to use it.
+  for (auto it = blocks.rbegin(); it != blocks.rend(); ++it)
+    if (defines_something(*it)) return *it;
+  if (!blocks.empty()) return blocks.back();
   size_t pos = 0;
   while (pos < text.size()) {
     for (const char* start : {"def ", "import ", "from ", "class "})
