@@ -38,6 +38,12 @@ TEST(Sandbox, PassingAndFailingPrograms) {
   EXPECT_NE(r.error.find("f is wrong"), std::string::npos);
 }
 
+TEST(Sandbox, AProgramThatPrintsStillPasses) {
+  // Its output is buffered until exit; the sentinel must still come last (HumanEval answers that end
+  // with print(f(3)) used to fail without a word).
+  EXPECT_TRUE(run_python("print('hello')\nprint(1 + 2)\nassert True\n", quick()).passed);
+}
+
 TEST(Sandbox, LoopIsKilledAtTheWallLimit) {
   SandboxLimits l = quick();
   l.wall_seconds = 1;

@@ -79,6 +79,14 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
 // Aggregates a results file: accuracies and gaps recovered with bootstrap 95% intervals, bits and
 // ratios per configuration and N.
 nlohmann::json summarize_qa_eval(const std::string& results_path);
+
+// The stored replies of a `run_qa_eval` results file graded again with this build's grader (after a
+// fix to it), no model run; every other field stays. The file is replaced whole, atomically.
+struct RegradeReport {
+  uint64_t rows = 0, graded = 0, changed = 0;  // changed: replies whose verdict flipped
+};
+RegradeReport regrade_qa_eval(const std::string& results_path, const std::string& data_dir,
+                              const std::function<void(size_t, size_t)>& progress);
 std::string qa_eval_markdown(const nlohmann::json& summary);
 
 // `llmz eval rewrite`: how far lossy rewriting shrinks worked solutions, and whether a solver can still

@@ -31,7 +31,9 @@ void write_summary(const std::string& results, const nlohmann::json& summary, co
 }
 
 struct EvalCommands final : CommandGroup {
-  CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr;
+  CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr, *regrade = nullptr;
+  std::vector<std::string> regrade_runs;
+  std::string regrade_data;
   std::vector<std::string> report_runs;
   std::string report_dir = "bench/results";
   eval::RewriteEvalOptions options;
@@ -47,6 +49,11 @@ struct EvalCommands final : CommandGroup {
     auto* e = app.add_subcommand("eval", "evaluation harness (results go to bench/results/)");
     e->require_subcommand(1);
     add_qa(*e);
+    regrade = e->add_subcommand("regrade",
+                                "grade the stored replies of `eval qa` results again with this build's grader "
+                                "(after a fix to it; no model runs), then rewrite their summaries");
+    regrade->add_option("runs", regrade_runs, "results files of `llmz eval qa`")->required()->check(CLI::ExistingFile);
+    regrade->add_option("--data", regrade_data, "benchmarks folder (default: ../shared/data/benchmarks)");
     report =
         app.add_subcommand("report", "Markdown tables and SVG charts from eval results (qa-*.jsonl, rewrite-*.jsonl)");
     report->add_option("runs", report_runs, "results files of `llmz eval qa` / `llmz eval rewrite`")
@@ -158,9 +165,24 @@ struct EvalCommands final : CommandGroup {
     return 0;
   }
 
-  bool parsed() const override { return rewrite->parsed() || qa->parsed() || report->parsed(); }
+  bool parsed() const override { return rewrite->parsed() || qa->parsed() || report->parsed() || regrade->parsed(); }
+
+  int run_regrade() {
+    if (regrade_data.empty()) regrade_data = eval::default_benchmarks_dir();
+    for (const auto& run : regrade_runs) {
+      ProgressBar bar("regrading", quiet ? Progress::none : Progress::bar, "rows");
+      const auto r =
+          eval::regrade_qa_eval(run, regrade_data, [&](size_t done, size_t total) { bar.update(done, total); });
+      std::cerr << run << ": " << r.graded << " replies in " << r.rows << " rows graded again, " << r.changed
+                << " verdicts changed\n";
+      const auto summary = eval::summarize_qa_eval(run);
+      write_summary(run, summary, eval::qa_eval_markdown(summary));
+    }
+    return 0;
+  }
 
   int run() override {
+    if (regrade->parsed()) return run_regrade();
     if (report->parsed()) {
       for (const auto& path : eval::write_report(report_runs, report_dir)) std::cout << path << "\n";
       return 0;

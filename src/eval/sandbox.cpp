@@ -144,8 +144,10 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   const fs::path dir = dir_template;
   const std::string sentinel = random_sentinel();
   // The sentinel is written to the file descriptor itself: redefining print or sys.stdout does not stop it.
+  // What the program printed is flushed first, or it would land after the sentinel (stdout is a file,
+  // so Python buffers it until exit) and a program that prints would never count as finished.
   std::ofstream(dir / "program.py", std::ios::binary)
-      << program << "\n\n__import__('os').write(1, b'" << sentinel << "\\n')\n";
+      << program << "\n\n__import__('sys').stdout.flush()\n__import__('os').write(1, b'" << sentinel << "\\n')\n";
   const std::string out_s = (dir / "stdout.txt").string(), err_s = (dir / "stderr.txt").string();
   std::string why_no_cgroup;
   auto cgroup = Cgroup::create(limits.memory_bytes, limits.max_processes, &why_no_cgroup);
