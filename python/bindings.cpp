@@ -51,13 +51,20 @@ llmz::archive::PackOptions pack_options(const std::string& prompt_field, const s
   return o;
 }
 
-nb::dict file_info(const llmz::FileInfo& i) {
+// What files and archives both say about themselves: format and model.
+template <typename Info>
+nb::dict identity_dict(const Info& i) {
   nb::dict d;
   d["format_version"] = i.format_version;
   d["model_name"] = i.model_name;
   d["model_fingerprint"] = i.model_fingerprint;
   d["compute"] = i.compute;
   d["compute_profile"] = compute_name(i.compute_profile);
+  return d;
+}
+
+nb::dict file_info(const llmz::FileInfo& i) {
+  nb::dict d = identity_dict(i);
   d["original_size"] = i.original_size;
   d["file_size"] = i.file_size;
   d["header_size"] = i.header_size;
@@ -76,12 +83,7 @@ nb::dict file_info(const llmz::FileInfo& i) {
 }
 
 nb::dict archive_info(const llmz::archive::ArchiveInfo& i) {
-  nb::dict d;
-  d["format_version"] = i.format_version;
-  d["model_name"] = i.model_name;
-  d["model_fingerprint"] = i.model_fingerprint;
-  d["compute"] = i.compute;
-  d["compute_profile"] = compute_name(i.compute_profile);
+  nb::dict d = identity_dict(i);
   d["prompt_field"] = i.prompt_field;
   d["response_field"] = i.response_field;
   d["stored_prompts"] = i.stored_prompts;

@@ -29,7 +29,7 @@ std::vector<uint8_t> write_head(const detail::Head& head) {
   Frame f;
   f.magic = kArchiveMagic;
   const Header& m = head.model;
-  f.model = {m.model_fingerprint, m.model_name, m.tokenizer_hash, m.n_vocab, m.compute};
+  f.model = llmz::detail::identity_of(m);
   ByteWriter a;
   a.u8((head.stored_prompts ? kStoredPrompts : 0) | (head.sliding_window ? kSlidingWindow : 0));
   a.string(head.prompt_field);
@@ -52,11 +52,7 @@ detail::Head read_head(std::span<const uint8_t> bytes, size_t& offset) {
              std::to_string(kFrameVersion) + ")");
   const Frame f = read_frame(bytes, kArchiveMagic, kKnownRecords, offset);
   detail::Head head;
-  head.model.model_fingerprint = f.model.fingerprint;
-  head.model.model_name = f.model.name;
-  head.model.tokenizer_hash = f.model.tokenizer_hash;
-  head.model.n_vocab = f.model.n_vocab;
-  head.model.compute = f.model.compute;
+  llmz::detail::set_identity(head.model, f.model);
   const Record* a = f.find(RecordType::archive);
   if (!a) fail(ErrorCode::corrupt, "archive is damaged (no archive record)");
   RecordReader r(*a);

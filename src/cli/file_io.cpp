@@ -49,13 +49,7 @@ std::vector<uint8_t> read_input(const std::string& path) {
 
 void write_output(const std::string& path, std::span<const uint8_t> bytes, bool force, const std::string& like) {
   if (path == "-") {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::write(STDOUT_FILENO, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail(ErrorCode::io, "cannot write stdout: " + errno_text());
-      done += size_t(n);
-    }
+    write_all(STDOUT_FILENO, bytes, "stdout");
     return;
   }
   TempFile out(path, force);

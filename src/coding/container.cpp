@@ -15,6 +15,18 @@ namespace llmz {
 
 namespace detail {
 
+ModelIdentity identity_of(const Header& h) {
+  return {h.model_fingerprint, h.model_name, h.tokenizer_hash, h.n_vocab, h.compute};
+}
+
+void set_identity(Header& h, const ModelIdentity& model) {
+  h.model_fingerprint = model.fingerprint;
+  h.model_name = model.name;
+  h.tokenizer_hash = model.tokenizer_hash;
+  h.n_vocab = model.n_vocab;
+  h.compute = model.compute;
+}
+
 void write_coding(ByteWriter& w, const Header& h) {
   w.u8(uint8_t(h.cdf_bits));
   w.varint(h.window_tokens);
@@ -170,11 +182,7 @@ Header read_framed_header(std::span<const uint8_t> file, size_t& offset) {
   const Frame f = read_frame(file, kMagic, kKnownRecords, offset);
   Header h;
   h.version = kFrameVersion;
-  h.model_fingerprint = f.model.fingerprint;
-  h.model_name = f.model.name;
-  h.tokenizer_hash = f.model.tokenizer_hash;
-  h.n_vocab = f.model.n_vocab;
-  h.compute = f.model.compute;
+  detail::set_identity(h, f.model);
   const Record* lossless = f.find(RecordType::lossless);
   if (!lossless) fail(ErrorCode::corrupt, "file is damaged (no coding record)");
   RecordReader r(*lossless);
@@ -229,7 +237,7 @@ std::vector<uint8_t> write_header(const Header& h) {
   if (h.route && h.adapters.size() != 1) fail(ErrorCode::usage, "a routed file names exactly one adapter");
   Frame f;
   f.magic = kMagic;
-  f.model = {h.model_fingerprint, h.model_name, h.tokenizer_hash, h.n_vocab, h.compute};
+  f.model = detail::identity_of(h);
   f.records.push_back(record(RecordType::lossless, true, [&](ByteWriter& w) { detail::write_lossless(w, h); }));
   if (!h.adapters.empty())
     f.records.push_back(

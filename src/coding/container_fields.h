@@ -4,6 +4,7 @@
 #include <span>
 
 #include "coding/container.h"
+#include "coding/frame.h"
 #include "common/bytes.h"
 
 namespace llmz::detail {
@@ -27,6 +28,10 @@ void write_lossy(ByteWriter& w, const LossyInfo& lossy);
 LossyInfo read_lossy(ByteReader& r);
 void write_chunks(ByteWriter& w, const std::vector<ChunkEntry>& chunks);
 std::vector<ChunkEntry> read_chunks(ByteReader& r, size_t file_size);
+
+// The header's model fields as the frame carries them, and back (.llmz files and archive heads).
+ModelIdentity identity_of(const Header& h);
+void set_identity(Header& h, const ModelIdentity& model);
 
 // Versions 1 to 4 (container_v1_4.cpp); `offset` receives where the payloads start.
 Header read_legacy_header(std::span<const uint8_t> file, size_t& offset);

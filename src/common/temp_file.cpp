@@ -58,15 +58,17 @@ TempFile::~TempFile() {
   }
 }
 
-void TempFile::write(std::span<const uint8_t> bytes) {
+void write_all(int fd, std::span<const uint8_t> bytes, const std::string& what) {
   size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail(ErrorCode::io, "cannot write " + path_ + ": " + errno_text());
+    if (n <= 0) fail(ErrorCode::io, "cannot write " + what + ": " + errno_text());
     done += size_t(n);
   }
 }
+
+void TempFile::write(std::span<const uint8_t> bytes) { write_all(fd_, bytes, path_); }
 
 void TempFile::commit(int mode) {
   if (fchmod(fd_, mode < 0 ? default_mode() : mode_t(mode)) != 0 || fsync(fd_) != 0)

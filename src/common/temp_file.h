@@ -24,6 +24,9 @@ class TempFile {
   int fd_ = -1;
 };
 
+// Writes all of bytes to fd, again after short writes and EINTR; fails (ErrorCode::io) naming `what`.
+void write_all(int fd, std::span<const uint8_t> bytes, const std::string& what);
+
 // SIGINT, SIGTERM and SIGHUP remove the temporary file in progress before the process ends.
 void install_signal_cleanup();
 
