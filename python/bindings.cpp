@@ -28,8 +28,10 @@ llmz::Compute compute_named(const std::string& name) {
 
 const char* compute_name(llmz::Compute c) { return c == llmz::Compute::portable ? "portable" : "native"; }
 
-llmz::CompressOptions coding(const std::string& context, uint32_t window, uint32_t overlap, uint32_t streams) {
+llmz::CompressOptions coding(const std::string& context, uint32_t window, uint32_t overlap, uint32_t streams,
+                             const std::string& mix) {
   llmz::CompressOptions o;
+  o.mixing = llmz::parse_mixing(mix);
   o.context = context;
   o.window_tokens = window;
   o.window_overlap = overlap;
@@ -71,6 +73,7 @@ nb::dict file_info(const llmz::FileInfo& i) {
   d["has_context"] = i.has_context;
   d["window_tokens"] = i.window_tokens;
   d["window_overlap"] = i.window_overlap;
+  d["mixing"] = llmz::mixing_names(i.mixing);
   d["llm_chunks"] = i.llm_chunks;
   d["zstd_chunks"] = i.zstd_chunks;
   d["stored_chunks"] = i.stored_chunks;
@@ -128,16 +131,18 @@ NB_MODULE(_llmz, m) {
   m.def(
       "compress",
       [](const llmz::Model& model, const nb::bytes& data, const std::string& context, uint32_t window, uint32_t overlap,
-         uint32_t streams) {
+         uint32_t streams, const std::string& mix) {
+        const llmz::CompressOptions options = coding(context, window, overlap, streams, mix);
         std::vector<uint8_t> out;
         {
           nb::gil_scoped_release release;
-          out = llmz::compress(model, span_of(data), coding(context, window, overlap, streams));
+          out = llmz::compress(model, span_of(data), options);
         }
         return to_bytes(out);
       },
-      "model"_a, "data"_a, "context"_a = "", "window"_a = 2048, "overlap"_a = 512, "streams"_a = 16,
-      "Compress bytes; context: text both ends know (e.g. the prompt).");
+      "model"_a, "data"_a, "context"_a = "", "window"_a = 2048, "overlap"_a = 512, "streams"_a = 16, "mix"_a = "all",
+      "Compress bytes; context: text both ends know (e.g. the prompt); mix: the models mixed with the LLM "
+      "(\"match,ngram,calibrate\", \"all\" or \"none\").");
   m.def(
       "decompress",
       [](const llmz::Model& model, const nb::bytes& file, const std::string& context) {

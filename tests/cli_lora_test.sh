@@ -16,7 +16,7 @@ check "lora: the adapters change the bits" sh -c "'$LLMZ' -q -m '$TINY' --always
 check "lora: info names both, with scales" sh -c "'$LLMZ' info --json lora.txt.llmz | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-assert j[\"format_version\"] == 5 and [a[\"scale\"] for a in j[\"adapters\"]] == [0.5, 1.0], j'"
+assert j[\"format_version\"] == 6 and [a[\"scale\"] for a in j[\"adapters\"]] == [0.5, 1.0], j'"
 check "lora: decompress with the same flags, -T 2, 1 stream" sh -c "'$LLMZ' -q -d -c -T 2 --streams 1 -m '$TINY' --lora '$LORA:0.5' --lora '$LORA2' lora.txt.llmz | cmp - lora.txt"
 mkdir -p adapters && cp "$LORA" adapters/a.gguf && cp "$LORA2" adapters/b.gguf && echo "not gguf" >adapters/c.gguf
 check "lora: decompress finding the adapters in a folder" sh -c "'$LLMZ' -q -d -c -m '$TINY' --lora-dir adapters lora.txt.llmz | cmp - lora.txt"

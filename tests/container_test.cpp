@@ -26,6 +26,7 @@ Header sample_header() {
       {ChunkKind::llm, 1000, 250, 120, 0xdeadbeef}, {ChunkKind::zstd, 300, 0, 40, 1}, {ChunkKind::stored, 7, 0, 7, 2}};
   h.original_size = 1307;
   h.input_checksum = 99;
+  h.mixing = mix_all;
   return h;
 }
 
@@ -51,10 +52,10 @@ TEST(Container, WritesTheFrameAndReadsAdaptersBack) {
   Header h = sample_header();
   h.adapters = {{{1, 2, 3}, "math", 0.5f}, {{9}, "code", 1.25f}};
   const auto bytes = write_header(h);
-  EXPECT_EQ(bytes[4], kFrameVersion);
+  EXPECT_EQ(bytes[4], kFormatVersion);
   size_t offset = 0;
   const Header back = read_header(bytes, offset);
-  EXPECT_EQ(back.version, kFrameVersion);
+  EXPECT_EQ(back.version, kFormatVersion);
   ASSERT_EQ(back.adapters.size(), 2u);
   EXPECT_EQ(back.adapters[0].fingerprint, h.adapters[0].fingerprint);
   EXPECT_EQ(back.adapters[0].name, "math");
@@ -76,6 +77,52 @@ TEST(Container, TheWindowModeIsRecorded) {
   const Frame f = read_frame(bytes, kMagic, std::array{RecordType::lossless, RecordType::window}, offset);
   ASSERT_NE(f.find(RecordType::window), nullptr);
   EXPECT_TRUE(f.find(RecordType::window)->required);
+}
+
+TEST(Container, MixingCostsNoRecordByDefault) {
+  Header h = sample_header();
+  size_t offset = 0;
+  const auto all = write_header(h);
+  EXPECT_EQ(read_header(all, offset).mixing, mix_all);
+  EXPECT_EQ(read_frame(all, kMagic, std::array{RecordType::lossless}, offset).find(RecordType::mixing), nullptr);
+  for (uint8_t parts : {uint8_t(mix_none), uint8_t(mix_match), uint8_t(mix_ngram | mix_calibrate)}) {
+    h.mixing = parts;
+    const auto bytes = write_header(h);
+    EXPECT_EQ(bytes.size(), all.size() + 5);  // type, flags, length, mixer version, parts
+    EXPECT_EQ(read_header(bytes, offset).mixing, parts);
+  }
+}
+
+TEST(Container, AVersion5FrameIsNotMixed) {
+  // Version 5 files predate mixing: the same frame under version 5 decodes without it.
+  auto bytes = write_header(sample_header());
+  bytes[4] = 5;
+  size_t offset = 0;
+  try {
+    read_header(bytes, offset);
+    FAIL() << "the version byte is under the checksum";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::corrupt);
+  }
+  Frame f = read_frame(write_header(sample_header()), kMagic, std::array{RecordType::lossless}, offset);
+  f.version = 5;
+  EXPECT_EQ(read_header(write_frame(f), offset).mixing, mix_none);
+}
+
+TEST(Container, AnUnknownMixerIsRefused) {
+  Header h = sample_header();
+  h.mixing = mix_match;
+  size_t offset = 0;
+  Frame f = read_frame(write_header(h), kMagic, std::array{RecordType::lossless, RecordType::mixing}, offset);
+  for (auto& r : f.records)
+    if (r.type == RecordType::mixing) r.body[0] = kMixerVersion + 1;
+  try {
+    read_header(write_frame(f), offset);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unsupported);
+    EXPECT_NE(std::string(e.what()).find("mixer version"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Container, RoutingAndLossyRecordsRoundTrip) {

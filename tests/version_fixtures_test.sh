@@ -2,7 +2,7 @@
 # Files of every older format version decode with this build (tests/data/versions/README.md says how
 # each was made): .llmz versions 1 to 4 (plain, LoRA adapter, routed best, routed by prompt profile),
 # a lossy version 1 file, and a version 1 .qa file; version 5 files with sliding windows and an
-# archive; and this build writes version 5, the frame.
+# archive; a version 6 file (online mixing); and this build writes version 6.
 set -uo pipefail
 LLMZ=$(realpath "${1:?usage: version_fixtures_test.sh path/to/llmz}")
 LORA=${LLMZ_REAL_LORA:?}
@@ -44,14 +44,18 @@ check ".qa version 1 decodes" sh -c "'$LLMZ' qa decode --prompt-file '$P/qa.prom
 # and a record archive. Decoded on every CPU kind the suite runs on, they also check that the shifted
 # keys come out the same everywhere.
 check "version 5, sliding windows, decodes" decodes_to "$V/slide.txt" "$V/slide.txt.llmz"
+check "version 5 files are not mixed" sh -c "'$LLMZ' info --json '$V/slide.txt.llmz' | grep -q '\"mixing\": \"none\"'"
+# Version 6: online mixing with every part. Any change to the mixer's arithmetic without a new
+# mixer version fails here.
+check "version 6, mixed, decodes" decodes_to "$V/mixed.txt" "$V/mixed.txt.llmz"
 check "archive version 5 unpacks" sh -c "'$LLMZ' unpack -q '$V/corpus.llmza' | python3 -c '
 import json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]
 b = [json.loads(l) for l in sys.stdin]
 assert a == b, (a, b)' '$V/corpus.jsonl'"
 
-# What this build writes: version 5 for both kinds, and it reads them back.
+# What this build writes: version 6 files and version 5 archives, and it reads them back.
 cp "$P/hello.txt" hello.txt
-check "new files are version 5" sh -c "'$LLMZ' -q --always-model hello.txt && '$LLMZ' info --json hello.txt.llmz | grep -q '\"format_version\": 5,'"
-check "version 5 decodes" decodes_to hello.txt hello.txt.llmz
+check "new files are version 6" sh -c "'$LLMZ' -q --always-model hello.txt && '$LLMZ' info --json hello.txt.llmz | grep -q '\"format_version\": 6,'"
+check "version 6 decodes" decodes_to hello.txt hello.txt.llmz
 finish

@@ -102,6 +102,21 @@ class Model {
   std::unique_ptr<detail::LoadedModel> impl_;
 };
 
+// Online mixing (docs/FORMAT.md, "Mixing"): cheap models that learn from the text as it is coded,
+// mixed with the LLM's distribution. Any combination; the file records it.
+enum MixParts : uint8_t {
+  mix_none = 0,
+  mix_match = 1,      // the longest earlier occurrence of the latest tokens predicts what followed it
+  mix_ngram = 2,      // counts of what followed the last 1, 2, 3 and 4 tokens
+  mix_calibrate = 4,  // an adaptive bias on the LLM's top token, by its margin over the next
+  mix_all = 7,
+};
+
+// "match,ngram,calibrate" (a comma-separated list of parts), "all" or "none", and back;
+// parse_mixing fails with ErrorCode::usage on an unknown name.
+uint8_t parse_mixing(const std::string& names);
+std::string mixing_names(uint8_t parts);
+
 struct CompressOptions {
   std::string context;            // text both ends know (e.g. the prompt); empty = none
   uint32_t window_tokens = 2048;  // tokens the model sees at once (its context, after the prefix)
@@ -115,6 +130,7 @@ struct CompressOptions {
   // Text chunks that zstd -19 (or storing) codes smaller than the model are sent that way, unless this
   // is set: then every text chunk is model-coded (to measure the model, or to test its path).
   bool always_model = false;
+  uint8_t mixing = mix_all;  // MixParts
 };
 
 struct DecompressOptions {
@@ -137,6 +153,7 @@ struct FileInfo {
   uint32_t window_tokens = 0;
   uint32_t window_overlap = 0;
   bool sliding_window = false;
+  uint8_t mixing = 0;  // MixParts
   uint32_t streams = 0;
   bool has_context = false;
   uint64_t context_hash = 0;

@@ -13,7 +13,17 @@ def test_round_trip_with_context(tiny):
     packed = llmz.compress(tiny, text, context="Write about a river.")
     assert llmz.decompress(tiny, packed, context="Write about a river.") == text
     info = llmz.inspect(packed)
-    assert info["format_version"] == 5 and info["has_context"] and info["original_size"] == len(text)
+    assert info["format_version"] == 6 and info["has_context"] and info["original_size"] == len(text)
+    assert info["mixing"] == "match,ngram,calibrate"
+
+
+def test_mixing_parts(tiny):
+    text = b"one two three four, one two three four, one two three four."
+    plain = llmz.compress(tiny, text, mix="none")
+    assert llmz.inspect(plain)["mixing"] == "none" and llmz.decompress(tiny, plain) == text
+    with pytest.raises(llmz.Error) as e:
+        llmz.compress(tiny, text, mix="bogus")
+    assert e.value.code == 1 and "mixing part" in str(e.value)
 
 
 def test_binary_and_empty_inputs(tiny):

@@ -20,9 +20,9 @@ namespace {
 
 constexpr std::array<uint8_t, 4> kArchiveMagic = {'L', 'Z', 'A', 'R'};
 constexpr std::array<uint8_t, 4> kFooterMagic = {'L', 'Z', 'A', 'E'};
-constexpr size_t kFooterSize = 12;                         // u64 index offset, then the footer magic
-constexpr size_t kMaxHeadSize = 1 << 16;                   // a frame's strings and records are bounded well below this
-constexpr uint8_t kStoredPrompts = 1, kSlidingWindow = 2;  // archive record flags
+constexpr size_t kFooterSize = 12;        // u64 index offset, then the footer magic
+constexpr size_t kMaxHeadSize = 1 << 16;  // a frame's strings and records are bounded well below this
+constexpr uint8_t kStoredPrompts = 1, kSlidingWindow = 2, kMixing = 4;  // archive record flags
 constexpr RecordType kKnownRecords[] = {RecordType::archive, RecordType::adapters};
 
 std::vector<uint8_t> write_head(const detail::Head& head) {
@@ -31,9 +31,11 @@ std::vector<uint8_t> write_head(const detail::Head& head) {
   const Header& m = head.model;
   f.model = llmz::detail::identity_of(m);
   ByteWriter a;
-  a.u8((head.stored_prompts ? kStoredPrompts : 0) | (head.sliding_window ? kSlidingWindow : 0));
+  a.u8((head.stored_prompts ? kStoredPrompts : 0) | (head.sliding_window ? kSlidingWindow : 0) |
+       (head.mixing ? kMixing : 0));
   a.string(head.prompt_field);
   a.string(head.response_field);
+  if (head.mixing) llmz::detail::write_mixing(a, head.mixing);
   f.records.push_back({RecordType::archive, true, std::move(a.data())});
   if (!m.adapters.empty()) {
     ByteWriter w;
@@ -57,12 +59,13 @@ detail::Head read_head(std::span<const uint8_t> bytes, size_t& offset) {
   if (!a) fail(ErrorCode::corrupt, "archive is damaged (no archive record)");
   RecordReader r(*a);
   const uint8_t flags = r.u8();
-  if (flags & ~(kStoredPrompts | kSlidingWindow))
+  if (flags & ~(kStoredPrompts | kSlidingWindow | kMixing))
     fail(ErrorCode::unsupported, "unknown archive flags (made by a newer llmz?)");
   head.stored_prompts = flags & kStoredPrompts;
   head.sliding_window = flags & kSlidingWindow;
   head.prompt_field = r.string(256);
   head.response_field = r.string(256);
+  if (flags & kMixing) head.mixing = llmz::detail::read_mixing(r);
   r.finish();
   if (const Record* ad = f.find(RecordType::adapters)) {
     RecordReader ar(*ad);
@@ -76,7 +79,7 @@ detail::Head head_of(const Model& model, const PackOptions& o) {
   if (o.prompt_field == o.response_field) fail(ErrorCode::usage, "the prompt and response fields must differ");
   if (o.prompt_field.empty() || o.response_field.empty()) fail(ErrorCode::usage, "field names must not be empty");
   return {llmz::detail::model_header(model), o.prompt_field, o.response_field, o.store_prompts,
-          o.coding.sliding_window};
+          o.coding.sliding_window,           o.coding.mixing};
 }
 
 std::vector<uint8_t> read_at(std::ifstream& in, uint64_t offset, uint64_t size, const std::string& path) {

@@ -38,6 +38,7 @@ std::string read_part(ByteReader& r, const Model& model, const Head& head, size_
                       const std::string& context) {
   Header h = head.model;
   h.sliding_window = head.sliding_window;
+  h.mixing = head.mixing;
   llmz::detail::read_lossless(r, h, entry_size);
   llmz::detail::check_header(h);
   std::vector<std::span<const uint8_t>> payloads;

@@ -19,6 +19,7 @@ struct Head {
   std::string prompt_field, response_field;
   bool stored_prompts = true;
   bool sliding_window = true;  // how the entries' windows carry their overlap
+  uint8_t mixing = 0;          // MixParts the entries were coded with
 };
 
 // The record with its two fields taken out, as JSON text; the fields themselves.

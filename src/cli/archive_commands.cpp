@@ -74,6 +74,7 @@ struct ArchiveCommands final : CommandGroup {
     pack->add_option("--window", options.coding.window_tokens, "tokens the model sees at once")->capture_default_str();
     pack->add_option("--overlap", options.coding.window_overlap, "context carried into each next window")
         ->capture_default_str();
+    add_mix_option(*pack, options.coding.mixing);
     add_threads_option(*pack, threads);
     add_compute_option(*pack, compute);
     pack->add_flag("-f,--force", force, "overwrite the output");

@@ -41,6 +41,24 @@ inline CLI::Option* add_compute_option(CLI::App& app, Compute& compute) {
       ->default_str("portable");
 }
 
+// --mix for commands that code text losslessly: the models mixed with the LLM (MixParts).
+inline CLI::Option* add_mix_option(CLI::App& app, uint8_t& parts) {
+  parts = CompressOptions{}.mixing;
+  return app
+      .add_option_function<std::string>(
+          "--mix", [&parts](const std::string& names) { parts = parse_mixing(names); },
+          "models mixed with the LLM as it codes: match, ngram, calibrate (comma-separated), all or none")
+      ->check([](const std::string& names) {
+        try {
+          parse_mixing(names);
+          return std::string();
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+      })
+      ->default_str(mixing_names(parts));
+}
+
 // `llmz qa encode|decode` (file mode), `llmz serve` (oracle server), `llmz ask` (live client).
 std::unique_ptr<CommandGroup> add_qa_commands(CLI::App& app);
 // `llmz eval rewrite|qa|report`: the evaluation harness.

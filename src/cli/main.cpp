@@ -47,6 +47,7 @@ struct Options {
   uint32_t window_tokens = CompressOptions{}.window_tokens;
   uint32_t window_overlap = CompressOptions{}.window_overlap;
   bool sliding_window = CompressOptions{}.sliding_window;
+  uint8_t mixing = CompressOptions{}.mixing;
   uint32_t streams = CompressOptions{}.streams;
   bool always_model = false;
   // Lossy modes.
@@ -165,7 +166,7 @@ class Runner {
       ProgressBar bar(verb, o_.quiet ? Progress::none : o_.verbose ? Progress::bar_or_log : Progress::bar);
       auto progress = [&](uint64_t done, uint64_t total) { bar.update(done, total); };
       const CompressOptions coding{context_,   o_.window_tokens, o_.window_overlap, o_.sliding_window,
-                                   o_.streams, progress,         o_.always_model};
+                                   o_.streams, progress,         o_.always_model,   o_.mixing};
       if (o_.mode == Mode::compress && (o_.rewrite || o_.shortest_of)) {
         if (!o_.route.empty()) fail(ErrorCode::usage, "--route works in lossless mode only");
         result = compress_lossy_text(input, coding);
@@ -252,6 +253,7 @@ class Runner {
                           {"window_tokens", i.window_tokens},
                           {"window_overlap", i.window_overlap},
                           {"window_mode", i.sliding_window ? "slide" : "reread"},
+                          {"mixing", mixing_names(i.mixing)},
                           {"streams", i.streams},
                           {"context_tokens", i.context_tokens},
                           {"compute", i.compute},
@@ -314,6 +316,7 @@ class Runner {
     printf("tokenizer:     %u tokens, hash %016llx\n", i.vocab_size, (unsigned long long)i.tokenizer_hash);
     printf("coding:        CDF total 2^%u, windows of %u tokens overlapping by %u (%s), %u streams\n", i.cdf_bits,
            i.window_tokens, i.window_overlap, i.sliding_window ? "sliding" : "re-read", i.streams);
+    printf("mixing:        %s\n", mixing_names(i.mixing).c_str());
     if (i.has_context)
       printf("context:       %u tokens, hash %s\n", i.context_tokens, fp_hash);
     else
@@ -412,6 +415,7 @@ void add_coding_options(CLI::App& app, Options& o) {
                  "again (as files before version 5) (compress)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"slide", true}, {"reread", false}}))
       ->default_str("slide");
+  add_mix_option(app, o.mixing);
   add_compute_option(app, o.compute);
   app.add_flag("--always-model", o.always_model,
                "code every text chunk with the model, even where zstd -19 would be smaller (compress)");

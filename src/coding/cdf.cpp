@@ -39,12 +39,6 @@ constexpr int32_t kMaxAbsLogit = 1 << 14;      // logits are clamped to +-16384
 // Below exp(-22.5) relative to the best token, a token's share is under 2^-32: it gets the floor of 1.
 constexpr int64_t kCutoff = int64_t(22.5 * (1 << kFracBits));
 
-int32_t to_fixed(float logit) {
-  if (!(logit == logit)) return -kMaxAbsLogit << kFracBits;  // NaN: as unlikely as possible
-  float c = std::clamp(logit, float(-kMaxAbsLogit), float(kMaxAbsLogit));
-  return int32_t(c * float(1 << kFracBits));  // exact: scaling by a power of two, then truncation
-}
-
 // exp(-d / 2^16) in Q32, for d >= 0.
 uint64_t exp_neg_fixed(int64_t d) {
   if (d >= kCutoff) return 0;
@@ -56,22 +50,66 @@ uint64_t exp_neg_fixed(int64_t d) {
 
 }  // namespace
 
-void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf) {
+int32_t fixed_logit(float logit) {
+  if (!(logit == logit)) return -kMaxAbsLogit << kFracBits;  // NaN: as unlikely as possible
+  float c = std::clamp(logit, float(-kMaxAbsLogit), float(kMaxAbsLogit));
+  return int32_t(c * float(1 << kFracBits));  // exact: scaling by a power of two, then truncation
+}
+
+LogitScan scan_logits(std::span<const float> logits) {
+  LogitScan s{std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::min(), 0};
+  for (size_t i = 0; i < logits.size(); i++) {
+    int32_t q = fixed_logit(logits[i]);
+    if (q > s.best) {
+      s.second = s.best, s.second_index = s.best_index;
+      s.best = q, s.best_index = uint32_t(i);
+    } else if (q > s.second) {
+      s.second = q, s.second_index = uint32_t(i);
+    }
+  }
+  return s;
+}
+
+void logits_to_cdf(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf, const LogitScan& scan,
+                   std::span<const TokenBias> biases) {
   const size_t n = logits.size();
   assert(cdf.size() == n + 1 && n >= 1 && bits <= kMaxCdfBits && n < (size_t(1) << (bits - 1)));
 
-  int32_t best = std::numeric_limits<int32_t>::min();
+  // Every weight is taken against the largest logit after the biases, found exactly, so that no
+  // token falls below the cutoff for want of a reference that no token reaches.
+  auto biased = [&](uint32_t token) {
+    return std::find_if(biases.begin(), biases.end(), [&](const TokenBias& b) { return b.token == token; }) !=
+           biases.end();
+  };
+  int64_t best = std::numeric_limits<int64_t>::min();
   size_t best_index = 0;
-  for (size_t i = 0; i < n; i++) {
-    int32_t q = to_fixed(logits[i]);
-    if (q > best) best = q, best_index = i;
+  if (!biased(scan.best_index)) {
+    best = scan.best, best_index = scan.best_index;
+  } else if (n > 1 && !biased(scan.second_index)) {
+    best = scan.second, best_index = scan.second_index;
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const int32_t q = fixed_logit(logits[i]);
+      if (q > best && !biased(uint32_t(i))) best = q, best_index = i;
+    }
+  }
+  for (const TokenBias& b : biases) {
+    const int64_t v = int64_t(fixed_logit(logits[b.token])) + b.bias;
+    if (v > best || (v == best && b.token < best_index)) best = v, best_index = b.token;
   }
 
   // Unnormalised weights, parked in cdf[i + 1] (the best token's 2^32 is stored as 2^32 - 1).
   uint64_t sum = 0;
   for (size_t i = 0; i < n; i++) {
-    uint64_t w = std::min<uint64_t>(exp_neg_fixed(int64_t(best) - to_fixed(logits[i])), UINT32_MAX);
+    // A biased token may lie above the reference before its bias; its weight is replaced below.
+    uint64_t w = std::min<uint64_t>(exp_neg_fixed(std::max<int64_t>(0, best - fixed_logit(logits[i]))), UINT32_MAX);
     cdf[i + 1] = uint32_t(w);
+    sum += w;
+  }
+  for (const TokenBias& b : biases) {
+    sum -= cdf[b.token + 1];
+    uint64_t w = std::min<uint64_t>(exp_neg_fixed(best - (int64_t(fixed_logit(logits[b.token])) + b.bias)), UINT32_MAX);
+    cdf[b.token + 1] = uint32_t(w);
     sum += w;
   }
 

@@ -90,6 +90,19 @@ std::vector<AdapterRef> read_adapters(ByteReader& r) {
   return adapters;
 }
 
+void write_mixing(ByteWriter& w, uint8_t parts) {
+  w.u8(kMixerVersion);
+  w.u8(parts);
+}
+
+uint8_t read_mixing(ByteReader& r) {
+  const uint8_t version = r.u8(), parts = r.u8();
+  if (version != kMixerVersion || (parts & ~kMixPartsKnown))
+    fail(ErrorCode::unsupported, "unknown mixer version " + std::to_string(version) + " or parts " +
+                                     std::to_string(parts) + " (made by a newer llmz?)");
+  return parts;
+}
+
 void write_route(ByteWriter& w, const RouteRef& route) {
   w.u8(uint8_t(route.mode));
   w.varint(route.candidates);
@@ -168,7 +181,7 @@ std::vector<ChunkEntry> read_chunks(ByteReader& r, size_t file_size) {
 namespace {
 
 constexpr RecordType kKnownRecords[] = {RecordType::lossless, RecordType::adapters, RecordType::route,
-                                        RecordType::lossy, RecordType::window};
+                                        RecordType::lossy,    RecordType::window,   RecordType::mixing};
 constexpr uint8_t kSlidingWindow = 1;  // the window record's one value
 
 template <typename Fill>
@@ -181,7 +194,8 @@ Record record(RecordType type, bool required, Fill fill) {
 Header read_framed_header(std::span<const uint8_t> file, size_t& offset) {
   const Frame f = read_frame(file, kMagic, kKnownRecords, offset);
   Header h;
-  h.version = kFrameVersion;
+  h.version = file[kMagic.size()];
+  h.mixing = h.version >= 6 ? kMixPartsKnown : 0;
   detail::set_identity(h, f.model);
   const Record* lossless = f.find(RecordType::lossless);
   if (!lossless) fail(ErrorCode::corrupt, "file is damaged (no coding record)");
@@ -204,6 +218,11 @@ Header read_framed_header(std::span<const uint8_t> file, size_t& offset) {
     if (wr.u8() != kSlidingWindow) fail(ErrorCode::unsupported, "unknown window mode (made by a newer llmz?)");
     wr.finish();
     h.sliding_window = true;
+  }
+  if (const Record* mixing = f.find(RecordType::mixing)) {
+    RecordReader mr(*mixing);
+    h.mixing = detail::read_mixing(mr);
+    mr.finish();
   }
   if (const Record* lossy = f.find(RecordType::lossy)) {
     RecordReader lr(*lossy);
@@ -237,6 +256,7 @@ std::vector<uint8_t> write_header(const Header& h) {
   if (h.route && h.adapters.size() != 1) fail(ErrorCode::usage, "a routed file names exactly one adapter");
   Frame f;
   f.magic = kMagic;
+  f.version = kFormatVersion;
   f.model = detail::identity_of(h);
   f.records.push_back(record(RecordType::lossless, true, [&](ByteWriter& w) { detail::write_lossless(w, h); }));
   if (!h.adapters.empty())
@@ -244,6 +264,8 @@ std::vector<uint8_t> write_header(const Header& h) {
         record(RecordType::adapters, true, [&](ByteWriter& w) { detail::write_adapters(w, h.adapters); }));
   if (h.sliding_window)
     f.records.push_back(record(RecordType::window, true, [&](ByteWriter& w) { w.u8(kSlidingWindow); }));
+  if (h.mixing != kMixPartsKnown)
+    f.records.push_back(record(RecordType::mixing, true, [&](ByteWriter& w) { detail::write_mixing(w, h.mixing); }));
   // Optional: the decoder needs only the adapter itself; prompt routing's check reads it when known.
   if (h.route)
     f.records.push_back(record(RecordType::route, false, [&](ByteWriter& w) { detail::write_route(w, *h.route); }));

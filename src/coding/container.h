@@ -13,8 +13,15 @@ namespace llmz {
 inline constexpr std::array<uint8_t, 4> kMagic = {'L', 'L', 'M', 'Z'};
 // Version 2 added the LoRA adapter list, version 3 how the adapter was routed, version 4 routing by
 // the adapters' training-prompt profiles. Version 5 is the frame (coding/frame.h): the same fields
-// in typed records. Files are written as version 5; all five are read.
-inline constexpr uint8_t kFormatVersion = 5;
+// in typed records. Version 6 adds online mixing: its files are mixed with every part of mixer
+// version 1 unless a mixing record says otherwise (so the default costs no header bytes). Files are
+// written as version 6; all six are read.
+inline constexpr uint8_t kFormatVersion = 6;
+
+// The mixing record's version of the mixer's arithmetic (lossless/mixer.cpp): any change to what it
+// computes needs a new number, and readers refuse numbers they do not know.
+inline constexpr uint8_t kMixerVersion = 1;
+inline constexpr uint8_t kMixPartsKnown = 7;  // MixParts bits this build knows
 
 enum class ChunkKind : uint8_t {
   llm = 0,     // range-coded tokens under the model
@@ -73,6 +80,7 @@ struct Header {
   uint32_t window_tokens = 0;   // tokens of a chunk the model sees at once
   uint32_t window_overlap = 0;  // tokens carried as context into each next window
   bool sliding_window = false;  // the overlap stays in the cache, shifted (version 5's window record)
+  uint8_t mixing = 0;           // MixParts mixed with the LLM (the mixing record), 0 for none
   uint32_t streams = 0;         // the encoder's lock-step width (the decoder may use another)
   uint64_t prefix_hash = 0;     // XXH3-64 of the token ids that start every sequence
   uint32_t prefix_tokens = 0;   // 1 = start token only; more = a context was given

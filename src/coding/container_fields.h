@@ -24,6 +24,9 @@ void write_adapters(ByteWriter& w, const std::vector<AdapterRef>& adapters);
 std::vector<AdapterRef> read_adapters(ByteReader& r);
 void write_route(ByteWriter& w, const RouteRef& route);
 RouteRef read_route(ByteReader& r, RouteMode highest);
+// The mixing record's body: the mixer's version, then its parts (a MixParts set; 0: none).
+void write_mixing(ByteWriter& w, uint8_t parts);
+uint8_t read_mixing(ByteReader& r);
 void write_lossy(ByteWriter& w, const LossyInfo& lossy);
 LossyInfo read_lossy(ByteReader& r);
 void write_chunks(ByteWriter& w, const std::vector<ChunkEntry>& chunks);

@@ -24,7 +24,7 @@ const Record* Frame::find(RecordType type) const {
 std::vector<uint8_t> write_frame(const Frame& f) {
   ByteWriter w;
   w.bytes(f.magic);
-  w.u8(kFrameVersion);
+  w.u8(f.version);
   w.bytes(f.model.fingerprint);
   w.string(f.model.name.substr(0, kMaxName));
   w.u64(f.model.tokenizer_hash);

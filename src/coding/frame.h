@@ -23,6 +23,7 @@ enum class RecordType : uint32_t {
   qa = 5,        // the question-asking protocol's settings and outcome (.qa)
   archive = 6,   // a record archive's fields and prompt policy (.llmza)
   window = 7,    // how windows carry their overlap (.llmz; required: it changes the probabilities)
+  mixing = 8,    // the models mixed with the LLM, and the mixer's version (.llmz; required)
 };
 
 // What a file needs of the model that reads it.
@@ -42,6 +43,7 @@ struct Record {
 
 struct Frame {
   std::array<uint8_t, 4> magic{};
+  uint8_t version = kFrameVersion;  // a file kind may number later revisions of its records higher
   ModelIdentity model;
   std::vector<Record> records;  // at most one of each type
   const Record* find(RecordType type) const;
@@ -49,7 +51,7 @@ struct Frame {
 
 std::vector<uint8_t> write_frame(const Frame& frame);
 // Reads the frame at the start of file (its magic already checked to be `magic`, its version byte
-// kFrameVersion); `offset` receives where the rest of the file starts. Records of types not in
+// by the caller); `offset` receives where the rest of the file starts. Records of types not in
 // `known` are skipped when optional and refused (ErrorCode::unsupported) when required.
 Frame read_frame(std::span<const uint8_t> file, const std::array<uint8_t, 4>& magic, std::span<const RecordType> known,
                  size_t& offset);

@@ -93,6 +93,8 @@ Coded compress_coded(const Model& model, std::span<const uint8_t> input, const C
   h.window_tokens = options.window_tokens;
   h.window_overlap = options.window_overlap;
   h.sliding_window = options.sliding_window;
+  if (options.mixing & ~kMixPartsKnown) fail(ErrorCode::usage, "unknown mixing parts");
+  h.mixing = options.mixing;
   h.streams = options.streams;
   h.prefix_hash = prefix_hash(prefix);
   h.prefix_tokens = uint32_t(prefix.size());
@@ -125,7 +127,7 @@ Coded compress_coded(const Model& model, std::span<const uint8_t> input, const C
     if (c.kind != ChunkKind::llm || screened(i)) continue;
     total_tokens += c.tokens.size();
     longest = std::max(longest, std::min(options.window_tokens, uint32_t(c.tokens.size())));
-    streams.push_back(TokenStream::for_encoding(std::move(c.tokens)));
+    streams.push_back(TokenStream::for_encoding(std::move(c.tokens), h.mixing));
   }
   if (!streams.empty()) {
     detail::Evaluator evaluator(m, uint32_t(std::min<size_t>(options.streams, streams.size())),

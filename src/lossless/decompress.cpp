@@ -83,7 +83,7 @@ std::vector<uint8_t> detail::decompress_parts(const Model& model, const Header& 
   uint32_t longest = 0;
   for (size_t i = 0; i < h.chunks.size(); i++) {
     if (h.chunks[i].kind != ChunkKind::llm) continue;
-    streams.push_back(TokenStream::for_decoding(payloads[i], h.chunks[i].tokens));
+    streams.push_back(TokenStream::for_decoding(payloads[i], h.chunks[i].tokens, h.mixing));
     total_tokens += h.chunks[i].tokens;
     longest = std::max(longest, std::min(h.window_tokens, h.chunks[i].tokens));
   }
@@ -146,6 +146,7 @@ FileInfo inspect(std::span<const uint8_t> file) {
   info.window_tokens = h.window_tokens;
   info.window_overlap = h.window_overlap;
   info.sliding_window = h.sliding_window;
+  info.mixing = h.mixing;
   info.streams = h.streams;
   info.has_context = h.prefix_tokens > 1;
   info.context_hash = h.prefix_hash;

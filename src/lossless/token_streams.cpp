@@ -7,22 +7,34 @@
 
 namespace llmz {
 
-TokenStream TokenStream::for_encoding(std::vector<llama_token> tokens) {
+TokenStream TokenStream::for_encoding(std::vector<llama_token> tokens, uint8_t mix_parts) {
   TokenStream s;
   s.n_tokens_ = uint32_t(tokens.size());
   s.tokens_ = std::move(tokens);
   s.encoder_.emplace();
+  s.mix_parts_ = mix_parts;
   return s;
 }
 
-TokenStream TokenStream::for_decoding(std::span<const uint8_t> payload, uint32_t n_tokens) {
+TokenStream TokenStream::for_decoding(std::span<const uint8_t> payload, uint32_t n_tokens, uint8_t mix_parts) {
   TokenStream s;
   s.n_tokens_ = n_tokens;
   s.decoder_.emplace(payload);
+  s.mix_parts_ = mix_parts;
   return s;
 }
 
-void TokenStream::code_next(std::span<const uint32_t> cdf, uint32_t bits) {
+void TokenStream::start(std::span<const llama_token> prefix) {
+  if (mix_parts_ == 0) return;
+  mixer_.emplace(mix_parts_, uint32_t(prefix.size()) + n_tokens_);
+  mixer_->seed(prefix);
+}
+
+void TokenStream::code_next(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf) {
+  if (mixer_)
+    mixer_->build_cdf(logits, bits, cdf);
+  else
+    logits_to_cdf(logits, bits, cdf);
   if (encoder_) {
     llama_token t = tokens_[coded_];
     encoder_->encode(cdf[t], cdf[t + 1] - cdf[t], bits);
@@ -31,6 +43,7 @@ void TokenStream::code_next(std::span<const uint32_t> cdf, uint32_t bits) {
     decoder_->consume(cdf[t], cdf[t + 1] - cdf[t]);
     tokens_.push_back(llama_token(t));
   }
+  if (mixer_) mixer_->update(uint32_t(tokens_[coded_]), cdf, bits);
   coded_++;
 }
 
@@ -60,6 +73,7 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
       Slot& slot = slots[s];
       if (slot.stream < 0 && next_stream < streams.size()) {
         evaluator.clear(s);
+        streams[next_stream].start(prefix);
         slot = Slot{int(next_stream++)};
       } else if (slot.stream >= 0 && streams[size_t(slot.stream)].coded() == slot.start + window.length) {
         const uint32_t next_start = streams[size_t(slot.stream)].coded() - window.overlap;
@@ -108,8 +122,7 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
     for (size_t s = 0; s < slots.size(); s++) {
       Slot& slot = slots[s];
       for (uint32_t k = 0; k < slot.outputs; k++) {
-        logits_to_cdf(evaluator.logits(slot.first_output + k), cdf_bits, cdf[s]);
-        streams[size_t(slot.stream)].code_next(cdf[s], cdf_bits);
+        streams[size_t(slot.stream)].code_next(evaluator.logits(slot.first_output + k), cdf_bits, cdf[s]);
       }
     }
     for (auto& slot : slots) {

@@ -11,22 +11,26 @@
 
 #include "coding/range_coder.h"
 #include "llama.h"
+#include "lossless/mixer.h"
 #include "model/evaluator.h"
 
 namespace llmz {
 
 class TokenStream {
  public:
-  static TokenStream for_encoding(std::vector<llama_token> tokens);
-  static TokenStream for_decoding(std::span<const uint8_t> payload, uint32_t n_tokens);
+  // `mix_parts`: the mixer's parts (MixParts), 0 for the LLM's distribution alone.
+  static TokenStream for_encoding(std::vector<llama_token> tokens, uint8_t mix_parts);
+  static TokenStream for_decoding(std::span<const uint8_t> payload, uint32_t n_tokens, uint8_t mix_parts);
 
   uint32_t size() const { return n_tokens_; }
   // Tokens whose values are known: all of them when encoding, those decoded so far when decoding.
   uint32_t known() const { return encoder_ ? n_tokens_ : uint32_t(tokens_.size()); }
   uint32_t coded() const { return coded_; }
   llama_token token(uint32_t i) const { return tokens_[i]; }
-  // Codes the next token under the given cumulative frequency table.
-  void code_next(std::span<const uint32_t> cdf, uint32_t bits);
+  // Called once before the first token: the context that precedes the stream.
+  void start(std::span<const llama_token> prefix);
+  // Codes the next token under the table made from the model's logits for it (`cdf`: scratch space).
+  void code_next(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf);
   std::vector<uint8_t> finish_encoding() { return encoder_->finish(); }
   const std::vector<llama_token>& tokens() const { return tokens_; }
   // Decoding has read far past the payload: the file is damaged (checked between rounds).
@@ -39,6 +43,8 @@ class TokenStream {
   uint32_t coded_ = 0;
   std::optional<RangeEncoder> encoder_;
   std::optional<RangeDecoder> decoder_;
+  uint8_t mix_parts_ = 0;
+  std::optional<detail::Mixer> mixer_;
 };
 
 // How a stream longer than one window is coded: window 0 holds tokens [0, length); each later window

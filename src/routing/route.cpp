@@ -79,9 +79,10 @@ size_t route_prompt(const ModelOptions& base, const std::vector<AdapterOptions>&
   uint64_t best_bytes = UINT64_MAX;
   for (size_t k = 0; k < candidates.size(); k++) {
     // Bytes of the coded chunks, without the header (whose size depends on the adapter's name).
-    const uint64_t bytes = detail::compress_coded(with_adapter(base, candidates[k]), text,
-                                                  {.sliding_window = false, .streams = 1, .always_model = true})
-                               .payload_bytes();
+    const uint64_t bytes =
+        detail::compress_coded(with_adapter(base, candidates[k]), text,
+                               {.sliding_window = false, .streams = 1, .always_model = true, .mixing = mix_none})
+            .payload_bytes();
     if (bytes < best_bytes) best_bytes = bytes, best = k;  // ties: the first
   }
   return best;
