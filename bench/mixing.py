@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "corpora"
 RESULTS = ROOT / "bench" / "results"
+RECORD = 5  # bytes of a mixing record: type, flags, length, mixer version, parts
 TEXT = {"bib", "book1", "book2", "news", "paper1", "paper2", "paper3", "paper4", "paper5", "paper6",
         "alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"}
 
@@ -36,6 +37,7 @@ def main():
     ap.add_argument("--extra", default="", help="more llmz options, e.g. '--streams 1 --window 512'")
     ap.add_argument("--name", default="mixing", help="results: bench/results/NAME.json and .md")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--report", action="store_true", help="only write the table from the JSON file")
     a = ap.parse_args()
 
     files = [DATA / f for f in a.files] if a.files else sorted(
@@ -43,7 +45,9 @@ def main():
     settings = a.settings.split(",")
     extra = a.extra.split()
     json_path, md_path = RESULTS / f"{a.name}.json", RESULTS / f"{a.name}.md"
-    results = json.loads(json_path.read_text()) if a.resume and json_path.exists() else {}
+    results = json.loads(json_path.read_text()) if (a.resume or a.report) and json_path.exists() else {}
+    if a.report:
+        return write_table(results, settings, md_path, a)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for f in files:
@@ -73,9 +77,12 @@ def write_table(results, settings, md_path, a):
              f"`bench/mixing.py --max-bytes {a.max_bytes} --settings {a.settings}"
              + (f" --extra '{a.extra}'" if a.extra else "") + "`; SmolLM2-135M-Instruct Q8_0, llmz defaults"
              + (f" plus `{a.extra}`" if a.extra else "") + ". Whole files in bytes (headers included); "
-             "the other columns are the change against `--mix none`. Text files in bold.", "",
-             "| file | bytes | " + " | ".join(f"`{s}`" for s in settings) + " |",
-             "|---|---:|" + "---:|" * len(settings)]
+             "the other columns are the change against `--mix none`. A file mixed with all parts (the default) "
+             "carries no mixing record; every other setting, `none` included, carries one of 5 bytes. The last "
+             "column compares `all` with what version 5 wrote: the `none` file without that record. "
+             "Text files in bold.", "",
+             "| file | bytes | " + " | ".join(f"`{s}`" for s in settings) + " | `all` vs version 5 |",
+             "|---|---:|" + "---:|" * (len(settings) + 1)]
     totals = {s: 0 for s in settings}
     for key, row in sorted(results.items()):
         if not all(s in row for s in settings):
@@ -85,10 +92,11 @@ def write_table(results, settings, md_path, a):
         for s in settings:
             totals[s] += row[s]
             cells.append(f"{row[s]:,}" if s == "none" else f"{100 * (row[s] / row['none'] - 1):+.2f}%")
+        cells.append(f"{100 * (row['all'] / (row['none'] - RECORD) - 1):+.2f}%")
         lines.append(f"| {name} | {row['bytes']:,} | " + " | ".join(cells) + " |")
     lines.append("| total | | " + " | ".join(
         f"{totals[s]:,}" if s == "none" else f"{100 * (totals[s] / max(totals['none'], 1) - 1):+.2f}%"
-        for s in settings) + " |")
+        for s in settings) + f" | {100 * (totals['all'] / (totals['none'] - RECORD * len(results)) - 1):+.2f}% |")
     md_path.write_text("\n".join(lines) + "\n")
 
 
