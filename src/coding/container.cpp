@@ -10,6 +10,7 @@
 #include "coding/frame.h"
 #include "common/bytes.h"
 #include "common/error.h"
+#include "llmz/llmz.h"
 
 namespace llmz {
 
@@ -97,7 +98,7 @@ void write_mixing(ByteWriter& w, uint8_t parts) {
 
 uint8_t read_mixing(ByteReader& r) {
   const uint8_t version = r.u8(), parts = r.u8();
-  if (version != kMixerVersion || (parts & ~kMixPartsKnown))
+  if (version != kMixerVersion || (parts & ~mix_all))
     fail(ErrorCode::unsupported, "unknown mixer version " + std::to_string(version) + " or parts " +
                                      std::to_string(parts) + " (made by a newer llmz?)");
   return parts;
@@ -195,7 +196,7 @@ Header read_framed_header(std::span<const uint8_t> file, size_t& offset) {
   const Frame f = read_frame(file, kMagic, kKnownRecords, offset);
   Header h;
   h.version = file[kMagic.size()];
-  h.mixing = h.version >= 6 ? kMixPartsKnown : 0;
+  h.mixing = h.version >= kFirstMixedVersion ? mix_all : mix_none;
   detail::set_identity(h, f.model);
   const Record* lossless = f.find(RecordType::lossless);
   if (!lossless) fail(ErrorCode::corrupt, "file is damaged (no coding record)");
@@ -264,7 +265,7 @@ std::vector<uint8_t> write_header(const Header& h) {
         record(RecordType::adapters, true, [&](ByteWriter& w) { detail::write_adapters(w, h.adapters); }));
   if (h.sliding_window)
     f.records.push_back(record(RecordType::window, true, [&](ByteWriter& w) { w.u8(kSlidingWindow); }));
-  if (h.mixing != kMixPartsKnown)
+  if (h.mixing != mix_all)
     f.records.push_back(record(RecordType::mixing, true, [&](ByteWriter& w) { detail::write_mixing(w, h.mixing); }));
   // Optional: the decoder needs only the adapter itself; prompt routing's check reads it when known.
   if (h.route)

@@ -21,7 +21,7 @@ inline constexpr uint8_t kFormatVersion = 6;
 // The mixing record's version of the mixer's arithmetic (lossless/mixer.cpp): any change to what it
 // computes needs a new number, and readers refuse numbers they do not know.
 inline constexpr uint8_t kMixerVersion = 1;
-inline constexpr uint8_t kMixPartsKnown = 7;  // MixParts bits this build knows
+inline constexpr uint8_t kFirstMixedVersion = 6;  // files from this version on mix unless a record says otherwise
 
 enum class ChunkKind : uint8_t {
   llm = 0,     // range-coded tokens under the model

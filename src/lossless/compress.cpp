@@ -93,7 +93,7 @@ Coded compress_coded(const Model& model, std::span<const uint8_t> input, const C
   h.window_tokens = options.window_tokens;
   h.window_overlap = options.window_overlap;
   h.sliding_window = options.sliding_window;
-  if (options.mixing & ~kMixPartsKnown) fail(ErrorCode::usage, "unknown mixing parts");
+  if (options.mixing & ~mix_all) fail(ErrorCode::usage, "unknown mixing parts");
   h.mixing = options.mixing;
   h.streams = options.streams;
   h.prefix_hash = prefix_hash(prefix);
