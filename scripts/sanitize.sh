@@ -5,6 +5,7 @@
 # Needs the set-up (scripts/setup.sh) to have run: it reuses its llama.cpp and models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/data_dir.sh
 # No Python module: one built with AddressSanitizer does not load into a Python built without it.
 scripts/configure.sh . build-sanitize -DCMAKE_BUILD_TYPE=Debug -DLLMZ_SANITIZE=ON -DLLMZ_PYTHON=OFF
 cmake --build build-sanitize -j "$(nproc)"

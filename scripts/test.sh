@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+source scripts/data_dir.sh
 ctest --test-dir build --output-on-failure -j 2 "$@"

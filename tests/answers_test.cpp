@@ -1,9 +1,9 @@
 // Final-answer extraction, hiding and comparison on the forms benchmarks and small models produce.
-#include "eval/answers.h"
+#include "qa/answers.h"
 
 #include <gtest/gtest.h>
 
-namespace llmz::eval {
+namespace llmz::qa {
 namespace {
 
 TEST(ExtractAnswer, StatementOnItsOwnLine) {
@@ -99,4 +99,4 @@ TEST(ExtractCode, TheDefinitionNotTheUsageExampleAndDedented) {
 }
 
 }  // namespace
-}  // namespace llmz::eval
+}  // namespace llmz::qa

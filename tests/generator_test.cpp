@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "test_models.h"
@@ -43,6 +45,23 @@ TEST(Generator, RememberedRepliesEqualRegeneratedOnes) {
   EXPECT_EQ(g.greedy(prompt, 40), first);
   EXPECT_EQ(Generator(m, 512).greedy(prompt, 40), first);
   EXPECT_EQ(Generator(m, 512).greedy(prompt, 20), Generator(m, 512, 1).greedy(prompt, 20));
+}
+
+// Samples are drawn from the coder's integer tables with a standard generator: the same seed gives the
+// same reply on a fresh cache and with other threads, so both ends of the QA protocol may sample.
+TEST(Generator, SamplesRepeatForTheSameSeed) {
+  const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path(), 2));
+  const LoadedModel& m1 = detail::loaded_model(test::cached_model(test::tiny_model_path(), 1));
+  const auto prompt = m.tokenize("Once upon a time", false);
+  Generator g(m, 512);
+  std::set<std::string> replies;
+  for (uint64_t seed = 1; seed <= 4; seed++) {
+    const std::string reply = g.sample(prompt, 24, 0.7f, seed);
+    EXPECT_EQ(Generator(m1, 512, 1).sample(prompt, 24, 0.7f, seed), reply) << "seed " << seed;
+    replies.insert(reply);
+  }
+  EXPECT_GE(replies.size(), 2u);  // seeds differ
+  EXPECT_EQ(g.sample(prompt, 24, 0.0f, 9), g.greedy(prompt, 24));
 }
 
 TEST(Generator, LineRuleIgnoresShortLines) {

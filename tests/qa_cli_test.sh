@@ -30,6 +30,13 @@ check "coded bits at most N + 1" python3 -c "import json; j = json.load(open('en
 check "qa encode batch mode, gold reference" "$LLMZ" qa encode --slm "$TINY" --llm "$OTHER" --question-mode batch \
   --oracle-mode gold-reference --gold 7 --prompt-file problem.txt "${SMALL[@]}" "${REF[@]}" -o batch.qa
 check "qa decode batch mode" "$LLMZ" qa decode --slm "$TINY" --prompt-file problem.txt batch.qa -o batch.txt
+check "qa encode candidates mode (SmolLM2 samples, self oracle, -T 2)" "$LLMZ" qa encode --slm "$REAL" -T 2 \
+  --question-mode candidates --oracle-mode self --prompt-file problem.txt "${SMALL[@]}" -o cand.qa --json
+cp out.txt candidates.json
+check "candidates: questions name final answers" python3 -c "import json; j = json.load(open('candidates.json')); assert j['turns'] and all(t['question'].startswith('Is the correct final answer to the problem ') for t in j['turns']), j"
+check "qa decode candidates -T 1, prompts found by the file's hash" sh -c "'$LLMZ' qa decode --slm '$REAL' -T 1 --prompt-file problem.txt cand.qa > cand.txt &&
+  python3 -c 'import json; assert open(\"cand.txt\").read() == json.load(open(\"candidates.json\"))[\"final_answer\"] + \"\\n\"'"
+check "info names candidates mode" sh -c "'$LLMZ' info cand.qa | grep -q candidates"
 check "qa encode self mode needs no oracle" "$LLMZ" qa encode --slm "$TINY" --oracle-mode self --llm /nonexistent.gguf \
   --prompt-file problem.txt "${SMALL[@]}" -o self.qa
 check "info on a .qa file" sh -c "'$LLMZ' info x.qa | grep -q 'question asking'"

@@ -155,5 +155,36 @@ TEST(QaRealModel, SmolLM2RoundTrip) {
   expect_same(enc.transcript, dec);
 }
 
+// Candidates mode with the real SmolLM2: every question names a distinct final answer of its samples,
+// the transcript stops at the first yes (then the final answer is that answer's solution), and the
+// receiver, on one thread, rebuilds it all, samples included.
+TEST(QaRealModel, CandidatesAskAboutDistinctAnswersUntilOneIsConfirmed) {
+  const Model& slm = cached_model(test::real_model_path(), 2);
+  Settings s = small_settings(QuestionMode::candidates);
+  s.questions = 6;
+  s.max_attempt_tokens = 48;
+  const Prompts& prompts = candidate_prompts();
+  for (OracleMode mode : {OracleMode::gold_reference, OracleMode::self}) {
+    auto oracle = mode == OracleMode::self ? make_self_oracle(slm.name())
+                                           : make_model_oracle(slm, prompts, {mode, 24, UnclearPolicy::no, 1024});
+    const Encoded enc = encode(slm, *oracle, prompts, s, kProblem, "7");
+    const auto& turns = enc.transcript.turns;
+    ASSERT_GE(turns.size(), 1u);
+    std::set<std::string> asked;
+    for (size_t i = 0; i < turns.size(); i++) {
+      const std::string& q = turns[i].question;
+      ASSERT_EQ(q.rfind("Is the correct final answer to the problem ", 0), 0u) << q;
+      asked.insert(q);
+      EXPECT_EQ(turns[i].yes, i + 1 == turns.size() && turns[i].yes) << "asked on after a yes";
+    }
+    EXPECT_EQ(asked.size(), turns.size());
+    if (turns.back().yes) {
+      const std::string answer = turns.back().question.substr(43, turns.back().question.size() - 44);
+      EXPECT_NE(enc.transcript.final_answer.find(answer), std::string::npos) << enc.transcript.final_answer;
+    }
+    expect_same(enc.transcript, decode(cached_model(test::real_model_path(), 1), prompts, enc.file, kProblem));
+  }
+}
+
 }  // namespace
 }  // namespace llmz::qa

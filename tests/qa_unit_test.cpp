@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "default_prompts.h"  // the built-in prompt files
 #include "qa/answer_coder.h"
+#include "qa/candidates.h"
 #include "qa/oracle.h"
 #include "qa/protocol.h"
 #include "qa/qa_file.h"
@@ -173,6 +174,65 @@ TEST(QaFile, CraftedSizesAreRefused) {
   EXPECT_TRUE(refused([](QaHeader& h) { h.settings.questions = kMaxQuestions + 1, h.answers = 0; }));
   EXPECT_TRUE(refused([](QaHeader& h) { h.answers = 11; }));
   EXPECT_FALSE(refused([](QaHeader&) {}));
+}
+
+// Protocol 5 added candidates mode and changed nothing else: version-4 files of the other modes
+// still decode, a version-4 file in candidates mode is refused, and so is a newer protocol.
+TEST(QaFile, ProtocolVersionsAreCheckedPerMode) {
+  auto code_of = [](uint8_t protocol, QuestionMode mode) {
+    QaHeader h = sample_header();
+    h.protocol = protocol;
+    h.settings.mode = mode;
+    try {
+      EXPECT_EQ(read_qa_file(write_qa_file(h)).protocol, protocol);
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return ErrorCode::ok;
+  };
+  EXPECT_EQ(code_of(4, QuestionMode::sequential), ErrorCode::ok);
+  EXPECT_EQ(code_of(4, QuestionMode::batch), ErrorCode::ok);
+  EXPECT_EQ(code_of(5, QuestionMode::candidates), ErrorCode::ok);
+  EXPECT_EQ(code_of(4, QuestionMode::candidates), ErrorCode::unsupported);
+  EXPECT_EQ(code_of(3, QuestionMode::sequential), ErrorCode::unsupported);
+  EXPECT_EQ(code_of(6, QuestionMode::sequential), ErrorCode::unsupported);
+  EXPECT_EQ(code_of(5, QuestionMode(3)), ErrorCode::corrupt);
+}
+
+TEST(Candidates, GroupedByValueMostVotesFirstUnansweredLeftOut) {
+  const auto groups =
+      group_candidates({"So she makes $20.\nFinal answer: 20", "Final answer: 18", "no number here",
+                        "It is \\boxed{18}", "Final answer: $20.00", "Final answer: 7", "Final answer: 18 dollars"},
+                       CandidateKind::final_answer);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].answer, "18");
+  EXPECT_EQ(groups[0].votes, 3u);
+  EXPECT_EQ(groups[0].solution, "Final answer: 18");  // the first solution that gave it
+  EXPECT_EQ(groups[1].answer, "20");                  // two votes, seen before 7
+  EXPECT_EQ(groups[1].votes, 2u);
+  EXPECT_EQ(groups[2].answer, "7");
+}
+
+TEST(Candidates, ProgramsGroupedByTheirCode) {
+  const std::string a = "```python\ndef f(x):\n    return x + 1\n```", b = "```python\ndef f(x):\n    return x\n```";
+  const auto groups = group_candidates({b, a, "Here it is:\n" + a, "I cannot write that."}, CandidateKind::program);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].answer, "def f(x):\n    return x + 1");
+  EXPECT_EQ(groups[0].votes, 2u);
+  EXPECT_EQ(groups[1].votes, 1u);
+}
+
+TEST(Candidates, PromptsNameTheirKindAndBuiltInsAreFoundByHash) {
+  EXPECT_EQ(parse_question_mode("candidates"), QuestionMode::candidates);
+  EXPECT_EQ(candidate_kind(candidate_prompts()), CandidateKind::final_answer);
+  EXPECT_EQ(candidate_kind(candidate_code_prompts()), CandidateKind::program);
+  EXPECT_THROW(candidate_kind(default_prompts()), Error);  // no candidate templates
+  nlohmann::json other = nlohmann::json::parse(kCandidateQaPromptsJson);
+  other["candidate_answer"] = "letter";
+  EXPECT_THROW(parse_prompts(other.dump(), "other.json"), Error);
+  for (const Prompts* p : {&default_prompts(), &choice_prompts(), &candidate_prompts(), &candidate_code_prompts()})
+    EXPECT_EQ(builtin_prompts(p->hash), p);
+  EXPECT_EQ(builtin_prompts(default_prompts().hash ^ 1), nullptr);
 }
 
 }  // namespace

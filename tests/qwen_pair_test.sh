@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Qwen2.5-Coder pair under the determinism contract, in separate processes: the 0.5B compresses
 # and decompresses across thread counts and stream counts, and a QA file made with the 0.5B as SLM
-# and the 1.5B as oracle decodes in another process with other threads.
+# and the 1.5B as oracle decodes in another process with other threads, in sequential and candidates mode.
 set -uo pipefail
 LLMZ=$(realpath "${1:?usage: qwen_pair_test.sh path/to/llmz}")
 SMALL=${LLMZ_MODELS_DIR:?}/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
@@ -26,5 +26,11 @@ check "qa encode (qwen0.5b SLM, qwen1.5b oracle, -T 2)" "$LLMZ" qa encode --slm 
 cp out.txt encoded.json
 check "qa decode in another process, -T 1, rebuilds the final answer" sh -c "'$LLMZ' qa decode --slm '$SMALL' -T 1 --prompt-file problem.txt x.qa > answer.txt &&
   python3 -c 'import json; assert open(\"answer.txt\").read() == json.load(open(\"encoded.json\"))[\"final_answer\"] + \"\\n\"'"
+check "qa encode candidates mode (qwen0.5b samples, qwen1.5b oracle, -T 2)" "$LLMZ" qa encode --slm "$SMALL" --llm "$STRONG" \
+  -T 2 --question-mode candidates --prompt-file problem.txt -n 3 --max-attempt-tokens 64 --max-reference-tokens 64 \
+  --unclear fail -o c.qa --json
+cp out.txt candidates.json
+check "qa decode candidates in another process, -T 1, rebuilds the final answer" sh -c "'$LLMZ' qa decode --slm '$SMALL' -T 1 --prompt-file problem.txt c.qa > c.txt &&
+  python3 -c 'import json; assert open(\"c.txt\").read() == json.load(open(\"candidates.json\"))[\"final_answer\"] + \"\\n\"'"
 
 finish

@@ -41,12 +41,23 @@ struct Prompts {
   // there (the reply ends with it). docs/QA.md.
   std::string question_prefix;
   std::string revision_prefix;
+  // Candidates mode only (optional elsewhere): the question about one candidate answer ({answer}),
+  // and what candidates are grouped and asked about by: "final answer" (the result a solution states)
+  // or "program" (the code it holds). prompts/qa-candidates-v1.json.
+  std::string candidate_question;
+  std::string candidate_answer;
   uint64_t hash = 0;  // XXH3-64 of the file's bytes
 };
 const Prompts& default_prompts();
 // prompts/qa-choice-v2.json: for multiple-choice problems (questions about the choices, a revision
 // that names one).
 const Prompts& choice_prompts();
+// prompts/qa-candidates-v1.json and qa-candidates-code-v1.json: for candidates mode (questions about
+// sampled final answers, or sampled programs).
+const Prompts& candidate_prompts();
+const Prompts& candidate_code_prompts();
+// The built-in prompts whose file hash is this (what a .qa header records), or nullptr.
+const Prompts* builtin_prompts(uint64_t hash);
 // Reads a template file; every template must be present and use only its own placeholders.
 Prompts load_prompts(const std::string& path);
 Prompts parse_prompts(const std::string& json_text, const std::string& origin);
@@ -54,6 +65,8 @@ Prompts parse_prompts(const std::string& json_text, const std::string& origin);
 enum class QuestionMode {
   batch,       // all questions written at once, before any answer (the paper's way)
   sequential,  // each question sees the earlier questions and their answers
+  candidates,  // the SLM samples solutions and asks about their final answers, most frequent first,
+               // until one is confirmed; its solution is the final answer (docs/QA.md)
 };
 const char* to_string(QuestionMode m);
 QuestionMode parse_question_mode(const std::string& s);  // fails with a usage error

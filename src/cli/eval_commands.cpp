@@ -96,12 +96,13 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--llm", llm, "strong model (answers)")->capture_default_str();
     qa->add_option("-n", o.n_values, "numbers of questions, comma-separated")->delimiter(',')->capture_default_str();
     qa->add_option("--limit", o.limit, "problems, from the start of the set")->capture_default_str();
-    qa->add_option("--mode", question_mode, "questions: sequential or batch")->capture_default_str();
+    qa->add_option("--mode", question_mode, "questions: sequential, batch or candidates")->capture_default_str();
     qa->add_option("--oracle", oracle_modes, "oracle modes for QA: own-reference, gold-reference (comma-separated)")
         ->delimiter(',')
         ->capture_default_str();
     qa->add_option("--prompts", qa_prompts,
-                   "prompt template file (default: the built-in qa-v1, or qa-choice-v2 on multiple-choice benchmarks)")
+                   "prompt template file (default: the built-in qa-v1; qa-choice-v2 on multiple-choice benchmarks; "
+                   "qa-candidates-v1, or qa-candidates-code-v1 on code, in candidates mode)")
         ->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
     qa->add_flag("--baselines-only", o.baselines_only,
@@ -132,11 +133,15 @@ struct EvalCommands final : CommandGroup {
     o.qa_plus = !no_qa_plus;
     const auto problems = eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
     const bool choice = !problems.empty() && problems.front().kind == eval::AnswerKind::choice;
-    if (!problems.empty() && problems.front().kind == eval::AnswerKind::code)
+    const bool code = !problems.empty() && problems.front().kind == eval::AnswerKind::code;
+    if (code)
       for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
-    o.prompts = !qa_prompts.empty() ? qa::load_prompts(qa_prompts)
-                : choice            ? qa::choice_prompts()
-                                    : qa::default_prompts();
+    const bool candidates = o.mode == qa::QuestionMode::candidates;
+    o.prompts = !qa_prompts.empty()  ? qa::load_prompts(qa_prompts)
+                : choice             ? qa::choice_prompts()
+                : candidates && code ? qa::candidate_code_prompts()
+                : candidates         ? qa::candidate_prompts()
+                                     : qa::default_prompts();
     const Model slm_model = Model::load({resolve_model(slm), threads});
     const Model llm_model = Model::load({resolve_model(llm), threads});
     {

@@ -78,7 +78,9 @@ struct QaCommands final : CommandGroup {
 
   void add_slm_options(CLI::App& c) {
     c.add_option("--slm", slm, "small model (runs at both ends): a GGUF path or a short name")->capture_default_str();
-    c.add_option("--prompts", prompts_file, "prompt template file (default: the built-in qa-v1)");
+    c.add_option("--prompts", prompts_file,
+                 "prompt template file (default: the built-in qa-v1, qa-candidates-v1 in candidates mode; decode: "
+                 "the built-in set the file was made with)");
     add_threads_option(c, threads);
     c.add_option("--prompt-file", prompt_file, "the problem (prompt) both ends know");
   }
@@ -87,7 +89,9 @@ struct QaCommands final : CommandGroup {
     c.add_option("-n,--questions", settings.questions, "yes/no questions to ask")
         ->check(CLI::Range(0u, qa::kMaxQuestions))
         ->capture_default_str();
-    c.add_option("--question-mode", question_mode, "batch (all at once) or sequential (each sees earlier answers)")
+    c.add_option("--question-mode", question_mode,
+                 "batch (all at once), sequential (each sees earlier answers) or candidates (asks which of "
+                 "its sampled final answers is right, most frequent first)")
         ->capture_default_str();
     c.add_option("--oracle-mode", oracle_mode,
                  "own-reference (oracle answers from its own solution), gold-reference (from --gold: an upper "
@@ -158,7 +162,10 @@ struct QaCommands final : CommandGroup {
     ask->add_option("prompt", prompt_text, "the problem as text (or --prompt-file)");
   }
 
-  qa::Prompts prompts() const { return prompts_file.empty() ? qa::default_prompts() : qa::load_prompts(prompts_file); }
+  qa::Prompts prompts() const {
+    if (!prompts_file.empty()) return qa::load_prompts(prompts_file);
+    return question_mode == "candidates" ? qa::candidate_prompts() : qa::default_prompts();
+  }
 
   std::string problem() const {
     if (!prompt_text.empty() && !prompt_file.empty())
@@ -233,9 +240,11 @@ struct QaCommands final : CommandGroup {
     const std::string p = problem();
     const auto file = read_input(input);
     if (!qa::is_qa_file(file)) fail(ErrorCode::corrupt, input + ": not an llmz QA file");
-    use_compute(compute_profile_of(qa::inspect_qa(file).compute));
+    const auto info = qa::inspect_qa(file);
+    use_compute(compute_profile_of(info.compute));
     const Model slm_model = load(slm);
-    const auto t = qa::decode(slm_model, prompts(), file, p, printer());
+    const qa::Prompts* builtin = prompts_file.empty() ? qa::builtin_prompts(info.prompts_hash) : nullptr;
+    const auto t = qa::decode(slm_model, builtin ? *builtin : prompts(), file, p, printer());
     const std::string answer = t.final_answer + "\n";
     if (json) {
       report(t, file.size(), std::cerr);

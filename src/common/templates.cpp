@@ -24,6 +24,7 @@ TemplateSet parse_templates(const std::string& json_text, const std::string& ori
   set.version = j["version"];
   static const std::regex placeholder("\\{([a-z_]+)\\}");
   for (const auto& f : fields) {
+    if (!f.required && !j.contains(f.name)) continue;
     if (!j.contains(f.name) || !j[f.name].is_string())
       fail(ErrorCode::usage, origin + ": template \"" + f.name + "\" is missing");
     const std::string t = j[f.name];

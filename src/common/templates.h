@@ -12,6 +12,7 @@ namespace llmz {
 struct TemplateField {
   const char* name;
   std::set<std::string> placeholders;
+  bool required = true;  // an optional template may be absent (its text is then empty)
 };
 
 struct TemplateSet {
@@ -20,7 +21,7 @@ struct TemplateSet {
   uint64_t hash = 0;                        // XXH3-64 of the file's bytes
 };
 
-// Fails with a usage error naming `origin` if a template is missing or uses an unknown placeholder.
+// Fails with a usage error naming `origin` if a required template is missing or uses an unknown placeholder.
 TemplateSet parse_templates(const std::string& json_text, const std::string& origin,
                             std::span<const TemplateField> fields);
 TemplateSet load_templates(const std::string& path, std::span<const TemplateField> fields);

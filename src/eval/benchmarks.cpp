@@ -7,8 +7,8 @@
 
 #include "common/error.h"
 #include "common/text.h"
-#include "eval/answers.h"
 #include "llmz/eval.h"
+#include "qa/answers.h"
 
 namespace llmz::eval {
 
@@ -116,7 +116,8 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
   if (name == "gsm8k") {
     for (const auto& j : read_jsonl(dir + "/gsm8k/test.jsonl")) {
       const std::string solution = text(j, "answer");
-      add("gsm8k-" + std::to_string(out.size()), text(j, "question"), solution, extract_answer(solution).value_or(""));
+      add("gsm8k-" + std::to_string(out.size()), text(j, "question"), solution,
+          qa::extract_answer(solution).value_or(""));
     }
   } else if (name == "math500") {
     for (const auto& j : read_jsonl(dir + "/math500/math500_test.jsonl"))

@@ -1,7 +1,7 @@
 #include "eval/grading.h"
 
 #include "common/text.h"
-#include "eval/answers.h"
+#include "qa/answers.h"
 
 namespace llmz::eval {
 
@@ -19,19 +19,19 @@ Grade grade(const Problem& problem, const std::string& reply, const SandboxLimit
   Grade g;
   switch (problem.kind) {
     case AnswerKind::number: {
-      const auto got = extract_answer(reply);
+      const auto got = qa::extract_answer(reply);
       g.extracted = got.value_or("");
-      g.correct = got && !problem.answer.empty() && same_answer(*got, problem.answer);
+      g.correct = got && !problem.answer.empty() && qa::same_answer(*got, problem.answer);
       break;
     }
     case AnswerKind::choice: {
-      const auto got = extract_choice(reply);
+      const auto got = qa::extract_choice(reply);
       g.extracted = got.value_or("");
       g.correct = got && *got == problem.answer;
       break;
     }
     case AnswerKind::code: {
-      const auto code = extract_code(reply);
+      const auto code = qa::extract_code(reply);
       g.extracted = code.value_or("");
       if (!code) {
         g.note = "no code in the reply";

@@ -13,6 +13,7 @@
 #include "llmz/eval.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
+#include "qa/candidates.h"
 #include "qa/local_backend.h"
 #include "qa/qa_file.h"
 
@@ -106,6 +107,7 @@ class Runner {
       return row;
     }
 
+    if (o_.mode == qa::QuestionMode::candidates) row["slm_majority"] = majority(p);
     for (auto mode : o_.oracles)
       row["configs"][std::string("qa/") + qa::to_string(mode)] =
           run_config(p, *reference_oracle(p, mode), nullptr, &row);
@@ -125,6 +127,19 @@ class Runner {
     if (!letter_) return words;
     return std::make_unique<ChoiceLetterOracle>(std::move(words),
                                                 mode == qa::OracleMode::gold_reference ? p.answer.at(0) : letter_);
+  }
+
+  // Candidates mode: the SLM's most frequent answer among its largest set of solutions, with no
+  // question asked (self-consistency): what sampling alone gives, beside the control.
+  nlohmann::json majority(const Problem& p) {
+    qa::Settings s = settings_;
+    s.questions = *n_set_.rbegin();
+    const auto groups = qa::group_candidates(
+        qa::candidate_solutions(slm_, prompts_, s, p.question, qa::attempt(slm_, prompts_, s, p.question)),
+        qa::candidate_kind(prompts_));
+    nlohmann::json j = graded(p, groups.empty() ? "" : groups.front().solution);
+    j["groups"] = groups.size();
+    return j;
   }
 
   // One configuration at every N. Sequential questions do not depend on N, so one run with the

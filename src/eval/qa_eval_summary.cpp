@@ -33,6 +33,12 @@ double sum(const std::vector<double>& v) {
 
 }  // namespace
 
+// Rows some runs add beside the SLM alone, shown for reference: the SLM ranking multiple-choice options,
+// and in candidates mode its most frequent answer with no question asked.
+constexpr std::pair<const char*, const char*> kReferenceRows[] = {
+    {"slm_likelihood", "SLM ranking the options (reference)"},
+    {"slm_majority", "SLM's most frequent answer, no questions (reference)"}};
+
 nlohmann::json summarize_qa_eval(const std::string& results_path) {
   const auto rows = read_results(results_path);
   const size_t n = rows.size();
@@ -46,11 +52,11 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   s["slm"]["accuracy"] = to_json(bootstrap(n, mean(slm)));
   s["llm"]["accuracy"] = to_json(bootstrap(n, mean(llm)));
   s["llm"]["method"] = rows.front()["llm"].value("method", "generated");
-  if (std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.contains("slm_likelihood"); })) {
-    const auto ranked =
-        column(rows, [](const auto& r) { return double(r["slm_likelihood"]["correct"].template get<bool>()); });
-    s["slm_likelihood"]["accuracy"] = to_json(bootstrap(n, mean(ranked)));
-  }
+  for (const auto& [key, label] : kReferenceRows)
+    if (std::all_of(rows.begin(), rows.end(), [key](const auto& r) { return r.contains(key); })) {
+      const auto right = column(rows, [key](const auto& r) { return double(r[key]["correct"].template get<bool>()); });
+      s[key]["accuracy"] = to_json(bootstrap(n, mean(right)));
+    }
   std::vector<double> llm_minus_slm(n);
   for (size_t i = 0; i < n; i++) llm_minus_slm[i] = llm[i] - slm[i];
   s["llm_minus_slm"] = to_json(bootstrap(n, mean(llm_minus_slm)));
@@ -153,9 +159,8 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
   snprintf(row, sizeof row, "| LLM alone%s | | %s | 100 | | | | | | | |\n", ranked ? " (ranking the options)" : "",
            pct(s["llm"]["accuracy"]).c_str());
   md << row;
-  if (s.contains("slm_likelihood"))
-    md << "| SLM ranking the options (reference) | | " << pct(s["slm_likelihood"]["accuracy"])
-       << " | | | | | | | | |\n";
+  for (const auto& [key, label] : kReferenceRows)
+    if (s.contains(key)) md << "| " << label << " | | " << pct(s[key]["accuracy"]) << " | | | | | | | | |\n";
   for (const auto& [config, c] : s["configs"].items()) {
     std::vector<std::pair<int, std::string>> ns;
     for (const auto& [nq, b] : c["by_n"].items()) ns.push_back({std::stoi(nq), nq});

@@ -3,13 +3,13 @@
 #include "common/error.h"
 #include "common/templates.h"
 #include "common/text.h"
-#include "eval/answers.h"
 #include "eval/results_file.h"
 #include "eval/run_problems.h"
 #include "llmz/eval.h"
 #include "llmz/lossy.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
+#include "qa/answers.h"
 
 namespace llmz::eval {
 
@@ -38,7 +38,7 @@ class Runner {
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
     const std::string own = trim(
         writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
-    row["llm_solution_correct"] = correct(extract_answer(own), p.answer);
+    row["llm_solution_correct"] = correct(qa::extract_answer(own), p.answer);
 
     CompressOptions coding;
     coding.context = p.question;
@@ -81,16 +81,16 @@ class Runner {
 
  private:
   static bool correct(const std::optional<std::string>& got, const std::string& gold) {
-    return got && !gold.empty() && same_answer(*got, gold);
+    return got && !gold.empty() && qa::same_answer(*got, gold);
   }
 
   // What the solver makes of a text, with its final answer hidden.
   nlohmann::json variant(const Problem& p, const std::string& text, uint64_t bits) {
-    const std::string shown = hide_answer(text);
+    const std::string shown = qa::hide_answer(text);
     const std::string reply = solver_.greedy(
         solver_.model().chat_tokens(fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", shown}})),
         o_.max_tokens);
-    const auto got = extract_answer(reply);
+    const auto got = qa::extract_answer(reply);
     return {{"text", text},
             {"bytes", text.size()},
             {"bits", bits},

@@ -1,5 +1,4 @@
 #include <optional>
-#include <random>
 
 #include "coding/container.h"
 #include "common/error.h"
@@ -70,14 +69,13 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
 
   LossyResult result;
   std::optional<detail::Coded> chosen;
-  std::mt19937_64 rng(options.seed);
   size_t best = SIZE_MAX;
   for (uint32_t i = 0; i < options.candidates; i++) {
     // Rewrites start from the greedy one; fresh answers are all samples, as the baseline prescribes.
     const bool greedy = options.method == Method::rewrite && i == 0;
     Candidate c;
     c.text = trim(greedy ? generator.greedy(prompt_tokens, options.max_tokens)
-                         : generator.sample(prompt_tokens, options.max_tokens, options.temperature, rng));
+                         : generator.sample(prompt_tokens, options.max_tokens, options.temperature, options.seed + i));
     if (!c.text.empty()) {
       const std::vector<uint8_t> bytes(c.text.begin(), c.text.end());
       detail::Coded coded = detail::compress_coded(coder, bytes, options.coding);

@@ -1,7 +1,7 @@
 #include "model/generator.h"
 
 #include <algorithm>
-#include <cmath>
+#include <random>
 
 #include "coding/cdf.h"
 #include "common/error.h"
@@ -107,24 +107,32 @@ int64_t Generator::log2_likelihood(std::vector<llama_token> context, std::span<c
   return sum;
 }
 
-std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line) {
-  auto key = std::make_tuple(prompt, max_tokens, single_line);
+std::string Generator::remembered(ReplyKey key, const std::function<llama_token(std::span<const float>)>& pick) {
   if (auto it = replies_.find(key); it != replies_.end()) return it->second;
-  if (replies_.size() >= 1024) replies_.clear();  // bounded: a long run asks ever new questions
-  std::string reply = generate(std::move(prompt), max_tokens, single_line, argmax);
+  if (replies_.size() >= 1024) replies_.clear();
+  const auto& [prompt, max_tokens, single_line, temperature, seed] = key;
+  std::string reply = generate(prompt, max_tokens, single_line, pick);
   replies_.emplace(std::move(key), reply);
   return reply;
 }
 
-std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature,
-                              std::mt19937_64& rng) {
+std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line) {
+  return remembered({std::move(prompt), max_tokens, single_line, 0.0f, 0}, argmax);
+}
+
+std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature, uint64_t seed) {
   if (temperature <= 0) return greedy(std::move(prompt), max_tokens);
-  std::vector<double> weights;
-  return generate(std::move(prompt), max_tokens, false, [&](std::span<const float> logits) {
-    const float top = *std::max_element(logits.begin(), logits.end());
-    weights.resize(logits.size());
-    for (size_t i = 0; i < logits.size(); i++) weights[i] = std::exp((logits[i] - top) / temperature);
-    return llama_token(std::discrete_distribution<size_t>(weights.begin(), weights.end())(rng));
+  const float inverse = 1.0f / temperature;  // one IEEE division and products: the same everywhere
+  std::mt19937_64 rng(seed);
+  std::vector<float> scaled;
+  std::vector<uint32_t> cdf;
+  return remembered({std::move(prompt), max_tokens, false, temperature, seed}, [&](std::span<const float> logits) {
+    scaled.resize(logits.size());
+    for (size_t i = 0; i < logits.size(); i++) scaled[i] = logits[i] * inverse;
+    cdf.resize(logits.size() + 1);
+    logits_to_cdf(scaled, kDefaultCdfBits, cdf);
+    const auto draw = uint32_t(rng() >> (64 - kDefaultCdfBits));
+    return llama_token(std::upper_bound(cdf.begin(), cdf.end(), draw) - cdf.begin() - 1);
   });
 }
 

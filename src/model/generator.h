@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <random>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model/evaluator.h"
@@ -43,13 +43,18 @@ class Generator {
   // at most 16 tokens, or (single_line) at the first line break after some text. Returns the reply's
   // text. Greedy replies are deterministic, so a repeated request is answered from memory.
   std::string greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line = false);
-  // A sampled reply (softmax at the given temperature), with the same stopping rules. For the sender's
-  // candidates only: unlike greedy replies, samples are not promised to repeat on another machine.
-  std::string sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature, std::mt19937_64& rng);
+  // A sampled reply at the given temperature, with the same stopping rules. Tokens are drawn from the
+  // coder's integer tables of the scaled logits with std::mt19937_64(seed), whose output the standard
+  // fixes: every machine with the same logits draws the same reply, so both ends of the QA protocol
+  // may sample. Repeated requests are answered from memory, like greedy ones.
+  std::string sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature, uint64_t seed);
 
  private:
   std::string generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
                        const std::function<llama_token(std::span<const float>)>& pick);
+  // A reply from memory, else written by pick and remembered (bounded: a long run asks ever new questions).
+  using ReplyKey = std::tuple<std::vector<llama_token>, uint32_t, bool, float, uint64_t>;
+  std::string remembered(ReplyKey key, const std::function<llama_token(std::span<const float>)>& pick);
 
   struct Slot {
     std::vector<llama_token> tokens;  // the tokens whose keys and values are in the slot's cache
@@ -62,7 +67,7 @@ class Generator {
   Evaluator evaluator_;
   std::vector<Slot> slots_;
   uint64_t clock_ = 0;
-  std::map<std::tuple<std::vector<llama_token>, uint32_t, bool>, std::string> replies_;  // greedy memory
+  std::map<ReplyKey, std::string> replies_;
 };
 
 // The highest-scoring token, the lowest id on ties.

@@ -96,7 +96,7 @@ class SelfOracle : public Oracle {
   OracleMode mode() const override { return OracleMode::self; }
   void begin(const Task&) override {}
   bool answer(const Question& q) override { return q.slm_yes >= (1u << 15); }
-  std::string name() const override { return name_ + " (self)"; }
+  std::string name() const override { return name_; }  // the header names the mode beside it
 
  private:
   std::string name_;

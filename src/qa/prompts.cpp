@@ -18,6 +18,8 @@ const TemplateField kFields[] = {
     {"revision", {"problem", "attempt", "transcript"}},
     {"question_prefix", {"choice", "choice_line"}},
     {"revision_prefix", {"choice", "choice_line"}},
+    {"candidate_question", {"answer"}, false},
+    {"candidate_answer", {}, false},
 };
 
 Prompts from_set(TemplateSet set) {
@@ -33,6 +35,8 @@ Prompts from_set(TemplateSet set) {
   p.revision = set.text["revision"];
   p.question_prefix = set.text["question_prefix"];
   p.revision_prefix = set.text["revision_prefix"];
+  p.candidate_question = set.text["candidate_question"];
+  p.candidate_answer = set.text["candidate_answer"];
   return p;
 }
 
@@ -43,6 +47,7 @@ Prompts checked(Prompts p, const std::string& origin) {
       for (size_t at = prefix->find(placeholder); at != std::string::npos; at = prefix->find(placeholder, at + 1)) n++;
     if (n > 1) fail(ErrorCode::usage, origin + ": a prefix may name one choice only ({choice} or {choice_line}, once)");
   }
+  if (!p.candidate_answer.empty()) candidate_kind(p);  // fails on an unknown kind
   return p;
 }
 
@@ -60,6 +65,32 @@ const Prompts& default_prompts() {
 const Prompts& choice_prompts() {
   static const Prompts p = parse_prompts(kChoiceQaPromptsJson, "built-in multiple-choice QA prompts");
   return p;
+}
+
+const Prompts& candidate_prompts() {
+  static const Prompts p = parse_prompts(kCandidateQaPromptsJson, "built-in candidates QA prompts");
+  return p;
+}
+
+const Prompts& candidate_code_prompts() {
+  static const Prompts p = parse_prompts(kCandidateCodeQaPromptsJson, "built-in candidates QA prompts for code");
+  return p;
+}
+
+const Prompts* builtin_prompts(uint64_t hash) {
+  for (const Prompts* p : {&default_prompts(), &choice_prompts(), &candidate_prompts(), &candidate_code_prompts()})
+    if (p->hash == hash) return p;
+  return nullptr;
+}
+
+CandidateKind candidate_kind(const Prompts& p) {
+  if (p.candidate_answer == "final answer") return CandidateKind::final_answer;
+  if (p.candidate_answer == "program") return CandidateKind::program;
+  if (p.candidate_answer.empty() || p.candidate_question.empty())
+    fail(ErrorCode::usage,
+         "prompts " + p.version + " have no candidate_question and candidate_answer (candidates mode needs both)");
+  fail(ErrorCode::usage, "prompts " + p.version + ": candidate_answer is \"final answer\" or \"program\", not \"" +
+                             p.candidate_answer + "\"");
 }
 
 Prompts load_prompts(const std::string& path) { return checked(from_set(load_templates(path, kFields)), path); }

@@ -1,5 +1,5 @@
-// The QA protocol's prompt templates (prompts/qa-v1.json and qa-choice-v2.json are built in; users may
-// pass their own file).
+// The QA protocol's prompt templates (prompts/qa-v1.json, qa-choice-v2.json and qa-candidates-v1.json
+// are built in; users may pass their own file).
 // The templates change every generated word, so a file's hash goes into each .qa header.
 #pragma once
 #include <cstdint>
@@ -11,5 +11,10 @@
 namespace llmz::qa {
 
 using llmz::fill;
+
+// What candidates mode groups samples by (Prompts::candidate_answer); fails with a usage error if the
+// prompts lack candidate templates or name another kind.
+enum class CandidateKind { final_answer, program };
+CandidateKind candidate_kind(const Prompts& p);
 
 }  // namespace llmz::qa

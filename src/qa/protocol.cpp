@@ -1,5 +1,7 @@
 #include "qa/protocol.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cctype>
 #include <tuple>
@@ -7,16 +9,28 @@
 
 #include "common/error.h"
 #include "common/text.h"
+#include "qa/candidates.h"
 #include "qa/local_backend.h"
 
 namespace llmz::qa {
 
-const char* to_string(QuestionMode m) { return m == QuestionMode::batch ? "batch" : "sequential"; }
+const char* to_string(QuestionMode m) {
+  switch (m) {
+    case QuestionMode::batch:
+      return "batch";
+    case QuestionMode::sequential:
+      return "sequential";
+    case QuestionMode::candidates:
+      return "candidates";
+  }
+  return "?";
+}
 
 QuestionMode parse_question_mode(const std::string& s) {
   if (s == "batch") return QuestionMode::batch;
   if (s == "sequential") return QuestionMode::sequential;
-  fail(ErrorCode::usage, "unknown question mode '" + s + "' (batch or sequential)");
+  if (s == "candidates") return QuestionMode::candidates;
+  fail(ErrorCode::usage, "unknown question mode '" + s + "' (batch, sequential or candidates)");
 }
 
 bool OracleChannel::answer(const Question& q, AnswerCoder& coder) {
@@ -188,6 +202,16 @@ std::string revise(detail::Generator& slm, const Prompts& prompts, const Setting
                    : slm.greedy(tokens, settings.max_attempt_tokens)));
 }
 
+std::vector<std::string> candidate_solutions(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                                             const std::string& problem, const std::string& attempt) {
+  std::vector<std::string> out = {attempt};
+  const auto prompt = slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}}));
+  const uint64_t seed = XXH3_64bits(problem.data(), problem.size());
+  for (uint32_t k = 1; k < settings.questions; k++)
+    out.push_back(trim(slm.sample(prompt, settings.max_attempt_tokens, kCandidateTemperature, seed + k)));
+  return out;
+}
+
 Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
                         const std::string& problem, Channel& channel, AnswerCoder& coder, const Observer& observer,
                         detail::Generator* questioner) {
@@ -218,7 +242,17 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
     return std::any_of(t.turns.begin(), t.turns.end(), [&](const Turn& turn) { return turn.question == q; });
   };
 
-  if (settings.mode == QuestionMode::batch) {
+  if (settings.mode == QuestionMode::candidates) {
+    for (const auto& group :
+         group_candidates(candidate_solutions(slm, prompts, settings, problem, t.attempt), candidate_kind(prompts))) {
+      if (t.turns.size() == settings.questions) break;
+      ask(fill(prompts.candidate_question, {{"answer", group.answer}}));
+      if (t.turns.back().yes) {
+        t.final_answer = group.solution;
+        break;
+      }
+    }
+  } else if (settings.mode == QuestionMode::batch) {
     const std::string text =
         writer.greedy(writer.model().chat_tokens(fill(
                           prompts.questions_batch,
@@ -263,7 +297,7 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
       ask(q[0]);
     }
   }
-  t.final_answer = revise(slm, prompts, settings, problem, t.attempt, t.turns);
+  if (t.final_answer.empty()) t.final_answer = revise(slm, prompts, settings, problem, t.attempt, t.turns);
   t.cost_bits = coder.cost_bits();
   return t;
 }

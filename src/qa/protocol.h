@@ -60,6 +60,13 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
 std::string attempt(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
                     const std::string& problem);
 
+// Candidates mode: the solutions the SLM weighs, its attempt and then settings.questions - 1 samples
+// at kCandidateTemperature (seeded by the problem's XXH3-64 plus the sample's index), which both ends
+// draw alike (Generator::sample).
+inline constexpr float kCandidateTemperature = 0.7f;
+std::vector<std::string> candidate_solutions(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
+                                             const std::string& problem, const std::string& attempt);
+
 // The SLM's corrected answer after these turns: the protocol's last step, exposed so that the eval
 // can score every N of one sequential run.
 std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem,

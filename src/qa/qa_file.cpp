@@ -113,7 +113,7 @@ std::vector<uint8_t> write_qa_file(const QaHeader& h) {
   f.magic = kQaMagic;
   f.model = {h.slm_fingerprint, h.slm_name, h.tokenizer_hash, h.n_vocab, h.compute};
   ByteWriter qa;
-  qa.u8(kQaProtocolVersion);
+  qa.u8(h.protocol);
   write_fields(qa, h);
   f.records.push_back({RecordType::qa, true, std::move(qa.data())});
   ByteWriter w;
@@ -137,16 +137,19 @@ QaHeader read_qa_file(std::span<const uint8_t> file) {
   // Sizes are checked before anything is allocated for them (the decoder also checks the context
   // against its model's): a crafted header cannot make the receiver reserve gigabytes.
   const Settings& s = h.settings;
-  if (f.mode > uint8_t(QuestionMode::sequential) || f.oracle > uint8_t(OracleMode::self) ||
+  if (f.mode > uint8_t(QuestionMode::candidates) || f.oracle > uint8_t(OracleMode::self) ||
       s.questions > kMaxQuestions || h.answers > s.questions || s.context_tokens < kMinContextTokens ||
       s.context_tokens > kMaxContextTokens || s.max_attempt_tokens > s.context_tokens ||
       s.max_question_tokens > s.context_tokens)
     fail(ErrorCode::corrupt, "QA file is damaged (settings out of range)");
-  if (f.protocol != kQaProtocolVersion)
+  if (f.protocol < kOldestQaProtocolVersion || f.protocol > kQaProtocolVersion ||
+      (f.mode == uint8_t(QuestionMode::candidates) && f.protocol < kFirstCandidatesProtocolVersion))
     fail(ErrorCode::unsupported, "unsupported QA protocol version " + std::to_string(f.protocol) +
-                                     " (this build runs version " + std::to_string(kQaProtocolVersion) + ")");
+                                     " (this build runs versions " + std::to_string(kOldestQaProtocolVersion) + " to " +
+                                     std::to_string(kQaProtocolVersion) + ")");
   h.settings.mode = QuestionMode(f.mode);
   h.oracle_mode = OracleMode(f.oracle);
+  h.protocol = f.protocol;
   if (f.payload_size > r.remaining()) fail(ErrorCode::corrupt, "QA file is truncated");
   auto payload = r.bytes(size_t(f.payload_size));
   h.payload.assign(payload.begin(), payload.end());

@@ -14,12 +14,16 @@ namespace llmz::qa {
 
 inline constexpr std::array<uint8_t, 4> kQaMagic = {'L', 'Z', 'Q', 'A'};
 // The protocol's rules beyond the prompts (stopping, question parsing, answer coding): docs/QA.md.
-inline constexpr uint8_t kQaProtocolVersion = 4;  // 2: a repeated question is retried once; 3: replies stop
+inline constexpr uint8_t kQaProtocolVersion = 5;  // 2: a repeated question is retried once; 3: replies stop
                                                   // in a token cycle; 4: only lines of 12+ characters
-                                                  // count as a loop (docs/QA.md)
+                                                  // count as a loop; 5: candidates mode (docs/QA.md)
+// Version 5 changed nothing in the other modes, so their version-4 files still decode.
+inline constexpr uint8_t kOldestQaProtocolVersion = 4;
+inline constexpr uint8_t kFirstCandidatesProtocolVersion = 5;
 
 struct QaHeader {
-  uint8_t version = 0;  // as read (1 or 5); write_qa_file writes 5, the frame (coding/frame.h)
+  uint8_t version = 0;                    // as read (1 or 5); write_qa_file writes 5, the frame (coding/frame.h)
+  uint8_t protocol = kQaProtocolVersion;  // the rules the transcript was made by
   std::array<uint8_t, 16> slm_fingerprint{};
   std::string slm_name;
   uint64_t tokenizer_hash = 0;

@@ -1,4 +1,4 @@
-#include "eval/answers.h"
+#include "qa/answers.h"
 
 #include <cctype>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include "common/text.h"
 
-namespace llmz::eval {
+namespace llmz::qa {
 
 namespace {
 
@@ -200,4 +200,4 @@ std::optional<std::string> extract_code(const std::string& text) {
   return std::nullopt;
 }
 
-}  // namespace llmz::eval
+}  // namespace llmz::qa

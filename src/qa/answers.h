@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace llmz::eval {
+namespace llmz::qa {
 
 // The final answer a text states, or nullopt if it states none.
 std::optional<std::string> extract_answer(const std::string& text);
@@ -25,4 +25,4 @@ std::optional<std::string> extract_choice(const std::string& text);
 // with "def", "import", "from" or "class"; nullopt if it holds no code.
 std::optional<std::string> extract_code(const std::string& text);
 
-}  // namespace llmz::eval
+}  // namespace llmz::qa
