@@ -36,6 +36,40 @@ TEST(MatchModel, PredictsWhatFollowedTheLastOccurrence) {
   EXPECT_FALSE(m.predicts());
 }
 
+TEST(MatchDrafter, GuessesWhatFollowedAndAdaptsItsLength) {
+  detail::MatchDrafter d(100);
+  std::vector<uint32_t> out;
+  const std::vector<uint32_t> phrase = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+  for (uint32_t t : phrase) d.push(t);
+  d.draft(8, out);
+  EXPECT_TRUE(out.empty());  // no match yet
+  d.push(99);
+  for (uint32_t i = 0; i < 4; i++) d.push(phrase[i]);  // 5 6 7 8 again
+  d.draft(8, out);
+  EXPECT_EQ(out, (std::vector<uint32_t>{9}));  // one guess at first
+  d.push(9);                                   // right: two next
+  d.draft(8, out);
+  EXPECT_EQ(out, (std::vector<uint32_t>{10, 11}));
+  d.push(10), d.push(11);  // both right: four next, at most what is asked
+  d.draft(3, out);
+  EXPECT_EQ(out, (std::vector<uint32_t>{12, 13, 14}));
+  d.push(12), d.push(77);  // one right, then a miss: one guess at a time again
+  d.draft(8, out);
+  EXPECT_TRUE(out.empty());  // and the match is gone
+
+  // A run of one token: the guesses continue it past the present.
+  detail::MatchDrafter run(100);
+  for (int i = 0; i < 6; i++) run.push(3);
+  for (int right = 0; right < 5; right++) {
+    run.draft(16, out);
+    ASSERT_FALSE(out.empty());
+    for (uint32_t t : out) EXPECT_EQ(t, 3u);
+    for (size_t k = 0; k < out.size(); k++) run.push(3);
+  }
+  run.draft(16, out);
+  EXPECT_EQ(out.size(), 16u);
+}
+
 TEST(NgramModel, CountsWhatFollowsAContext) {
   TokenHistory h;
   NgramModel g(2, 10);

@@ -65,4 +65,28 @@ void NgramModel::update(const TokenHistory& h, uint32_t token) {
   s.counts[weakest] = 1;
 }
 
+void MatchDrafter::push(uint32_t token) {
+  if (right_ < pending_.size()) {
+    if (pending_[right_] == token) {
+      if (++right_ == pending_.size()) length_ = std::min(2 * length_, kMaxGuesses), pending_.clear();
+    } else {
+      length_ = std::max(right_, 1u);
+      pending_.clear();
+    }
+  }
+  history_.push(token);
+  match_.update(history_);
+}
+
+void MatchDrafter::draft(uint32_t max, std::vector<uint32_t>& out) {
+  out.clear();
+  pending_.clear();
+  right_ = 0;
+  if (!match_.predicts()) return;
+  const uint32_t n = history_.size();
+  max = std::min(max, length_);
+  for (uint32_t q = match_.next(); out.size() < max; q++) out.push_back(q < n ? history_[q] : out[q - n]);
+  pending_ = out;
+}
+
 }  // namespace llmz::detail

@@ -35,6 +35,7 @@ class MatchModel {
   void update(const TokenHistory& h);
   bool predicts() const { return length_ > 0; }
   uint32_t predicted(const TokenHistory& h) const { return h[next_]; }
+  uint32_t next() const { return next_; }  // history index of the predicted token
   uint32_t length() const { return length_; }
 
  private:
@@ -65,6 +66,29 @@ class NgramModel {
   Slot* find(uint64_t hash, uint32_t& check);
   uint32_t order_, bits_;
   std::vector<Slot> slots_;
+};
+
+// Guesses the tokens a decoder is about to learn, so that it can evaluate them in one call beside the
+// token it knows (draft and verify, lossless/token_streams.cpp): what followed the latest earlier
+// occurrence of the recent tokens, continued periodically where that runs into the present (a run of
+// one character). Speed only: a wrong guess costs evaluation time, never a different output. A call
+// costs more with every token it holds, so the number of guesses adapts: it doubles while all prove
+// right and falls back to the number that did after a miss (at least one).
+class MatchDrafter {
+ public:
+  static constexpr uint32_t kMaxGuesses = 16;
+  explicit MatchDrafter(uint32_t expected_tokens) : match_(table_bits_for(expected_tokens)) {}
+  // The next token, as it becomes known.
+  void push(uint32_t token);
+  // Up to `max` guesses of the next tokens (none without a match).
+  void draft(uint32_t max, std::vector<uint32_t>& out);
+
+ private:
+  TokenHistory history_;
+  MatchModel match_;
+  std::vector<uint32_t> pending_;  // the last guesses, checked as their tokens arrive
+  uint32_t right_ = 0;             // of them, proved right so far
+  uint32_t length_ = 1;
 };
 
 }  // namespace llmz::detail

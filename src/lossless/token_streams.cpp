@@ -25,9 +25,21 @@ TokenStream TokenStream::for_decoding(std::span<const uint8_t> payload, uint32_t
 }
 
 void TokenStream::start(std::span<const llama_token> prefix) {
+  if (decoder_) {
+    drafter_.emplace(uint32_t(prefix.size()) + n_tokens_);
+    for (llama_token t : prefix) drafter_->push(uint32_t(t));
+  }
   if (mix_parts_ == 0) return;
   mixer_.emplace(mix_parts_, uint32_t(prefix.size()) + n_tokens_);
   mixer_->seed(prefix);
+}
+
+void TokenStream::draft(uint32_t max, std::vector<uint32_t>& out) {
+  if (drafter_) {
+    drafter_->draft(max, out);
+  } else {
+    out.clear();
+  }
 }
 
 void TokenStream::code_next(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf) {
@@ -44,6 +56,7 @@ void TokenStream::code_next(std::span<const float> logits, uint32_t bits, std::s
     tokens_.push_back(llama_token(t));
   }
   if (mixer_) mixer_->update(uint32_t(tokens_[coded_]), cdf, bits);
+  if (drafter_) drafter_->push(uint32_t(tokens_[coded_]));
   coded_++;
 }
 
@@ -54,6 +67,8 @@ struct Slot {
   uint32_t start = 0;                      // stream index of the window's first token (after the prefix)
   uint32_t fed = 0;                        // sequence positions (prefix included) already in the model's cache
   uint32_t first_output = 0, outputs = 0;  // rows of logits this round
+  std::vector<uint32_t> drafts;            // guessed tokens fed after the known ones this round
+  uint32_t used = 0;                       // rows whose logits held after the guesses were checked
 };
 
 }  // namespace
@@ -100,8 +115,9 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
     for (uint32_t s = 0; s < slots.size(); s++) {
       Slot& slot = slots[s];
       slot.outputs = 0;
+      slot.drafts.clear();
       if (slot.stream < 0) continue;
-      const TokenStream& st = streams[size_t(slot.stream)];
+      TokenStream& st = streams[size_t(slot.stream)];
       const uint32_t window_end = std::min(st.size(), slot.start + window.length);
       const uint32_t feedable = std::min(st.known(), window_end - 1);  // stream tokens [.., feedable)
       const uint32_t end = std::min(p + feedable - slot.start, slot.fed + per_slot);
@@ -111,6 +127,14 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
         evaluator.add(s, i < p ? prefix[i] : st.token(slot.start + i - p), int32_t(i), to_code);
         slot.outputs += to_code;
       }
+      // Draft and verify: a decoder that has fed all it knows also feeds its guesses of the next
+      // tokens; each guess that proves right makes the logits after it usable (design §4: the same
+      // numbers as one token at a time), the first wrong one ends the round for this stream.
+      if (slot.outputs > 0 && end == p + st.known() - slot.start && st.known() + 1 < window_end)
+        st.draft(std::min(window_end - 1 - st.known(), slot.fed + per_slot - end), slot.drafts);
+      for (uint32_t k = 0; k < slot.drafts.size(); k++)
+        evaluator.add(s, llama_token(slot.drafts[k]), int32_t(end + k), true);
+      slot.outputs += uint32_t(slot.drafts.size());
       outputs += slot.outputs;
       slot.fed = std::max(slot.fed, end);
     }
@@ -121,14 +145,27 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
 #pragma omp parallel for num_threads(evaluator.threads()) schedule(dynamic, 1)
     for (size_t s = 0; s < slots.size(); s++) {
       Slot& slot = slots[s];
-      for (uint32_t k = 0; k < slot.outputs; k++) {
-        streams[size_t(slot.stream)].code_next(evaluator.logits(slot.first_output + k), cdf_bits, cdf[s]);
+      const uint32_t known = slot.outputs - uint32_t(slot.drafts.size());
+      slot.used = 0;
+      while (slot.used < slot.outputs) {
+        TokenStream& st = streams[size_t(slot.stream)];
+        st.code_next(evaluator.logits(slot.first_output + slot.used), cdf_bits, cdf[s]);
+        // From the last known token's logits on, the next row holds only if this token was guessed.
+        if (++slot.used >= known && slot.used < slot.outputs &&
+            uint32_t(st.token(st.coded() - 1)) != slot.drafts[slot.used - known])
+          break;
       }
     }
-    for (auto& slot : slots) {
+    for (uint32_t s = 0; s < slots.size(); s++) {
+      Slot& slot = slots[s];
       if (slot.stream >= 0 && streams[size_t(slot.stream)].overran())
         fail(ErrorCode::corrupt, "file is damaged (a chunk's payload ends too early)");
-      coded_total += slot.outputs;
+      // The guesses that proved right stay in the cache; the rest are forgotten.
+      if (!slot.drafts.empty()) {
+        slot.fed += slot.used - (slot.outputs - uint32_t(slot.drafts.size()));
+        evaluator.clear_from(s, int32_t(slot.fed));
+      }
+      coded_total += slot.used;
       if (slot.stream >= 0 && streams[size_t(slot.stream)].coded() == streams[size_t(slot.stream)].size())
         slot.stream = -1;
     }

@@ -11,6 +11,7 @@
 
 #include "coding/range_coder.h"
 #include "llama.h"
+#include "lossless/context_models.h"
 #include "lossless/mixer.h"
 #include "model/evaluator.h"
 
@@ -31,6 +32,9 @@ class TokenStream {
   void start(std::span<const llama_token> prefix);
   // Codes the next token under the table made from the model's logits for it (`cdf`: scratch space).
   void code_next(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf);
+  // Decoding: up to `max` guesses of the tokens after the known ones, to be evaluated with them
+  // (draft and verify); none when encoding, which knows its tokens.
+  void draft(uint32_t max, std::vector<uint32_t>& out);
   std::vector<uint8_t> finish_encoding() { return encoder_->finish(); }
   const std::vector<llama_token>& tokens() const { return tokens_; }
   // Decoding has read far past the payload: the file is damaged (checked between rounds).
@@ -45,6 +49,7 @@ class TokenStream {
   std::optional<RangeDecoder> decoder_;
   uint8_t mix_parts_ = 0;
   std::optional<detail::Mixer> mixer_;
+  std::optional<detail::MatchDrafter> drafter_;
 };
 
 // How a stream longer than one window is coded: window 0 holds tokens [0, length); each later window
