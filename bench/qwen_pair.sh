@@ -5,6 +5,7 @@
 #   bench/qwen_pair.sh baselines [BENCH...]   SLM and LLM alone, 100 problems each (which benchmarks separate them)
 #   bench/qwen_pair.sh core BENCH...          10 sequential questions, own-reference oracle and the control, 100 problems
 #   bench/qwen_pair.sh candidates BENCH...    candidates mode at N 5 and 10 (sampled answers, most frequent first), 100 problems
+#   bench/qwen_pair.sh rewrite                lossy rewrite on GSM8K, 100 problems: the 1.5B writes and solves, the 0.5B codes
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
 # `full` took 25 minutes for its first GSM8K problem here (2 cores shared with other work): 200 problems
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LLMZ=${LLMZ:-build/llmz}
 JOBS=${JOBS:-1}
-what=${1:?usage: bench/qwen_pair.sh baselines|core|candidates|full [BENCH...]}
+what=${1:?usage: bench/qwen_pair.sh baselines|core|candidates|rewrite|full [BENCH...]}
 shift
 out=bench/results/qwen
 mkdir -p "$out"
@@ -41,6 +42,9 @@ case $what in
       "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit 100 -n 5,10 --mode candidates --oracle own-reference \
         --no-qa-plus --results "$out/qa-$b-candidates.jsonl"
     done ;;
+  rewrite)
+    "$LLMZ" eval rewrite --benchmark gsm8k --limit 100 -N 4 --writer qwen1.5b --solver qwen1.5b --coder qwen0.5b \
+      --max-tokens 512 -j "$JOBS" -T 1 --resume -q --results "$out/rewrite-gsm8k.jsonl" ;;
   full)
     (($#)) || { echo "name the benchmarks for the full runs" >&2; exit 1; }
     for b in "$@"; do
@@ -50,5 +54,5 @@ case $what in
       "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit "$limit" -n 10 --mode batch --no-qa-plus \
         --oracle own-reference --results "$out/qa-$b-batch.jsonl"
     done ;;
-  *) echo "usage: bench/qwen_pair.sh baselines|core|candidates|full [BENCH...]" >&2; exit 1 ;;
+  *) echo "usage: bench/qwen_pair.sh baselines|core|candidates|rewrite|full [BENCH...]" >&2; exit 1 ;;
 esac

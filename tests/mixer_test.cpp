@@ -39,27 +39,31 @@ TEST(MatchModel, PredictsWhatFollowedTheLastOccurrence) {
 TEST(MatchDrafter, GuessesWhatFollowedAndAdaptsItsLength) {
   detail::MatchDrafter d(100);
   std::vector<uint32_t> out;
-  const std::vector<uint32_t> phrase = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
-  for (uint32_t t : phrase) d.push(t);
+  std::vector<uint32_t> p(24);
+  std::iota(p.begin(), p.end(), 20u);
+  for (uint32_t t : p) d.push(t);
   d.draft(8, out);
   EXPECT_TRUE(out.empty());  // no match yet
   d.push(99);
-  for (uint32_t i = 0; i < 4; i++) d.push(phrase[i]);  // 5 6 7 8 again
+  for (uint32_t i = 0; i < detail::MatchDrafter::kMinMatch - 1; i++) d.push(p[i]);
   d.draft(8, out);
-  EXPECT_EQ(out, (std::vector<uint32_t>{9}));  // one guess at first
-  d.push(9);                                   // right: two next
+  EXPECT_TRUE(out.empty());  // a match, but too short to guess from
+  d.push(p[15]);
   d.draft(8, out);
-  EXPECT_EQ(out, (std::vector<uint32_t>{10, 11}));
-  d.push(10), d.push(11);  // both right: four next, at most what is asked
+  EXPECT_EQ(out, (std::vector<uint32_t>{p[16]}));  // one guess at first
+  d.push(p[16]);                                    // right: two next
+  d.draft(8, out);
+  EXPECT_EQ(out, (std::vector<uint32_t>{p[17], p[18]}));
+  d.push(p[17]), d.push(p[18]);  // both right: four next, at most what is asked
   d.draft(3, out);
-  EXPECT_EQ(out, (std::vector<uint32_t>{12, 13, 14}));
-  d.push(12), d.push(77);  // one right, then a miss: one guess at a time again
+  EXPECT_EQ(out, (std::vector<uint32_t>{p[19], p[20], p[21]}));
+  d.push(p[19]), d.push(77);  // one right, then a miss: the match is gone
   d.draft(8, out);
-  EXPECT_TRUE(out.empty());  // and the match is gone
+  EXPECT_TRUE(out.empty());
 
   // A run of one token: the guesses continue it past the present.
   detail::MatchDrafter run(100);
-  for (int i = 0; i < 6; i++) run.push(3);
+  for (int i = 0; i < 20; i++) run.push(3);
   for (int right = 0; right < 5; right++) {
     run.draft(16, out);
     ASSERT_FALSE(out.empty());
@@ -67,7 +71,7 @@ TEST(MatchDrafter, GuessesWhatFollowedAndAdaptsItsLength) {
     for (size_t k = 0; k < out.size(); k++) run.push(3);
   }
   run.draft(16, out);
-  EXPECT_EQ(out.size(), 16u);
+  EXPECT_EQ(out.size(), 16u);  // 1, 2, 4, 8, 16: doubled while right
 }
 
 TEST(NgramModel, CountsWhatFollowsAContext) {

@@ -82,7 +82,7 @@ void MatchDrafter::draft(uint32_t max, std::vector<uint32_t>& out) {
   out.clear();
   pending_.clear();
   right_ = 0;
-  if (!match_.predicts()) return;
+  if (match_.length() < kMinMatch) return;
   const uint32_t n = history_.size();
   max = std::min(max, length_);
   for (uint32_t q = match_.next(); out.size() < max; q++) out.push_back(q < n ? history_[q] : out[q - n]);

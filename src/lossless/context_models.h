@@ -77,6 +77,9 @@ class NgramModel {
 class MatchDrafter {
  public:
   static constexpr uint32_t kMaxGuesses = 16;
+  // Tokens a match must span before it guesses: shorter ones (field names, common phrases) break
+  // off too soon to pay for the longer calls.
+  static constexpr uint32_t kMinMatch = 16;
   explicit MatchDrafter(uint32_t expected_tokens) : match_(table_bits_for(expected_tokens)) {}
   // The next token, as it becomes known.
   void push(uint32_t token);
