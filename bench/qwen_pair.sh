@@ -43,7 +43,7 @@ case $what in
         --no-qa-plus --results "$out/qa-$b-candidates.jsonl"
     done ;;
   rewrite)
-    "$LLMZ" eval rewrite --benchmark gsm8k --limit 100 -N 4 --writer qwen1.5b --solver qwen1.5b --coder qwen0.5b \
+    "$LLMZ" eval rewrite --benchmark gsm8k --limit 100 -N 2 --writer qwen1.5b --solver qwen1.5b --coder qwen0.5b \
       --max-tokens 512 -j "$JOBS" -T 1 --resume -q --results "$out/rewrite-gsm8k.jsonl" ;;
   full)
     (($#)) || { echo "name the benchmarks for the full runs" >&2; exit 1; }

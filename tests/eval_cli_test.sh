@@ -76,6 +76,18 @@ s = json.load(open('arc.json'))
 assert s['llm']['method'] == 'likelihood' and 'slm_likelihood' in s, s.keys()
 assert 'ranking the options' in open('arc.md').read()
 "
+expect_error "candidates mode with prompts that have no candidate templates" 1 "candidate_question" "" \
+  "${COMMON[@]}" --benchmark arc-easy --limit 3 --mode candidates --results arc-candidates.jsonl
+check "eval qa --mode candidates: the SLM's majority beside the control, no QA+" "${EVAL[@]}" --limit 2 -n 3 --mode candidates \
+  --results candidates.jsonl
+check "candidates rows" python3 -c "
+import json
+rows = [json.loads(l) for l in open('candidates.jsonl')]
+assert len(rows) == 2 and rows[0]['settings']['prompts']['version'] == 'qa-candidates-v1', rows[0]['settings']
+for r in rows:
+    assert 'correct' in r['slm_majority'] and set(r['configs']) == {'control', 'qa/own-reference'}, r
+assert 'most frequent answer' in open('candidates.md').read()
+"
 check "eval qa --baselines-only" "${EVAL[@]}" --limit 3 --baselines-only --results base.jsonl
 check "baseline rows: the SLM and the LLM alone, no configurations; the summary pairs them" python3 -c "
 import json

@@ -51,7 +51,7 @@ TEST(MatchDrafter, GuessesWhatFollowedAndAdaptsItsLength) {
   d.push(p[15]);
   d.draft(8, out);
   EXPECT_EQ(out, (std::vector<uint32_t>{p[16]}));  // one guess at first
-  d.push(p[16]);                                    // right: two next
+  d.push(p[16]);                                   // right: two next
   d.draft(8, out);
   EXPECT_EQ(out, (std::vector<uint32_t>{p[17], p[18]}));
   d.push(p[17]), d.push(p[18]);  // both right: four next, at most what is asked

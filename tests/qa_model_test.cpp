@@ -153,6 +153,7 @@ TEST(QaRealModel, SmolLM2RoundTrip) {
   EXPECT_GT(enc.transcript.turns.size(), 0u);
   const Transcript dec = decode(cached_model(test::real_model_path(), 1), default_prompts(), enc.file, kProblem);
   expect_same(enc.transcript, dec);
+  EXPECT_EQ(read_qa_file(enc.file).protocol, kOldestQaProtocolVersion);  // older builds read it
 }
 
 // Candidates mode with the real SmolLM2: every question names a distinct final answer of its samples,
@@ -183,6 +184,7 @@ TEST(QaRealModel, CandidatesAskAboutDistinctAnswersUntilOneIsConfirmed) {
       EXPECT_NE(enc.transcript.final_answer.find(answer), std::string::npos) << enc.transcript.final_answer;
     }
     expect_same(enc.transcript, decode(cached_model(test::real_model_path(), 1), prompts, enc.file, kProblem));
+    EXPECT_EQ(read_qa_file(enc.file).protocol, kQaProtocolVersion);
   }
 }
 

@@ -112,7 +112,7 @@ class Runner {
       row["configs"][std::string("qa/") + qa::to_string(mode)] =
           run_config(p, *reference_oracle(p, mode), nullptr, &row);
     row["configs"]["control"] = run_config(p, *qa::make_self_oracle(slm_.model().name()), nullptr, nullptr);
-    if (o_.qa_plus)
+    if (o_.qa_plus && o_.mode != qa::QuestionMode::candidates)  // candidates mode writes no questions
       row["configs"][std::string("qa+/") + qa::to_string(o_.oracles.front())] =
           run_config(p, *reference_oracle(p, o_.oracles.front()), &questioner_, nullptr);
     return row;
@@ -134,10 +134,10 @@ class Runner {
   nlohmann::json majority(const Problem& p) {
     qa::Settings s = settings_;
     s.questions = *n_set_.rbegin();
-    const auto groups = qa::group_candidates(
-        qa::candidate_solutions(slm_, prompts_, s, p.question, qa::attempt(slm_, prompts_, s, p.question)),
-        qa::candidate_kind(prompts_));
-    nlohmann::json j = graded(p, groups.empty() ? "" : groups.front().solution);
+    const std::string first = qa::attempt(slm_, prompts_, s, p.question);
+    const auto groups = qa::group_candidates(qa::candidate_solutions(slm_, prompts_, s, p.question, first),
+                                             qa::candidate_kind(prompts_));
+    nlohmann::json j = graded(p, groups.empty() ? first : groups.front().solution);
     j["groups"] = groups.size();
     return j;
   }
@@ -237,6 +237,7 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
                  const std::function<void(size_t, size_t)>& progress) {
   if (options.n_values.empty() || options.oracles.empty())
     fail(ErrorCode::usage, "eval qa: no N values or no oracle modes");
+  if (options.mode == qa::QuestionMode::candidates) qa::candidate_kind(options.prompts);  // before any model runs
   for (uint32_t n : options.n_values)
     if (n == 0 || n > qa::kMaxQuestions)
       fail(ErrorCode::usage, "eval qa: every N must be between 1 and " + std::to_string(qa::kMaxQuestions));

@@ -68,7 +68,7 @@ void NgramModel::update(const TokenHistory& h, uint32_t token) {
 void MatchDrafter::push(uint32_t token) {
   if (right_ < pending_.size()) {
     if (pending_[right_] == token) {
-      if (++right_ == pending_.size()) length_ = std::min(2 * length_, kMaxGuesses), pending_.clear();
+      if (++right_ == pending_.size()) length_ = std::min(2 * right_, kMaxGuesses), pending_.clear();
     } else {
       length_ = std::max(right_, 1u);
       pending_.clear();

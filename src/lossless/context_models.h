@@ -73,7 +73,8 @@ class NgramModel {
 // occurrence of the recent tokens, continued periodically where that runs into the present (a run of
 // one character). Speed only: a wrong guess costs evaluation time, never a different output. A call
 // costs more with every token it holds, so the number of guesses adapts: it doubles while all prove
-// right and falls back to the number that did after a miss (at least one).
+// right (twice the number that was guessed) and falls back to the number that did after a miss
+// (at least one).
 class MatchDrafter {
  public:
   static constexpr uint32_t kMaxGuesses = 16;

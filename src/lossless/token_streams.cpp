@@ -57,7 +57,7 @@ void TokenStream::code_next(std::span<const float> logits, uint32_t bits, std::s
   }
   if (mixer_) mixer_->update(uint32_t(tokens_[coded_]), cdf, bits);
   if (drafter_) drafter_->push(uint32_t(tokens_[coded_]));
-  coded_++;
+  if (++coded_ == n_tokens_) drafter_.reset();
 }
 
 namespace {
@@ -81,6 +81,7 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
   size_t next_stream = 0;
   uint64_t coded_total = 0;
   std::vector<std::vector<uint32_t>> cdf(slots.size(), std::vector<uint32_t>(evaluator.n_vocab() + 1));
+  const bool guesses = evaluator.rewinds();  // wrong guesses must be forgotten
 
   while (true) {
     // Idle slots take the next stream; slots whose window is full start the next window.
@@ -130,7 +131,7 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
       // Draft and verify: a decoder that has fed all it knows also feeds its guesses of the next
       // tokens; each guess that proves right makes the logits after it usable (design §4: the same
       // numbers as one token at a time), the first wrong one ends the round for this stream.
-      if (slot.outputs > 0 && end == p + st.known() - slot.start && st.known() + 1 < window_end)
+      if (guesses && slot.outputs > 0 && end == p + st.known() - slot.start && st.known() + 1 < window_end)
         st.draft(std::min(window_end - 1 - st.known(), slot.fed + per_slot - end), slot.drafts);
       for (uint32_t k = 0; k < slot.drafts.size(); k++)
         evaluator.add(s, llama_token(slot.drafts[k]), int32_t(end + k), true);

@@ -89,7 +89,12 @@ void Evaluator::run() {
 }
 
 void Evaluator::clear_from(uint32_t slot, int32_t pos) {
-  llama_memory_seq_rm(llama_get_memory(ctx_), llama_seq_id(slot), pos, -1);
+  if (!llama_memory_seq_rm(llama_get_memory(ctx_), llama_seq_id(slot), pos, -1))
+    fail(ErrorCode::model, model_.path() + ": the model's memory cannot forget part of a sequence");
+}
+
+bool Evaluator::rewinds() const {
+  return !llama_model_is_recurrent(model_.model()) && !llama_model_is_hybrid(model_.model());
 }
 
 void Evaluator::drop(uint32_t slot, int32_t from, int32_t count) {

@@ -44,8 +44,11 @@ class Evaluator {
   std::span<const float> logits(uint32_t k) const { return {rows_[k], n_vocab_}; }
   // Forget a slot's sequence so that it can start another.
   void clear(uint32_t slot) { clear_from(slot, 0); }
-  // Forget a slot's tokens from position pos on.
+  // Forget a slot's tokens from position pos on (from 0 on, any model; from later on, see rewinds()).
   void clear_from(uint32_t slot, int32_t pos);
+  // Whether a sequence can forget its latest tokens: not in recurrent or hybrid models, whose state
+  // has no positions.
+  bool rewinds() const;
   // Forget count tokens from position from on, and move the later ones back by count positions (their
   // keys are rotated to the new positions where the next run() starts).
   void drop(uint32_t slot, int32_t from, int32_t count);

@@ -225,12 +225,14 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
   if (observer.on_attempt) observer.on_attempt(t.attempt);
   channel.attempt_ready(t.attempt);
 
+  auto answer_prompt = [&](const std::string& question) {
+    return model.chat_tokens(fill(prompts.answer, {{"problem", problem},
+                                                   {"attempt", t.attempt},
+                                                   {"transcript", format_transcript(t.turns)},
+                                                   {"question", question}}));
+  };
   auto ask = [&](const std::string& question) {
-    const std::string prompt = fill(prompts.answer, {{"problem", problem},
-                                                     {"attempt", t.attempt},
-                                                     {"transcript", format_transcript(t.turns)},
-                                                     {"question", question}});
-    const auto logits = slm.logits_after(model.chat_tokens(prompt));
+    const auto logits = slm.logits_after(answer_prompt(question));
     Turn turn{question, false, yes_frequency(logits[size_t(yes_no.yes)], logits[size_t(yes_no.no)]), 0};
     turn.coded_yes = coder.mixed_yes(turn.slm_yes);
     turn.yes = channel.answer({question, turn.slm_yes}, coder);
@@ -245,8 +247,11 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
   if (settings.mode == QuestionMode::candidates) {
     for (const auto& group :
          group_candidates(candidate_solutions(slm, prompts, settings, problem, t.attempt), candidate_kind(prompts))) {
-      if (t.turns.size() == settings.questions) break;
-      ask(fill(prompts.candidate_question, {{"answer", group.answer}}));
+      const std::string question = fill(prompts.candidate_question, {{"answer", group.answer}});
+      // Questions that quote whole programs fill the SLM's conversations: asking stops while the
+      // prompt holding them all still leaves half the context for the revision's prompt and reply.
+      if (t.turns.size() == settings.questions || 2 * answer_prompt(question).size() > settings.context_tokens) break;
+      ask(question);
       if (t.turns.back().yes) {
         t.final_answer = group.solution;
         break;

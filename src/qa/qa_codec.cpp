@@ -33,6 +33,7 @@ Encoded encode(const Model& slm, Oracle& oracle, const Prompts& prompts, const S
   AnswerCoder coder;
   OracleChannel channel(oracle, problem, gold);
   Encoded out;
+  if (settings.mode == QuestionMode::candidates) candidate_kind(prompts);  // before any model runs
   out.transcript = run_protocol(generator, prompts, settings, problem, channel, coder, observer);
   out.reference = oracle.reference();
   out.unclear = oracle.unclear_answers();
@@ -47,6 +48,8 @@ Encoded encode(const Model& slm, Oracle& oracle, const Prompts& prompts, const S
   h.prompts_hash = prompts.hash;
   h.problem_hash = text_checksum(problem);
   h.settings = settings;
+  // Protocol 5 changed candidates mode only: files of the other modes stay readable by older builds.
+  h.protocol = settings.mode == QuestionMode::candidates ? kQaProtocolVersion : kOldestQaProtocolVersion;
   h.oracle_mode = oracle.mode();
   h.oracle_name = oracle.name();
   h.answers = uint32_t(out.transcript.turns.size());
