@@ -37,6 +37,9 @@ check "candidates: questions name final answers" python3 -c "import json; j = js
 check "qa decode candidates -T 1, prompts found by the file's hash" sh -c "'$LLMZ' qa decode --slm '$REAL' -T 1 --prompt-file problem.txt cand.qa > cand.txt &&
   python3 -c 'import json; assert open(\"cand.txt\").read() == json.load(open(\"candidates.json\"))[\"final_answer\"] + \"\\n\"'"
 check "info names candidates mode" sh -c "'$LLMZ' info cand.qa | grep -q candidates"
+expect_error "candidates mode with prompts that have no candidate templates" 1 "candidate_question" nocand.qa \
+  "$LLMZ" qa encode --slm "$TINY" --oracle-mode self --question-mode candidates --prompts "$HERE/../prompts/qa-v1.json" \
+  --prompt-file problem.txt -o nocand.qa
 check "qa encode self mode needs no oracle" "$LLMZ" qa encode --slm "$TINY" --oracle-mode self --llm /nonexistent.gguf \
   --prompt-file problem.txt "${SMALL[@]}" -o self.qa
 check "info on a .qa file" sh -c "'$LLMZ' info x.qa | grep -q 'question asking'"

@@ -70,6 +70,9 @@ enum class QuestionMode {
 };
 const char* to_string(QuestionMode m);
 QuestionMode parse_question_mode(const std::string& s);  // fails with a usage error
+// Fails with a usage error if the prompts cannot run in this mode (candidates mode needs the
+// candidate templates): a check to make before any model is loaded.
+void check_prompts_for(const Prompts& prompts, QuestionMode mode);
 
 enum class OracleMode {
   own_reference,   // the oracle first writes its own solution and answers from it (deployable)

@@ -8,7 +8,6 @@
 #include "cli/progress.h"
 #include "common/error.h"
 #include "llmz/eval.h"
-#include "qa/prompts.h"
 
 namespace llmz::cli {
 
@@ -143,7 +142,7 @@ struct EvalCommands final : CommandGroup {
                 : candidates && code ? qa::candidate_code_prompts()
                 : candidates         ? qa::candidate_prompts()
                                      : qa::default_prompts();
-    if (candidates) qa::candidate_kind(o.prompts);  // fails on prompts without candidate templates
+    qa::check_prompts_for(o.prompts, o.mode);
     const Model slm_model = Model::load({resolve_model(slm), threads});
     const Model llm_model = Model::load({resolve_model(llm), threads});
     {

@@ -221,6 +221,7 @@ struct QaCommands final : CommandGroup {
   int run_encode() {
     settings.mode = qa::parse_question_mode(question_mode);
     const auto mode = qa::parse_oracle_mode(oracle_mode);
+    qa::check_prompts_for(prompts(), settings.mode);
     const std::string p = problem();
     if (!force && access(output.c_str(), F_OK) == 0)
       fail(ErrorCode::io, output + ": already exists (use -f to overwrite)");

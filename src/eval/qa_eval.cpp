@@ -237,7 +237,7 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
                  const std::function<void(size_t, size_t)>& progress) {
   if (options.n_values.empty() || options.oracles.empty())
     fail(ErrorCode::usage, "eval qa: no N values or no oracle modes");
-  if (options.mode == qa::QuestionMode::candidates) qa::candidate_kind(options.prompts);  // before any model runs
+  qa::check_prompts_for(options.prompts, options.mode);
   for (uint32_t n : options.n_values)
     if (n == 0 || n > qa::kMaxQuestions)
       fail(ErrorCode::usage, "eval qa: every N must be between 1 and " + std::to_string(qa::kMaxQuestions));

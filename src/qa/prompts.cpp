@@ -83,6 +83,10 @@ const Prompts* builtin_prompts(uint64_t hash) {
   return nullptr;
 }
 
+void check_prompts_for(const Prompts& prompts, QuestionMode mode) {
+  if (mode == QuestionMode::candidates) candidate_kind(prompts);
+}
+
 CandidateKind candidate_kind(const Prompts& p) {
   if (p.candidate_answer == "final answer") return CandidateKind::final_answer;
   if (p.candidate_answer == "program") return CandidateKind::program;

@@ -33,7 +33,7 @@ Encoded encode(const Model& slm, Oracle& oracle, const Prompts& prompts, const S
   AnswerCoder coder;
   OracleChannel channel(oracle, problem, gold);
   Encoded out;
-  if (settings.mode == QuestionMode::candidates) candidate_kind(prompts);  // before any model runs
+  check_prompts_for(prompts, settings.mode);
   out.transcript = run_protocol(generator, prompts, settings, problem, channel, coder, observer);
   out.reference = oracle.reference();
   out.unclear = oracle.unclear_answers();
