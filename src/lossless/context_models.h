@@ -84,7 +84,7 @@ class MatchDrafter {
   explicit MatchDrafter(uint32_t expected_tokens) : match_(table_bits_for(expected_tokens)) {}
   // The next token, as it becomes known.
   void push(uint32_t token);
-  // Up to `max` guesses of the next tokens (none without a match).
+  // Up to `max` guesses of the next tokens (none without a match of kMinMatch tokens).
   void draft(uint32_t max, std::vector<uint32_t>& out);
 
  private:

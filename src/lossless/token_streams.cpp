@@ -35,11 +35,8 @@ void TokenStream::start(std::span<const llama_token> prefix) {
 }
 
 void TokenStream::draft(uint32_t max, std::vector<uint32_t>& out) {
-  if (drafter_) {
-    drafter_->draft(max, out);
-  } else {
-    out.clear();
-  }
+  out.clear();
+  if (drafter_) drafter_->draft(max, out);
 }
 
 void TokenStream::code_next(std::span<const float> logits, uint32_t bits, std::span<uint32_t> cdf) {
