@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""Draft-and-verify decoding (issue #21): decompress time of a build without it (--old) against this
-build (--new), on the first 4 KB of every corpus file and of four LLM responses: single-chunk files,
-where the decoder would otherwise evaluate one token per call. Both decoders read the same file (the
-encoder is unchanged: the script checks that both builds write the same bytes) and must give the
-input back. Runs alternate old and new; speed-up = median old seconds / median new seconds.
+"""Single-chunk decoding speed (issue #21): decompress time of one build (--old) against another
+(--new), on the first 4 KB of every corpus file and of four LLM responses: single-chunk files, where
+the decoder evaluates one token per call unless its guesses (draft and verify) are right. Both
+decoders read the same file (the script checks that both builds write the same bytes) and must give
+the input back. Runs alternate old and new; speed-up = median old seconds / median new seconds.
 
-Results: bench/results/draft-decode.json (after every file, so --resume continues) and .md.
+Results: bench/results/NAME.json (after every file, so --resume continues) and NAME.md.
 Pause other work first: the numbers are wall times.
 
   bench/draft_decode.py --old /tmp/llmz-before [--new build/llmz] [--reps 3] [--resume]
-  bench/draft_decode.py --report
+      [--name draft-decode] [--old-label before] [--new-label "with guesses"]
+  bench/draft_decode.py --report [--name draft-decode]
 """
 import argparse
+import shlex
 import json
 import statistics
 import subprocess
@@ -67,13 +69,14 @@ def measure(old: str, new: str, path: Path, reps: int, work: Path):
     return times
 
 
-def report(res):
+def report(res, name):
     rows = res["rows"]
-    lines = ["# Draft-and-verify decoding", "",
+    old, new = res.get("labels", ["before", "with guesses"])
+    lines = [f"# Single-chunk decoding: {new} against {old}", "",
              f"`{res['command']}`; {res['machine']}. Decompress wall seconds, median of {res['reps']} alternating "
-             "runs each; speed-up = before / with guesses. First 4 KB of each file: one chunk, so the decoder "
+             f"runs each; speed-up = {old} / {new}. First 4 KB of each file: one chunk, so the decoder "
              "evaluates one token per call unless its guesses are right.", "",
-             "| input | before (s) | with guesses (s) | speed-up |", "|---|---:|---:|---:|"]
+             f"| input | {old} (s) | {new} (s) | speed-up |", "|---|---:|---:|---:|"]
     ups = []
     for name, r in rows.items():
         o, n = statistics.median(r["old"]), statistics.median(r["new"])
@@ -82,27 +85,31 @@ def report(res):
     if ups:
         lines += ["", f"Median speed-up {statistics.median(u for u, _ in ups):.2f}; lowest {min(ups)[0]:.2f} "
                   f"({min(ups)[1]}), highest {max(ups)[0]:.2f} ({max(ups)[1]})."]
-    (RESULTS / "draft-decode.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--old", help="an llmz build without draft-and-verify decoding")
+    ap.add_argument("--old", help="the llmz build to compare against")
     ap.add_argument("--new", default=str(ROOT / "build" / "llmz"))
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--report", action="store_true", help="only write the table from the JSON")
+    ap.add_argument("--name", default="draft-decode", help="results file name in bench/results")
+    ap.add_argument("--old-label", default="before")
+    ap.add_argument("--new-label", default="with guesses")
     a = ap.parse_args()
-    path = RESULTS / "draft-decode.json"
+    path = RESULTS / f"{a.name}.json"
     if a.report:
-        report(json.loads(path.read_text()))
+        report(json.loads(path.read_text()), a.name)
         return
     if not a.old:
-        sys.exit("--old BINARY is required (a build without draft-and-verify decoding)")
+        sys.exit("--old BINARY is required (the build to compare against)")
     res = json.loads(path.read_text()) if a.resume and path.exists() else {"rows": {}}
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    res.update(command="bench/draft_decode.py " + " ".join(sys.argv[1:]), reps=a.reps,
+    res.update(command="bench/draft_decode.py " + shlex.join(sys.argv[1:]), reps=a.reps,
+               labels=[a.old_label, a.new_label],
                machine=f"{cpu}, {subprocess.check_output(['nproc']).decode().strip()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -112,7 +119,7 @@ def main():
             res["rows"][name] = measure(a.old, a.new, file, a.reps, work)
             path.write_text(json.dumps(res, indent=1))
             print(name, {k: [round(x, 2) for x in v] for k, v in res["rows"][name].items()}, flush=True)
-    report(res)
+    report(res, a.name)
 
 
 if __name__ == "__main__":

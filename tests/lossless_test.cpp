@@ -156,6 +156,24 @@ TEST(Determinism, RealModelAcrossStreamCounts) {
   EXPECT_EQ(decompress(m, packed, d), input);
 }
 
+// One stream decodes one token per call. On the real model's Q8_0 cache those calls run on two threads
+// past 512 tokens of context (where an F16 cache would split its keys over the threads and change the
+// sums, design §4), and must give the logits the encoder's one-thread 32-token calls gave.
+TEST(Determinism, OneTokenCallsOnTwoThreadsMatchTheEncoder) {
+  auto input = bytes_of(sample_text(3200, 11));
+  const Model& one = cached_model(test::real_model_path(), 1);
+  const Model& two = cached_model(test::real_model_path(), 2);
+  CompressOptions c;
+  c.window_tokens = 1024;
+  c.streams = 1;
+  c.always_model = true;
+  const auto packed = compress(one, input, c);
+  ASSERT_GT(inspect(packed).llm_tokens, 600u);
+  DecompressOptions d;
+  d.streams = 1;
+  EXPECT_EQ(decompress(two, packed, d), input);
+}
+
 TEST(Context, RoundTripAndMismatch) {
   const Model& m = cached_model(test::tiny_model_path());
   CompressOptions c;

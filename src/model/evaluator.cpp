@@ -23,8 +23,8 @@ Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_cap
     : model_(model),
       slots_(slots),
       n_vocab_(model.n_vocab()),
-      thread_choice_(model.threads(), model.fixed_threads()),
-      last_threads_(model.threads()) {
+      batch_choice_(model.threads(), model.fixed_threads()),
+      token_choice_(model.threads(), model.fixed_threads()) {
   // llama.cpp rounds each sequence's cache up to 256 cells; keep the request a multiple of that.
   const uint32_t per_slot = (slot_capacity + 255) / 256 * 256;
   max_batch_ = std::max<uint32_t>(kMicroBatch, std::min<uint32_t>(512, slots * 8));
@@ -34,11 +34,17 @@ Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_cap
   cp.n_batch = max_batch_;
   cp.n_ubatch = kMicroBatch;
   cp.n_seq_max = slots;
-  cp.n_threads = 1;  // one-token calls: more threads split the KV and change the sums
-  cp.n_threads_batch = model.threads();
+  const KvCache kv = kv_given.value_or(kv_cache_for(model));
+  // One-token calls on an F16 cache stay on one thread: there llama.cpp's flash attention splits the
+  // keys of a long context over the threads and the sums change with their number (design §4). On a
+  // Q8_0 cache it splits by attention head, each head summed whole by one thread, like every batch.
+  token_threads_ = kv == KvCache::q8_0;
+  one_threads_ = token_threads_ ? model.threads() : 1;
+  batch_threads_ = model.threads();
+  cp.n_threads = one_threads_;
+  cp.n_threads_batch = batch_threads_;
   cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
   cp.kv_unified = false;
-  const KvCache kv = kv_given.value_or(kv_cache_for(model));
   cp.type_k = ggml_type_of(kv);
   cp.type_v = ggml_type_of(kv);
   cp.offload_kqv = false;
@@ -68,18 +74,19 @@ void Evaluator::add(uint32_t slot, llama_token token, int32_t pos, bool want_log
 }
 
 void Evaluator::run() {
-  // One-token calls run on one thread whatever is set (n_threads); only batches are worth choosing for.
   const uint32_t tokens = uint32_t(batch_.n_tokens);
-  const bool choose = tokens > 1;
-  if (choose) {
-    const int t = thread_choice_.next();
-    if (t != last_threads_) llama_set_n_threads(ctx_, 1, t);
-    last_threads_ = t;
+  ThreadChoice* choice = tokens > 1 ? &batch_choice_ : token_threads_ ? &token_choice_ : nullptr;
+  if (choice) {
+    const int t = choice->next();
+    int& threads = tokens > 1 ? batch_threads_ : one_threads_;
+    if (t != threads) {
+      threads = t;
+      llama_set_n_threads(ctx_, one_threads_, batch_threads_);
+    }
   }
   const auto start = std::chrono::steady_clock::now();
   int32_t rc = llama_decode(ctx_, batch_);
-  if (choose)
-    thread_choice_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
+  if (choice) choice->record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
   batch_.n_tokens = 0;
   if (rc != 0) fail(ErrorCode::model, "llama.cpp evaluation failed (code " + std::to_string(rc) + ")");
   // Fetched here, serially: llama_get_logits_ith() may reorder its buffers on first use.

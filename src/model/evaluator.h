@@ -1,7 +1,7 @@
 // Lock-step evaluation of many independent token sequences in one llama.cpp context, configured so that
 // every schedule gives the same logits as one-token-at-a-time evaluation of each sequence (design §4):
 // flash attention on, one KV cache per sequence, physical batches of at most 32 tokens, one thread for
-// one-token calls. The encoder and the decoder of a file both go through this class.
+// one-token calls on an F16 cache. The encoder and the decoder of a file both go through this class.
 // The KV cache is stored as Q8_0 where the model's head sizes allow (multiples of 32): llama.cpp's CPU
 // flash-attention kernel, which dominates beyond a few hundred tokens of context, runs 1.8-2.7x faster
 // on it than on F16. Other models, and files from before, use F16.
@@ -34,8 +34,8 @@ class Evaluator {
   uint32_t slots() const { return slots_; }
   uint32_t max_batch() const { return max_batch_; }
   uint32_t n_vocab() const { return n_vocab_; }
-  // Threads the last call used (its logits may be post-processed on as many).
-  int threads() const { return last_threads_; }
+  // Threads the last batched call used (its logits may be post-processed on as many).
+  int threads() const { return batch_threads_; }
 
   // Queue a token of a slot's sequence at position pos; with want_logits, its next-token logits are kept.
   void add(uint32_t slot, llama_token token, int32_t pos, bool want_logits);
@@ -73,8 +73,10 @@ class Evaluator {
   uint32_t slots_, max_batch_, n_vocab_;
   std::vector<int32_t> output_rows_;  // batch positions whose logits were requested
   std::vector<const float*> rows_;    // their logits after run()
-  ThreadChoice thread_choice_;
-  int last_threads_;
+  // Thread counts are chosen per call, apart for batches and for one-token calls (whose costs differ).
+  ThreadChoice batch_choice_, token_choice_;
+  bool token_threads_ = false;  // whether one-token calls may use more than one thread
+  int one_threads_ = 1, batch_threads_ = 1;
 };
 
 }  // namespace llmz::detail
