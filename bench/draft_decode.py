@@ -13,8 +13,8 @@ Pause other work first: the numbers are wall times.
   bench/draft_decode.py --report [--name draft-decode]
 """
 import argparse
-import shlex
 import json
+import shlex
 import statistics
 import subprocess
 import sys

@@ -38,9 +38,9 @@ Evaluator::Evaluator(const LoadedModel& model, uint32_t slots, uint32_t slot_cap
   // One-token calls on an F16 cache stay on one thread: there llama.cpp's flash attention splits the
   // keys of a long context over the threads and the sums change with their number (design §4). On a
   // Q8_0 cache it splits by attention head, each head summed whole by one thread, like every batch.
-  token_threads_ = kv == KvCache::q8_0;
-  one_threads_ = token_threads_ ? model.threads() : 1;
-  batch_threads_ = model.threads();
+  if (kv != KvCache::q8_0) token_choice_ = ThreadChoice(1, true);
+  one_threads_ = token_choice_.max_threads();
+  batch_threads_ = batch_choice_.max_threads();
   cp.n_threads = one_threads_;
   cp.n_threads_batch = batch_threads_;
   cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
@@ -75,18 +75,16 @@ void Evaluator::add(uint32_t slot, llama_token token, int32_t pos, bool want_log
 
 void Evaluator::run() {
   const uint32_t tokens = uint32_t(batch_.n_tokens);
-  ThreadChoice* choice = tokens > 1 ? &batch_choice_ : token_threads_ ? &token_choice_ : nullptr;
-  if (choice) {
-    const int t = choice->next();
-    int& threads = tokens > 1 ? batch_threads_ : one_threads_;
-    if (t != threads) {
-      threads = t;
-      llama_set_n_threads(ctx_, one_threads_, batch_threads_);
-    }
+  const bool batched = tokens > 1;  // llama.cpp runs one-token calls on n_threads, others on n_threads_batch
+  ThreadChoice& choice = batched ? batch_choice_ : token_choice_;
+  int& threads = batched ? batch_threads_ : one_threads_;
+  if (const int t = choice.next(); t != threads) {
+    threads = t;
+    llama_set_n_threads(ctx_, one_threads_, batch_threads_);
   }
   const auto start = std::chrono::steady_clock::now();
   int32_t rc = llama_decode(ctx_, batch_);
-  if (choice) choice->record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
+  choice.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
   batch_.n_tokens = 0;
   if (rc != 0) fail(ErrorCode::model, "llama.cpp evaluation failed (code " + std::to_string(rc) + ")");
   // Fetched here, serially: llama_get_logits_ith() may reorder its buffers on first use.

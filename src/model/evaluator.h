@@ -73,10 +73,10 @@ class Evaluator {
   uint32_t slots_, max_batch_, n_vocab_;
   std::vector<int32_t> output_rows_;  // batch positions whose logits were requested
   std::vector<const float*> rows_;    // their logits after run()
-  // Thread counts are chosen per call, apart for batches and for one-token calls (whose costs differ).
+  // Thread counts are chosen per call, apart for batches and for one-token calls (whose costs differ;
+  // the latter fixed at one thread on an F16 cache).
   ThreadChoice batch_choice_, token_choice_;
-  bool token_threads_ = false;  // whether one-token calls may use more than one thread
-  int one_threads_ = 1, batch_threads_ = 1;
+  int one_threads_ = 1, batch_threads_ = 1;  // what llama.cpp is set to use for each
 };
 
 }  // namespace llmz::detail
