@@ -22,7 +22,7 @@ inline CLI::Option* add_threads_option(CLI::App& app, int& threads) {
   threads = 0;
   return app
       .add_option("-T,--threads", threads,
-                  "threads for batched evaluation: a number, or auto (every core, or one while the "
+                  "threads for model evaluation: a number, or auto (every core, or one while the "
                   "machine is busy enough that one is faster; measured as it runs)")
       ->transform(CLI::Transformer(std::map<std::string, std::string>{{"auto", "0"}}) | CLI::Range(1, 256))
       ->default_str("auto");

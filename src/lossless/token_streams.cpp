@@ -139,8 +139,11 @@ void code_token_streams(detail::Evaluator& evaluator, std::span<const llama_toke
     evaluator.run();
 
     // Code the predicted tokens. Each slot's tables are built by one thread, in order, so the thread
-    // count changes nothing but speed.
-#pragma omp parallel for num_threads(evaluator.threads()) schedule(dynamic, 1)
+    // count changes nothing but speed. No more threads than slots with work: an idle OpenMP thread
+    // spin-waits for milliseconds after the loop, which a busy machine takes from the work.
+    const auto working = std::count_if(slots.begin(), slots.end(), [](const Slot& s) { return s.outputs > 0; });
+    const int coders = int(std::clamp<std::ptrdiff_t>(working, 1, evaluator.threads()));
+#pragma omp parallel for num_threads(coders) schedule(dynamic, 1)
     for (size_t s = 0; s < slots.size(); s++) {
       Slot& slot = slots[s];
       const uint32_t known = slot.outputs - uint32_t(slot.drafts.size());

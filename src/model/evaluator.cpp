@@ -82,6 +82,7 @@ void Evaluator::run() {
     threads = t;
     llama_set_n_threads(ctx_, one_threads_, batch_threads_);
   }
+  last_threads_ = threads;
   const auto start = std::chrono::steady_clock::now();
   int32_t rc = llama_decode(ctx_, batch_);
   choice.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);

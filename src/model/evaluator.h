@@ -34,8 +34,9 @@ class Evaluator {
   uint32_t slots() const { return slots_; }
   uint32_t max_batch() const { return max_batch_; }
   uint32_t n_vocab() const { return n_vocab_; }
-  // Threads the last batched call used (its logits may be post-processed on as many).
-  int threads() const { return batch_threads_; }
+  // Threads the last call used (its logits may be post-processed on as many: no more, or a busy
+  // machine would see the other thread spin-waiting after the work, see ThreadChoice).
+  int threads() const { return last_threads_; }
 
   // Queue a token of a slot's sequence at position pos; with want_logits, its next-token logits are kept.
   void add(uint32_t slot, llama_token token, int32_t pos, bool want_logits);
@@ -77,6 +78,7 @@ class Evaluator {
   // the latter fixed at one thread on an F16 cache).
   ThreadChoice batch_choice_, token_choice_;
   int one_threads_ = 1, batch_threads_ = 1;  // what llama.cpp is set to use for each
+  int last_threads_ = 1;                     // what the last call used
 };
 
 }  // namespace llmz::detail

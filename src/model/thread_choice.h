@@ -1,4 +1,4 @@
-// Chooses the thread count of each batched evaluation by measuring it. On a busy machine a call split
+// Chooses the thread count of each evaluation call by measuring it. On a busy machine a call split
 // over every core waits at each graph barrier for the thread the scheduler moved off its core, and
 // becomes many times slower than one thread; on an idle machine it is faster. The thread count never
 // changes the logits (design §4), so the choice changes only speed.
