@@ -64,6 +64,36 @@ TEST(Generator, SamplesRepeatForTheSameSeed) {
   EXPECT_EQ(g.sample(prompt, 24, 0.0f, 9), g.greedy(prompt, 24));
 }
 
+// Replies written side by side (a copied prompt, one call per round for all) are the ones sample() writes
+// one at a time on one thread: on the tiny model in waves smaller than the seeds, with one reply already
+// remembered, and on the Qwen 0.5B (candidates mode's SLM), whose chat replies end at different lengths.
+void expect_side_by_side_equal_one_by_one(const std::string& model, const std::vector<llama_token>& prompt,
+                                          uint32_t slots, uint32_t max_tokens) {
+  const LoadedModel& m = detail::loaded_model(test::cached_model(model, 2));
+  const LoadedModel& m1 = detail::loaded_model(test::cached_model(model, 1));
+  const std::vector<uint64_t> seeds = {11, 12, 13, 14, 15, 16, 17};
+  Generator g(m, 1024, slots);
+  const std::string third = g.sample(prompt, max_tokens, 0.7f, seeds[2]);
+  const auto together = g.sample(prompt, max_tokens, 0.7f, seeds);
+  ASSERT_EQ(together.size(), seeds.size());
+  std::set<size_t> lengths;
+  for (size_t i = 0; i < seeds.size(); i++) {
+    EXPECT_EQ(together[i], Generator(m1, 1024, 1).sample(prompt, max_tokens, 0.7f, seeds[i])) << "seed " << seeds[i];
+    lengths.insert(together[i].size());
+  }
+  EXPECT_EQ(together[2], third);
+  EXPECT_GE(lengths.size(), 3u);  // replies differ
+}
+
+TEST(Generator, SideBySideSamplesEqualOneByOne) {
+  const LoadedModel& tiny = detail::loaded_model(test::cached_model(test::tiny_model_path()));
+  expect_side_by_side_equal_one_by_one(test::tiny_model_path(), tiny.tokenize("Once upon a time", false), 4, 24);
+  const LoadedModel& qwen = detail::loaded_model(test::cached_model(test::qwen_small_model_path()));
+  expect_side_by_side_equal_one_by_one(
+      test::qwen_small_model_path(),
+      qwen.chat_tokens("Name one colour of the rainbow, with a short reason. Answer in one sentence."), 8, 40);
+}
+
 TEST(Generator, LineRuleIgnoresShortLines) {
   EXPECT_TRUE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\nThe answer is 42 apples.\n"));
   EXPECT_FALSE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\n"));

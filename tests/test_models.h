@@ -23,6 +23,10 @@ inline std::string real_model_path() {
   return env_or("LLMZ_MODELS_DIR", "models") + "/SmolLM2-135M-Instruct.Q8_0.gguf";
 }
 
+inline std::string qwen_small_model_path() {
+  return env_or("LLMZ_MODELS_DIR", "models") + "/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf";
+}
+
 inline const Model& cached_model(const std::string& path, int threads = 2) {
   static std::map<std::pair<std::string, int>, std::unique_ptr<Model>> models;
   auto& slot = models[{path, threads}];

@@ -68,12 +68,20 @@ nlohmann::json graded(const Problem& p, const std::string& reply) {
   return j;
 }
 
+// The protocol settings of the largest N asked: what the SLM's conversations must hold.
+qa::Settings largest_settings(const QaEvalOptions& o) {
+  qa::Settings s;
+  s.mode = o.mode;
+  s.questions = o.n_values.empty() ? 0 : *std::max_element(o.n_values.begin(), o.n_values.end());
+  return s;
+}
+
 class Runner {
  public:
   Runner(const QaEvalModels& m, const QaEvalOptions& o)
       : o_(o),
         prompts_(o.prompts),
-        slm_(detail::loaded_model(m.slm), kCapacity),
+        slm_(detail::loaded_model(m.slm), kCapacity, qa::slm_slots(largest_settings(o))),
         questioner_(detail::loaded_model(m.llm), kCapacity),
         llm_backend_(qa::make_local_backend(detail::loaded_model(m.llm), kCapacity)),
         llm_model_(detail::loaded_model(m.llm)) {

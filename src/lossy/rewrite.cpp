@@ -65,17 +65,24 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   if (prompt_tokens.size() + 16 > n_ctx)
     fail(ErrorCode::usage, "the text is too long to rewrite in one go (" + std::to_string(prompt_tokens.size()) +
                                " tokens; the writer's context is " + std::to_string(n_ctx) + ")");
-  detail::Generator generator(w, std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1));
+  // Rewrites start from the greedy one; fresh answers are all samples, as the baseline prescribes.
+  // The samples are written side by side.
+  const uint32_t first_sample = options.method == Method::rewrite ? 1 : 0;
+  std::vector<uint64_t> seeds;
+  for (uint32_t i = first_sample; i < options.candidates; i++) seeds.push_back(options.seed + i);
+  detail::Generator generator(w, std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1),
+                              detail::Generator::slots_for_samples(seeds.size()));
+  std::vector<std::string> texts;
+  if (first_sample) texts.push_back(generator.greedy(prompt_tokens, options.max_tokens));
+  for (auto& text : generator.sample(prompt_tokens, options.max_tokens, options.temperature, seeds))
+    texts.push_back(std::move(text));
 
   LossyResult result;
   std::optional<detail::Coded> chosen;
   size_t best = SIZE_MAX;
-  for (uint32_t i = 0; i < options.candidates; i++) {
-    // Rewrites start from the greedy one; fresh answers are all samples, as the baseline prescribes.
-    const bool greedy = options.method == Method::rewrite && i == 0;
+  for (uint32_t i = 0; i < texts.size(); i++) {
     Candidate c;
-    c.text = trim(greedy ? generator.greedy(prompt_tokens, options.max_tokens)
-                         : generator.sample(prompt_tokens, options.max_tokens, options.temperature, options.seed + i));
+    c.text = trim(texts[i]);
     if (!c.text.empty()) {
       const std::vector<uint8_t> bytes(c.text.begin(), c.text.end());
       detail::Coded coded = detail::compress_coded(coder, bytes, options.coding);

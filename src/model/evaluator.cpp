@@ -99,6 +99,12 @@ void Evaluator::clear_from(uint32_t slot, int32_t pos) {
     fail(ErrorCode::model, model_.path() + ": the model's memory cannot forget part of a sequence");
 }
 
+void Evaluator::copy(uint32_t from, uint32_t to) {
+  llama_memory_t mem = llama_get_memory(ctx_);
+  llama_memory_seq_rm(mem, llama_seq_id(to), -1, -1);
+  llama_memory_seq_cp(mem, llama_seq_id(from), llama_seq_id(to), -1, -1);
+}
+
 bool Evaluator::rewinds() const {
   return !llama_model_is_recurrent(model_.model()) && !llama_model_is_hybrid(model_.model());
 }

@@ -47,6 +47,9 @@ class Evaluator {
   void clear(uint32_t slot) { clear_from(slot, 0); }
   // Forget a slot's tokens from position pos on (from 0 on, any model; from later on, see rewinds()).
   void clear_from(uint32_t slot, int32_t pos);
+  // Make slot to hold a copy of slot from's sequence (the cache is copied when the next run() starts):
+  // cheaper than evaluating a shared prompt again, and the same keys and values (design §4).
+  void copy(uint32_t from, uint32_t to);
   // Whether a sequence can forget its latest tokens: not in recurrent or hybrid models, whose state
   // has no positions.
   bool rewinds() const;

@@ -18,6 +18,11 @@ Generator::Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots
       evaluator_(model, std::max(slots, 1u), capacity, kv),
       slots_(std::max(slots, 1u)) {}
 
+uint32_t Generator::slots_for_samples(size_t samples) {
+  constexpr size_t kMostSideBySide = 10;
+  return uint32_t(std::clamp<size_t>(samples, kDefaultSlots, kMostSideBySide));
+}
+
 namespace {
 
 size_t shared_prefix(std::span<const llama_token> a, std::span<const llama_token> b) {
@@ -39,7 +44,7 @@ uint32_t Generator::pick_slot(std::span<const llama_token> tokens) const {
   return best_shared > 0 && 2 * best_shared >= slots_[best].tokens.size() ? best : oldest;
 }
 
-std::span<const float> Generator::logits_after(std::span<const llama_token> tokens) {
+uint32_t Generator::evaluate(std::span<const llama_token> tokens) {
   if (tokens.empty()) fail(ErrorCode::usage, "nothing to evaluate");
   if (tokens.size() > capacity_)
     fail(ErrorCode::usage, "conversation too long for the model's context (" + std::to_string(tokens.size()) +
@@ -59,6 +64,11 @@ std::span<const float> Generator::logits_after(std::span<const llama_token> toke
     evaluator_.run();
   }
   slot.tokens.assign(tokens.begin(), tokens.end());
+  return k;
+}
+
+std::span<const float> Generator::logits_after(std::span<const llama_token> tokens) {
+  evaluate(tokens);
   return evaluator_.logits(0);
 }
 
@@ -107,12 +117,84 @@ int64_t Generator::log2_likelihood(std::vector<llama_token> context, std::span<c
   return sum;
 }
 
-std::string Generator::remembered(ReplyKey key, const std::function<llama_token(std::span<const float>)>& pick) {
-  if (auto it = replies_.find(key); it != replies_.end()) return it->second;
+namespace {
+
+// A reply as it is written, with the stopping rules of Generator::greedy().
+class Reply {
+ public:
+  Reply(const LoadedModel& model, std::vector<llama_token> prompt, uint32_t max_tokens, uint32_t capacity,
+        bool single_line)
+      : model_(model),
+        tokens_(std::move(prompt)),
+        prompt_size_(tokens_.size()),
+        max_tokens_(max_tokens),
+        capacity_(capacity),
+        single_line_(single_line) {}
+
+  // Whether the reply takes another token.
+  bool open() const { return !done_ && tokens_.size() - prompt_size_ < max_tokens_ && tokens_.size() < capacity_; }
+  // The prompt and the reply's tokens so far.
+  const std::vector<llama_token>& tokens() const { return tokens_; }
+  const std::string& text() const { return text_; }
+
+  void take(llama_token t) {
+    if (model_.ends_generation(t)) {
+      done_ = true;
+      return;
+    }
+    const std::string& piece = model_.piece(t);
+    if (single_line_) {
+      const size_t nl = piece.find('\n');
+      const bool has_text = text_.find_first_not_of(" \t\n") != std::string::npos;
+      if (nl != std::string::npos && (has_text || piece.find_first_not_of(" \t\n") < nl)) {
+        text_ += piece.substr(0, nl);
+        done_ = true;
+        return;
+      }
+    }
+    text_ += piece;
+    tokens_.push_back(t);
+    done_ = (piece.find('\n') != std::string::npos && stuck_in_loop(text_)) ||
+            stuck_in_cycle(std::span(tokens_).subspan(prompt_size_));
+  }
+
+ private:
+  const LoadedModel& model_;
+  std::vector<llama_token> tokens_;
+  size_t prompt_size_;
+  uint32_t max_tokens_, capacity_;
+  bool single_line_;
+  std::string text_;
+  bool done_ = false;
+};
+
+// Draws tokens from the coder's integer tables of the logits scaled by 1 / temperature, with
+// std::mt19937_64(seed), whose output the standard fixes: the same draws on every machine.
+std::function<llama_token(std::span<const float>)> temperature_pick(float temperature, uint64_t seed) {
+  const float inverse = 1.0f / temperature;  // one IEEE division and products: the same everywhere
+  return [inverse, rng = std::mt19937_64(seed), scaled = std::vector<float>(),
+          cdf = std::vector<uint32_t>()](std::span<const float> logits) mutable {
+    scaled.resize(logits.size());
+    for (size_t i = 0; i < logits.size(); i++) scaled[i] = logits[i] * inverse;
+    cdf.resize(logits.size() + 1);
+    logits_to_cdf(scaled, kDefaultCdfBits, cdf);
+    const auto draw = uint32_t(rng() >> (64 - kDefaultCdfBits));
+    return llama_token(std::upper_bound(cdf.begin(), cdf.end(), draw) - cdf.begin() - 1);
+  };
+}
+
+}  // namespace
+
+void Generator::remember(ReplyKey key, const std::string& reply) {
   if (replies_.size() >= 1024) replies_.clear();
+  replies_.emplace(std::move(key), reply);
+}
+
+std::string Generator::remembered(ReplyKey key, const Pick& pick) {
+  if (auto it = replies_.find(key); it != replies_.end()) return it->second;
   const auto& [prompt, max_tokens, single_line, temperature, seed] = key;
   std::string reply = generate(prompt, max_tokens, single_line, pick);
-  replies_.emplace(std::move(key), reply);
+  remember(std::move(key), reply);
   return reply;
 }
 
@@ -122,42 +204,85 @@ std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_toke
 
 std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature, uint64_t seed) {
   if (temperature <= 0) return greedy(std::move(prompt), max_tokens);
-  const float inverse = 1.0f / temperature;  // one IEEE division and products: the same everywhere
-  std::mt19937_64 rng(seed);
-  std::vector<float> scaled;
-  std::vector<uint32_t> cdf;
-  return remembered({std::move(prompt), max_tokens, false, temperature, seed}, [&](std::span<const float> logits) {
-    scaled.resize(logits.size());
-    for (size_t i = 0; i < logits.size(); i++) scaled[i] = logits[i] * inverse;
-    cdf.resize(logits.size() + 1);
-    logits_to_cdf(scaled, kDefaultCdfBits, cdf);
-    const auto draw = uint32_t(rng() >> (64 - kDefaultCdfBits));
-    return llama_token(std::upper_bound(cdf.begin(), cdf.end(), draw) - cdf.begin() - 1);
-  });
+  return remembered({std::move(prompt), max_tokens, false, temperature, seed}, temperature_pick(temperature, seed));
+}
+
+std::vector<std::string> Generator::sample(const std::vector<llama_token>& prompt, uint32_t max_tokens,
+                                           float temperature, std::span<const uint64_t> seeds) {
+  std::vector<std::string> out(seeds.size());
+  if (temperature <= 0) {
+    for (auto& reply : out) reply = greedy(prompt, max_tokens);
+    return out;
+  }
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < seeds.size(); i++) {
+    if (auto it = replies_.find({prompt, max_tokens, false, temperature, seeds[i]}); it != replies_.end())
+      out[i] = it->second;
+    else
+      missing.push_back(i);
+  }
+  const size_t wave = std::min<size_t>(slots_.size(), evaluator_.max_batch());
+  for (size_t first = 0; first < missing.size(); first += wave) {
+    std::vector<Pick> picks;
+    for (size_t j = first; j < std::min(missing.size(), first + wave); j++)
+      picks.push_back(temperature_pick(temperature, seeds[missing[j]]));
+    const auto replies = generate_side_by_side(prompt, max_tokens, std::move(picks));
+    for (size_t j = 0; j < replies.size(); j++) {
+      out[missing[first + j]] = replies[j];
+      remember({prompt, max_tokens, false, temperature, seeds[missing[first + j]]}, replies[j]);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Generator::generate_side_by_side(const std::vector<llama_token>& prompt, uint32_t max_tokens,
+                                                          std::vector<Pick> picks) {
+  // The prompt is evaluated into one slot; the others, least recently used first, get copies of it.
+  const uint32_t source = evaluate(prompt);
+  const std::vector<float> first_logits(evaluator_.logits(0).begin(), evaluator_.logits(0).end());
+  std::vector<uint32_t> order;
+  for (uint32_t k = 0; k < slots_.size(); k++)
+    if (k != source) order.push_back(k);
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return slots_[a].last_used < slots_[b].last_used; });
+  std::vector<uint32_t> slot_of = {source};
+  for (size_t i = 1; i < picks.size(); i++) {
+    const uint32_t k = order[i - 1];
+    evaluator_.copy(source, k);
+    slots_[k].tokens = prompt;
+    slots_[k].last_used = ++clock_;
+    slot_of.push_back(k);
+  }
+
+  std::vector<Reply> replies;
+  for (size_t i = 0; i < picks.size(); i++) {
+    replies.emplace_back(model_, prompt, max_tokens, capacity_, false);
+    if (replies[i].open()) replies[i].take(picks[i](first_logits));
+  }
+  // Each round evaluates the token each open reply took last, all in one call.
+  for (;;) {
+    std::vector<size_t> open;
+    for (size_t i = 0; i < replies.size(); i++)
+      if (replies[i].open() && replies[i].tokens().size() > slots_[slot_of[i]].tokens.size()) open.push_back(i);
+    if (open.empty()) break;
+    for (size_t i : open) {
+      const auto& tokens = replies[i].tokens();
+      evaluator_.add(slot_of[i], tokens.back(), int32_t(tokens.size() - 1), true);
+      slots_[slot_of[i]].tokens.push_back(tokens.back());
+    }
+    evaluator_.run();
+    for (size_t r = 0; r < open.size(); r++) replies[open[r]].take(picks[open[r]](evaluator_.logits(uint32_t(r))));
+  }
+  std::vector<std::string> out;
+  for (const auto& reply : replies) out.push_back(reply.text());
+  return out;
 }
 
 std::string Generator::generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
-                                const std::function<llama_token(std::span<const float>)>& pick) {
-  std::string reply;
-  const size_t prompt_size = prompt.size();
-  for (uint32_t n = 0; n < max_tokens && prompt.size() < capacity_; n++) {
-    const llama_token t = pick(logits_after(prompt));
-    if (model_.ends_generation(t)) break;
-    const std::string& piece = model_.piece(t);
-    if (single_line) {
-      const size_t nl = piece.find('\n');
-      const bool has_text = reply.find_first_not_of(" \t\n") != std::string::npos;
-      if (nl != std::string::npos && (has_text || piece.find_first_not_of(" \t\n") < nl)) {
-        reply += piece.substr(0, nl);
-        break;
-      }
-    }
-    reply += piece;
-    prompt.push_back(t);
-    if (piece.find('\n') != std::string::npos && stuck_in_loop(reply)) break;
-    if (stuck_in_cycle(std::span(prompt).subspan(prompt_size))) break;
-  }
-  return reply;
+                                const Pick& pick) {
+  Reply reply(model_, std::move(prompt), max_tokens, capacity_, single_line);
+  while (reply.open()) reply.take(pick(logits_after(reply.tokens())));
+  return reply.text();
 }
 
 }  // namespace llmz::detail

@@ -23,6 +23,9 @@ class Generator {
   // question, answer and revision prompts) only evaluates what each one added since its last turn.
   // kv: as for Evaluator (none = the model's own choice).
   static constexpr uint32_t kDefaultSlots = 3;
+  // Slots for writing this many samples side by side (see sample()): at least kDefaultSlots, at most
+  // 10 (beyond about 8 replies, a call on a CPU core costs as much per token as more calls do).
+  static uint32_t slots_for_samples(size_t samples);
   Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = kDefaultSlots,
             std::optional<KvCache> kv = {});
 
@@ -48,13 +51,25 @@ class Generator {
   // fixes: every machine with the same logits draws the same reply, so both ends of the QA protocol
   // may sample. Repeated requests are answered from memory, like greedy ones.
   std::string sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature, uint64_t seed);
+  // The replies sample() gives with each of these seeds, written side by side: the prompt is evaluated
+  // once and copied, then each call evaluates the next token of every reply (as many at a time as
+  // there are slots). On CPU that takes about half the time of one reply after another, and the
+  // schedule does not change the logits (design §4), so the replies are the same.
+  std::vector<std::string> sample(const std::vector<llama_token>& prompt, uint32_t max_tokens, float temperature,
+                                  std::span<const uint64_t> seeds);
 
  private:
-  std::string generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
-                       const std::function<llama_token(std::span<const float>)>& pick);
+  using Pick = std::function<llama_token(std::span<const float>)>;
+  std::string generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line, const Pick& pick);
+  // Sampled replies to one prompt, one per pick, at most one per slot.
+  std::vector<std::string> generate_side_by_side(const std::vector<llama_token>& prompt, uint32_t max_tokens,
+                                                 std::vector<Pick> picks);
+  // Evaluates tokens into the slot that shares most of them (see logits_after); returns the slot.
+  uint32_t evaluate(std::span<const llama_token> tokens);
   // A reply from memory, else written by pick and remembered (bounded: a long run asks ever new questions).
   using ReplyKey = std::tuple<std::vector<llama_token>, uint32_t, bool, float, uint64_t>;
-  std::string remembered(ReplyKey key, const std::function<llama_token(std::span<const float>)>& pick);
+  std::string remembered(ReplyKey key, const Pick& pick);
+  void remember(ReplyKey key, const std::string& reply);
 
   struct Slot {
     std::vector<llama_token> tokens;  // the tokens whose keys and values are in the slot's cache

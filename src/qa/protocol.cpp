@@ -202,13 +202,20 @@ std::string revise(detail::Generator& slm, const Prompts& prompts, const Setting
                    : slm.greedy(tokens, settings.max_attempt_tokens)));
 }
 
+uint32_t slm_slots(const Settings& settings) {
+  const bool samples = settings.mode == QuestionMode::candidates && settings.questions > 1;
+  return detail::Generator::slots_for_samples(samples ? settings.questions - 1 : 0);
+}
+
 std::vector<std::string> candidate_solutions(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
                                              const std::string& problem, const std::string& attempt) {
   std::vector<std::string> out = {attempt};
   const auto prompt = slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}}));
   const uint64_t seed = XXH3_64bits(problem.data(), problem.size());
-  for (uint32_t k = 1; k < settings.questions; k++)
-    out.push_back(trim(slm.sample(prompt, settings.max_attempt_tokens, kCandidateTemperature, seed + k)));
+  std::vector<uint64_t> seeds;
+  for (uint32_t k = 1; k < settings.questions; k++) seeds.push_back(seed + k);
+  for (const auto& solution : slm.sample(prompt, settings.max_attempt_tokens, kCandidateTemperature, seeds))
+    out.push_back(trim(solution));
   return out;
 }
 

@@ -67,6 +67,10 @@ inline constexpr float kCandidateTemperature = 0.7f;
 std::vector<std::string> candidate_solutions(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
                                              const std::string& problem, const std::string& attempt);
 
+// How many conversations the SLM's Generator should keep: in candidates mode its samples are written
+// side by side, one per conversation.
+uint32_t slm_slots(const Settings& settings);
+
 // The SLM's corrected answer after these turns: the protocol's last step, exposed so that the eval
 // can score every N of one sequential run.
 std::string revise(detail::Generator& slm, const Prompts& prompts, const Settings& settings, const std::string& problem,
