@@ -94,6 +94,17 @@ TEST(Generator, SideBySideSamplesEqualOneByOne) {
       qwen.chat_tokens("Name one colour of the rainbow, with a short reason. Answer in one sentence."), 8, 40);
 }
 
+// A prompt that fills the conversation gets empty replies side by side too, as one by one: never an error.
+TEST(Generator, SideBySideSamplesOfAFullPromptAreEmpty) {
+  const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));
+  const auto prompt = m.tokenize("a prompt of more tokens than the conversation holds, by some way", false);
+  ASSERT_GT(prompt.size(), 8u);
+  Generator g(m, 8, 4);
+  const std::vector<uint64_t> seeds = {1, 2, 3};
+  EXPECT_EQ(g.sample(prompt, 16, 0.7f, seeds), std::vector<std::string>(3));
+  EXPECT_EQ(g.sample(prompt, 16, 0.7f, 1), "");
+}
+
 TEST(Generator, LineRuleIgnoresShortLines) {
   EXPECT_TRUE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\nThe answer is 42 apples.\n"));
   EXPECT_FALSE(stuck_in_loop("The answer is 42 apples.\nThe answer is 42 apples.\n"));

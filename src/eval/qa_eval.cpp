@@ -69,9 +69,10 @@ nlohmann::json graded(const Problem& p, const std::string& reply) {
 }
 
 // The protocol settings of the largest N asked: what the SLM's conversations must hold.
-qa::Settings largest_settings(const QaEvalOptions& o) {
+qa::Settings largest_settings(const QaEvalOptions& o, uint32_t capacity) {
   qa::Settings s;
   s.mode = o.mode;
+  s.context_tokens = capacity;
   s.questions = o.n_values.empty() ? 0 : *std::max_element(o.n_values.begin(), o.n_values.end());
   return s;
 }
@@ -81,7 +82,7 @@ class Runner {
   Runner(const QaEvalModels& m, const QaEvalOptions& o)
       : o_(o),
         prompts_(o.prompts),
-        slm_(detail::loaded_model(m.slm), kCapacity, qa::slm_slots(largest_settings(o))),
+        slm_(detail::loaded_model(m.slm), kCapacity, qa::slm_slots(largest_settings(o, kCapacity))),
         questioner_(detail::loaded_model(m.llm), kCapacity),
         llm_backend_(qa::make_local_backend(detail::loaded_model(m.llm), kCapacity)),
         llm_model_(detail::loaded_model(m.llm)) {

@@ -70,8 +70,8 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   const uint32_t first_sample = options.method == Method::rewrite ? 1 : 0;
   std::vector<uint64_t> seeds;
   for (uint32_t i = first_sample; i < options.candidates; i++) seeds.push_back(options.seed + i);
-  detail::Generator generator(w, std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1),
-                              detail::Generator::slots_for_samples(seeds.size()));
+  const uint32_t capacity = std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1);
+  detail::Generator generator(w, capacity, detail::Generator::slots_for_samples(seeds.size(), capacity));
   std::vector<std::string> texts;
   if (first_sample) texts.push_back(generator.greedy(prompt_tokens, options.max_tokens));
   for (auto& text : generator.sample(prompt_tokens, options.max_tokens, options.temperature, seeds))

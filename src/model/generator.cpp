@@ -18,9 +18,10 @@ Generator::Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots
       evaluator_(model, std::max(slots, 1u), capacity, kv),
       slots_(std::max(slots, 1u)) {}
 
-uint32_t Generator::slots_for_samples(size_t samples) {
-  constexpr size_t kMostSideBySide = 10;
-  return uint32_t(std::clamp<size_t>(samples, kDefaultSlots, kMostSideBySide));
+uint32_t Generator::slots_for_samples(size_t samples, uint32_t capacity) {
+  constexpr size_t kMostSideBySide = 10, kMostTokens = 10 * 4096;
+  const size_t most = std::min(kMostSideBySide, kMostTokens / std::max<size_t>(capacity, 1));
+  return uint32_t(std::max<size_t>(kDefaultSlots, std::min(samples, most)));
 }
 
 namespace {
@@ -210,7 +211,8 @@ std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_toke
 std::vector<std::string> Generator::sample(const std::vector<llama_token>& prompt, uint32_t max_tokens,
                                            float temperature, std::span<const uint64_t> seeds) {
   std::vector<std::string> out(seeds.size());
-  if (temperature <= 0) {
+  // A prompt that leaves no room for a reply gets empty replies, as from sample(), with nothing evaluated.
+  if (temperature <= 0 || max_tokens == 0 || prompt.size() >= capacity_) {
     for (auto& reply : out) reply = greedy(prompt, max_tokens);
     return out;
   }
@@ -268,9 +270,9 @@ std::vector<std::string> Generator::generate_side_by_side(const std::vector<llam
     for (size_t i : open) {
       const auto& tokens = replies[i].tokens();
       evaluator_.add(slot_of[i], tokens.back(), int32_t(tokens.size() - 1), true);
-      slots_[slot_of[i]].tokens.push_back(tokens.back());
     }
     evaluator_.run();
+    for (size_t i : open) slots_[slot_of[i]].tokens.push_back(replies[i].tokens().back());
     for (size_t r = 0; r < open.size(); r++) replies[open[r]].take(picks[open[r]](evaluator_.logits(uint32_t(r))));
   }
   std::vector<std::string> out;

@@ -23,9 +23,10 @@ class Generator {
   // question, answer and revision prompts) only evaluates what each one added since its last turn.
   // kv: as for Evaluator (none = the model's own choice).
   static constexpr uint32_t kDefaultSlots = 3;
-  // Slots for writing this many samples side by side (see sample()): at least kDefaultSlots, at most
-  // 10 (beyond about 8 replies, a call on a CPU core costs as much per token as more calls do).
-  static uint32_t slots_for_samples(size_t samples);
+  // Slots of this capacity for writing this many samples side by side (see sample()): at least
+  // kDefaultSlots; at most 10 (beyond about 8 replies, a call on a CPU core costs as much per token as
+  // more calls do) and no more than ten 4096-token conversations hold (the cache grows with both).
+  static uint32_t slots_for_samples(size_t samples, uint32_t capacity);
   Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = kDefaultSlots,
             std::optional<KvCache> kv = {});
 
