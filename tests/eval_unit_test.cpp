@@ -19,6 +19,7 @@
 #include "eval/stats.h"
 #include "eval/svg_chart.h"
 #include "llmz/eval.h"
+#include "llmz/qa.h"
 
 namespace llmz::eval {
 namespace {
@@ -293,6 +294,67 @@ TEST(Bootstrap, IntervalsAndGaps) {
   EXPECT_DOUBLE_EQ(gap_recovered(0.2, 0.2, 0.8), 0.0);
   EXPECT_TRUE(std::isnan(gap_recovered(0.5, 0.4, 0.4)));  // no gap to recover
   EXPECT_TRUE(std::isnan(gap_recovered(0.5, 0.6, 0.4)));
+}
+
+// Candidates-mode summaries say how the oracle's yes/no answers match the LLM's own final answer and
+// the gold one (read back from the questions), and what each configuration adds to the SLM's most
+// frequent answer, paired by problem.
+TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
+  const std::string path = ::testing::TempDir() + "/qa-candidates-summary.jsonl";
+  const nlohmann::json settings = {
+      {"mode", "candidates"},
+      {"benchmark", "gsm8k"},
+      {"seed", 1},
+      {"slm", {{"name", "small"}}},
+      {"llm", {{"name", "strong"}, {"vocab", 1024}}},
+      {"prompts", {{"hash", qa::candidate_prompts().hash}, {"version", "qa-candidates-v1"}}}};
+  auto turn = [](const std::string& answer, bool yes) {
+    return nlohmann::json{{"q", "Is the correct final answer to the problem " + answer + "?"}, {"yes", yes}};
+  };
+  auto config = [](bool correct, nlohmann::json turns) {
+    return nlohmann::json{
+        {"seconds", 1.0},
+        {"turns", std::move(turns)},
+        {"by_n", {{"5", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}}}}};
+  };
+  // Problem 1: the LLM (right) says yes to "$18.00", its own answer; problem 2: the LLM (wrong, 7)
+  // says no to 7 and yes to 9, and the gold answer is 9.
+  const std::vector<nlohmann::json> rows = {
+      {{"id", "p1"},
+       {"gold", "18"},
+       {"settings", settings},
+       {"slm", {{"correct", false}}},
+       {"llm", {{"correct", true}, {"answer", "18"}, {"bytes", 100}, {"tokens", 30}}},
+       {"slm_majority", {{"correct", false}}},
+       {"configs",
+        {{"qa/own-reference", config(true, {turn("20", false), turn("$18.00", true)})},
+         {"control", config(false, {turn("20", true)})}}}},
+      {{"id", "p2"},
+       {"gold", "9"},
+       {"settings", settings},
+       {"slm", {{"correct", false}}},
+       {"llm", {{"correct", false}, {"answer", "7"}, {"bytes", 100}, {"tokens", 30}}},
+       {"slm_majority", {{"correct", true}}},
+       {"configs",
+        {{"qa/own-reference", config(true, {turn("7", false), turn("9", true)})},
+         {"control", config(true, {turn("9", true)})}}}}};
+  {
+    std::ofstream out(path);
+    for (const auto& r : rows) out << r.dump() << "\n";
+  }
+  const auto s = summarize_qa_eval(path);
+  const auto& a = s["configs"]["qa/own-reference"]["oracle_agreement"];
+  EXPECT_EQ(a["questions"].get<double>(), 4);
+  EXPECT_EQ(a["yes"].get<double>(), 2);
+  EXPECT_EQ(a["agree_reference"].get<double>(), 2);  // problem 2's answers are the opposite of "is it 7?"
+  EXPECT_EQ(a["agree_gold"].get<double>(), 4);
+  EXPECT_FALSE(s["configs"]["control"].contains("oracle_agreement"));
+  // QA right on both, the majority on problem 2 only: +50 points.
+  EXPECT_DOUBLE_EQ(s["configs"]["qa/own-reference"]["by_n"]["5"]["minus_majority"]["value"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(s["configs"]["control"]["by_n"]["5"]["minus_majority"]["value"].get<double>(), 0.0);
+  const std::string md = qa_eval_markdown(s);
+  EXPECT_NE(md.find("matched whether the candidate is its own reference answer on 2"), std::string::npos) << md;
+  EXPECT_NE(md.find("qa/own-reference at N = 5 50.0"), std::string::npos) << md;
 }
 
 // The real benchmark files (shared/data beside a folder above the checkout, or $LLMZ_DATA_DIR, which

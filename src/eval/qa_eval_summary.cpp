@@ -9,6 +9,8 @@
 #include "eval/results_file.h"
 #include "eval/stats.h"
 #include "llmz/eval.h"
+#include "qa/answers.h"
+#include "qa/prompts.h"
 
 namespace llmz::eval {
 
@@ -29,6 +31,39 @@ double sum(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
   return s;
+}
+
+// Candidates mode with built-in final-answer prompts: the answer a question names ("Is the correct final
+// answer to the problem 18?" names 18), or nullopt for other modes, programs and unknown templates.
+std::optional<std::pair<std::string, std::string>> candidate_question_parts(const nlohmann::json& settings) {
+  if (settings.value("mode", "") != "candidates") return std::nullopt;
+  const qa::Prompts* p = qa::builtin_prompts(settings["prompts"].value("hash", uint64_t(0)));
+  if (!p || qa::candidate_kind(*p) != qa::CandidateKind::final_answer) return std::nullopt;
+  const size_t at = p->candidate_question.find("{answer}");
+  if (at == std::string::npos) return std::nullopt;
+  return std::pair{p->candidate_question.substr(0, at), p->candidate_question.substr(at + 8)};
+}
+
+// How the oracle's yes/no answers to candidates' final answers match the LLM's own reference answer
+// and the gold one: a yes exactly where the candidate is that answer.
+nlohmann::json oracle_agreement(const std::vector<nlohmann::json>& rows, const std::string& config,
+                                const std::pair<std::string, std::string>& parts) {
+  const auto& [before, after] = parts;
+  double questions = 0, yes = 0, with_reference = 0, with_gold = 0;
+  for (const auto& r : rows)
+    for (const auto& t : r["configs"][config].value("turns", nlohmann::json::array())) {
+      const std::string q = t["q"];
+      if (q.size() < before.size() + after.size() || q.compare(0, before.size(), before) != 0 ||
+          q.compare(q.size() - after.size(), after.size(), after) != 0)
+        continue;
+      const std::string candidate = q.substr(before.size(), q.size() - before.size() - after.size());
+      const bool said_yes = t["yes"];
+      questions++;
+      yes += said_yes;
+      with_reference += said_yes == qa::same_answer(candidate, r["llm"].value("answer", ""));
+      with_gold += said_yes == qa::same_answer(candidate, r["gold"].get<std::string>());
+    }
+  return {{"questions", questions}, {"yes", yes}, {"agree_reference", with_reference}, {"agree_gold", with_gold}};
 }
 
 }  // namespace
@@ -65,6 +100,12 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   s["llm"]["mean_bytes"] = sum(llm_bytes) / double(n);
   const double log2_vocab = std::log2(settings["llm"]["vocab"].get<double>());
 
+  const bool has_majority = s.contains("slm_majority");
+  const auto majority =
+      has_majority
+          ? column(rows, [](const auto& r) { return double(r["slm_majority"]["correct"].template get<bool>()); })
+          : std::vector<double>();
+  const auto question_parts = candidate_question_parts(settings);
   s["configs"] = nlohmann::json::object();
   const auto configs = rows.front().value("configs", nlohmann::json::object());  // none: baselines only
   for (const auto& [config, first] : configs.items()) {
@@ -78,6 +119,7 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
       for (const auto& [key, ignored] : first["letter_answers"].items())
         c["letter_answers"][key] = sum(column(
             rows, [&](const auto& r) { return r["configs"][config]["letter_answers"][key].template get<double>(); }));
+    if (question_parts && config != "control") c["oracle_agreement"] = oracle_agreement(rows, config, *question_parts);
     for (const auto& [nq, ignored] : first["by_n"].items()) {
       auto field = [&](const char* key) {
         return column(rows,
@@ -98,6 +140,11 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
       b["gap_recovered_vs_control"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
         return gap_recovered(mean_at(right, idx), mean_at(control, idx), mean_at(llm, idx));
       }));
+      if (has_majority) {  // what the bits add to the same samples' most frequent answer
+        std::vector<double> minus(n);
+        for (size_t i = 0; i < n; i++) minus[i] = right[i] - majority[i];
+        b["minus_majority"] = to_json(bootstrap(n, mean(minus)));
+      }
       b["mean_asked"] = sum(field("asked")) / double(n);
       b["mean_cost_bits"] = sum(field("cost_bits")) / double(n);
       b["mean_coded_bits"] = sum(coded) / double(n);
@@ -122,6 +169,14 @@ std::string pct(const nlohmann::json& i) {
     snprintf(buf, sizeof buf, "%.1f [%.1f, %.1f]", 100 * i["value"].get<double>(), 100 * i["low"].get<double>(),
              100 * i["high"].get<double>());
   return buf;
+}
+
+// A configuration's N in increasing order, with their keys.
+std::vector<std::pair<int, std::string>> sorted_ns(const nlohmann::json& config) {
+  std::vector<std::pair<int, std::string>> ns;
+  for (const auto& [nq, b] : config["by_n"].items()) ns.push_back({std::stoi(nq), nq});
+  std::sort(ns.begin(), ns.end());
+  return ns;
 }
 
 }  // namespace
@@ -162,10 +217,7 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
   for (const auto& [key, label] : kReferenceRows)
     if (s.contains(key)) md << "| " << label << " | | " << pct(s[key]["accuracy"]) << " | | | | | | | | |\n";
   for (const auto& [config, c] : s["configs"].items()) {
-    std::vector<std::pair<int, std::string>> ns;
-    for (const auto& [nq, b] : c["by_n"].items()) ns.push_back({std::stoi(nq), nq});
-    std::sort(ns.begin(), ns.end());
-    for (const auto& [k, nq] : ns) {
+    for (const auto& [k, nq] : sorted_ns(c)) {
       const auto& b = c["by_n"][nq];
       snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.1f | %.4f | %.5f | %.0f |\n",
                config.c_str(), k, pct(b["accuracy"]).c_str(), pct(b["gap_recovered"]).c_str(),
@@ -175,6 +227,26 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
       md << row;
     }
   }
+  if (s.contains("slm_majority")) {
+    md << "\nEach configuration minus the SLM's most frequent answer (the same samples, no bits; paired by problem, "
+          "points)";
+    const char* separator = ": ";
+    for (const auto& [config, c] : s["configs"].items())
+      for (const auto& [k, nq] : sorted_ns(c)) {
+        md << separator << config << " at N = " << k << " " << pct(c["by_n"][nq]["minus_majority"]);
+        separator = "; ";
+      }
+    md << ".\n";
+  }
+  for (const auto& [config, c] : s["configs"].items())
+    if (c.contains("oracle_agreement")) {
+      const auto& a = c["oracle_agreement"];
+      md << "\n"
+         << config << ": the LLM answered " << a["questions"].get<double>() << " questions about candidates' final "
+         << "answers in words, " << a["yes"].get<double>() << " of them yes; its yes/no matched whether the candidate "
+         << "is its own reference answer on " << a["agree_reference"].get<double>() << " and whether it is the gold "
+         << "answer on " << a["agree_gold"].get<double>() << ".\n";
+    }
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("letter_answers")) {
       const auto& l = c["letter_answers"];
