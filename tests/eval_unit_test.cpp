@@ -444,6 +444,12 @@ TEST(SvgChart, DrawsSeriesLinesAndEscapes) {
   EXPECT_EQ(svg.find("dropped on a log axis"), std::string::npos);
   EXPECT_NE(svg.find("SLM alone"), std::string::npos);
   EXPECT_NE(svg.find("(log scale)"), std::string::npos);
+  EXPECT_NE(svg.find("width=\"900\" height=\"480\""), std::string::npos);
+
+  // Long legend names and many entries widen and lengthen the canvas instead of running off it.
+  for (int i = 0; i < 30; i++) c.series.push_back({std::string(80, 'x'), {{1, 10, ""}}, true});
+  const std::string big = render_svg(c);
+  EXPECT_NE(big.find("width=\"1178\" height=\"626\""), std::string::npos) << big.substr(0, 120);
 }
 
 }  // namespace

@@ -38,6 +38,14 @@ bool is_qa_run(const std::string& path) {
   fail(ErrorCode::corrupt, path + ": not a results file of `llmz eval qa` or `llmz eval rewrite`");
 }
 
+// What a run is called in the report: its path below the report's folder without the extension
+// ("qwen/rewrite-gsm8k"), so that runs of one name in two folders stay apart; else its file's stem.
+std::string run_label(const std::string& run, const std::string& out_dir) {
+  const fs::path relative = fs::weakly_canonical(run).lexically_relative(fs::weakly_canonical(out_dir));
+  if (relative.empty() || *relative.begin() == "..") return fs::path(run).stem().string();
+  return (relative.parent_path() / relative.stem()).string();
+}
+
 std::string seconds_label(double s) {
   char buf[32];
   snprintf(buf, sizeof buf, "%.0f s", s);
@@ -69,10 +77,12 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       "Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}, true};
 
   for (const auto& run : runs) {
-    const std::string stem = fs::path(run).stem().string();
+    const std::string stem = run_label(run, out_dir);
     if (is_qa_run(run)) {
       const auto s = summarize_qa_eval(run);
       const std::string bench = s["settings"].value("benchmark", "?");
+      const std::string pair = short_name(s["settings"]["slm"].value("name", "?")) + " / " +
+                               short_name(s["settings"]["llm"].value("name", "?"));
       Chart c{"Question asking on " + bench + " (" + std::to_string(s["problems"].get<int>()) + " problems)",
               "answer bits per problem (information content)",
               "problems right (%)",
@@ -83,7 +93,7 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       c.lines.push_back({"SLM alone", 100 * s["slm"]["accuracy"]["value"].get<double>()});
       c.lines.push_back({"LLM alone", 100 * s["llm"]["accuracy"]["value"].get<double>()});
       for (const auto& [config, cj] : s["configs"].items()) {
-        ChartSeries series{config, {}, true}, overall{config + " (" + bench + ")", {}, true};
+        ChartSeries series{config, {}, true}, overall{config + " (" + bench + ", " + pair + ")", {}, true};
         std::vector<std::pair<int, std::string>> ns;
         for (const auto& [nq, b] : cj["by_n"].items()) ns.push_back({std::stoi(nq), nq});
         std::sort(ns.begin(), ns.end());

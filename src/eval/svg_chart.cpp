@@ -81,8 +81,15 @@ std::string render_svg(const Chart& c) {
   auto X = [&](double v) { return ax.map(v, x0, x1); };
   auto Y = [&](double v) { return ay.map(v, y0, y1); };
 
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt("%.0f", kWidth) + "\" height=\"" +
-                    fmt("%.0f", kHeight) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  // The canvas grows to the right for long legend names (about 7 px a character) and downwards for
+  // more entries than the plot's height holds.
+  size_t longest = 0, entries = c.lines.size() + c.series.size();
+  for (const auto& l : c.lines) longest = std::max(longest, l.name.size());
+  for (const auto& s : c.series) longest = std::max(longest, s.name.size());
+  const double width = std::max(kWidth, x1 + 48 + 7.0 * double(longest));
+  const double height = std::max(kHeight, y1 + 10 + 18.0 * double(entries));
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt("%.0f", width) + "\" height=\"" +
+                    fmt("%.0f", height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   svg += "<text x=\"" + fmt("%.0f", kWidth / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" +
          esc(c.title) + "</text>\n";
