@@ -94,6 +94,29 @@ TEST(Generator, SideBySideSamplesEqualOneByOne) {
       qwen.chat_tokens("Name one colour of the rainbow, with a short reason. Answer in one sentence."), 8, 40);
 }
 
+// Greedy replies to several prompts side by side (some alike, some sharing a start with what a slot
+// holds, one too long for the conversation) are the ones greedy() gives one at a time on one thread.
+TEST(Generator, SideBySideGreedyRepliesEqualOneByOne) {
+  const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));
+  const LoadedModel& m1 = detail::loaded_model(test::cached_model(test::tiny_model_path(), 1));
+  auto t = [&](const std::string& text) { return m.tokenize(text, false); };
+  const std::vector<std::vector<llama_token>> prompts = {t("Once upon a time"),
+                                                         t("Once upon a time there was"),
+                                                         t("A different start"),
+                                                         t("Once upon a time"),
+                                                         t(std::string(300, 'z') + " far too long"),
+                                                         t("Yet another prompt, the sixth")};
+  ASSERT_GT(prompts[4].size(), 64u);
+  Generator g(m, 64, 4);  // waves of four
+  g.logits_after(t("Once upon a"));
+  const auto together = g.greedy(prompts, 20);
+  ASSERT_EQ(together.size(), prompts.size());
+  for (size_t i = 0; i < prompts.size(); i++)
+    EXPECT_EQ(together[i], Generator(m1, 64, 1).greedy(prompts[i], 20)) << "prompt " << i;
+  EXPECT_EQ(together[4], "");
+  EXPECT_EQ(g.greedy(prompts[1], 20), together[1]);  // remembered
+}
+
 // A prompt that fills the conversation gets empty replies side by side too, as one by one: never an error.
 TEST(Generator, SideBySideSamplesOfAFullPromptAreEmpty) {
   const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));

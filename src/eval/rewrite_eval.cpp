@@ -27,8 +27,9 @@ class Runner {
       : m_(m),
         o_(o),
         prompts_(lossy::default_rewrite_prompts()),
-        writer_(detail::loaded_model(m.writer), 4096),
-        solver_(detail::loaded_model(m.solver), 4096) {
+        writer_(detail::loaded_model(m.writer), kCapacity),
+        solver_(detail::loaded_model(m.solver), kCapacity,
+                detail::Generator::slots_side_by_side(1 + 3 * std::size(kSources), kCapacity)) {
     // Fresh answers for shortest-of-N come from the same prompt as the writer's own solution.
     fresh_prompts_ = prompts_;
     fresh_prompts_.answer = prompts_.solve;
@@ -36,6 +37,7 @@ class Runner {
 
   nlohmann::json problem(const Problem& p) {
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
+    solve_.clear();
     const std::string own = trim(
         writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
     row["llm_solution_correct"] = correct(qa::extract_answer(own), p.answer);
@@ -55,7 +57,7 @@ class Runner {
     lo.candidates = o_.candidates;
     const auto fresh = lossy::compress_lossy(m_.coder, m_.writer, {}, lo, fresh_prompts_);
     const std::string& fresh_text = fresh.candidates[fresh.chosen].text;
-    row["shortest_of_n"] = variant(p, fresh_text, payload_bits(fresh.file));
+    variant("/shortest_of_n", fresh_text, payload_bits(fresh.file));
 
     for (const char* source : kSources) {
       const std::string original = std::string(source) == "reference" ? p.solution : own;
@@ -65,17 +67,20 @@ class Runner {
         continue;
       }
       const std::vector<uint8_t> bytes(original.begin(), original.end());
-      s["lossless"] = variant(p, original, payload_bits(compress(m_.coder, bytes, coding)));
+      variant("/" + std::string(source) + "/lossless", original, payload_bits(compress(m_.coder, bytes, coding)));
       lo.method = lossy::Method::rewrite;
       lo.candidates = o_.candidates;
       const auto best = lossy::compress_lossy(m_.coder, m_.writer, bytes, lo);
       // Candidate 0 is the greedy rewrite; code it alone for the single-rewrite row.
       const std::string& greedy = best.candidates[0].text;
       const std::vector<uint8_t> greedy_bytes(greedy.begin(), greedy.end());
-      s["rewrite"] = variant(p, greedy, greedy.empty() ? 0 : payload_bits(compress(m_.coder, greedy_bytes, coding)));
-      s["best_of_n_rewrite"] = variant(p, best.candidates[best.chosen].text, payload_bits(best.file));
+      variant("/" + std::string(source) + "/rewrite", greedy,
+              greedy.empty() ? 0 : payload_bits(compress(m_.coder, greedy_bytes, coding)));
+      variant("/" + std::string(source) + "/best_of_n_rewrite", best.candidates[best.chosen].text,
+              payload_bits(best.file));
       row[source] = s;
     }
+    solve_all(p, row);
     return row;
   }
 
@@ -84,24 +89,38 @@ class Runner {
     return got && !gold.empty() && qa::same_answer(*got, gold);
   }
 
-  // What the solver makes of a text, with its final answer hidden.
-  nlohmann::json variant(const Problem& p, const std::string& text, uint64_t bits) {
-    const std::string shown = qa::hide_answer(text);
-    const std::string reply = solver_.greedy(
-        solver_.model().chat_tokens(fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", shown}})),
-        o_.max_tokens);
-    const auto got = qa::extract_answer(reply);
-    return {{"text", text},
-            {"bytes", text.size()},
-            {"bits", bits},
-            {"solver_answer", got.value_or("")},
-            {"correct", correct(got, p.answer)}};
+  // A text to show the solver, and where its result goes in the row (a JSON pointer).
+  struct Variant {
+    std::string at, text;
+    uint64_t bits;
+  };
+  void variant(std::string at, const std::string& text, uint64_t bits) {
+    solve_.push_back({std::move(at), text, bits});
+  }
+
+  // What the solver makes of each text, with its final answer hidden: all solved side by side.
+  void solve_all(const Problem& p, nlohmann::json& row) {
+    std::vector<std::vector<llama_token>> prompts;
+    for (const auto& v : solve_)
+      prompts.push_back(solver_.model().chat_tokens(
+          fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", qa::hide_answer(v.text)}})));
+    const auto replies = solver_.greedy(prompts, o_.max_tokens);
+    for (size_t i = 0; i < solve_.size(); i++) {
+      const auto got = qa::extract_answer(replies[i]);
+      row[nlohmann::json::json_pointer(solve_[i].at)] = {{"text", solve_[i].text},
+                                                         {"bytes", solve_[i].text.size()},
+                                                         {"bits", solve_[i].bits},
+                                                         {"solver_answer", got.value_or("")},
+                                                         {"correct", correct(got, p.answer)}};
+    }
   }
 
   const RewriteEvalModels& m_;
   const RewriteEvalOptions& o_;
   lossy::RewritePrompts prompts_, fresh_prompts_;
   detail::Generator writer_, solver_;
+  std::vector<Variant> solve_;
+  static constexpr uint32_t kCapacity = 4096;
 };
 
 }  // namespace

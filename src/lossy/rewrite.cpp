@@ -71,7 +71,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   std::vector<uint64_t> seeds;
   for (uint32_t i = first_sample; i < options.candidates; i++) seeds.push_back(options.seed + i);
   const uint32_t capacity = std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1);
-  detail::Generator generator(w, capacity, detail::Generator::slots_for_samples(seeds.size(), capacity));
+  detail::Generator generator(w, capacity, detail::Generator::slots_side_by_side(seeds.size(), capacity));
   std::vector<std::string> texts;
   if (first_sample) texts.push_back(generator.greedy(prompt_tokens, options.max_tokens));
   for (auto& text : generator.sample(prompt_tokens, options.max_tokens, options.temperature, seeds))

@@ -18,10 +18,10 @@ Generator::Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots
       evaluator_(model, std::max(slots, 1u), capacity, kv),
       slots_(std::max(slots, 1u)) {}
 
-uint32_t Generator::slots_for_samples(size_t samples, uint32_t capacity) {
+uint32_t Generator::slots_side_by_side(size_t replies, uint32_t capacity) {
   constexpr size_t kMostSideBySide = 10, kMostTokens = 10 * 4096;
   const size_t most = std::min(kMostSideBySide, kMostTokens / std::max<size_t>(capacity, 1));
-  return uint32_t(std::max<size_t>(kDefaultSlots, std::min(samples, most)));
+  return uint32_t(std::max<size_t>(kDefaultSlots, std::min(replies, most)));
 }
 
 namespace {
@@ -33,24 +33,26 @@ size_t shared_prefix(std::span<const llama_token> a, std::span<const llama_token
 }  // namespace
 
 // The slot that continues these tokens; otherwise the least recently used one, so that a new prompt
-// does not evict a conversation that merely starts the same way.
-uint32_t Generator::pick_slot(std::span<const llama_token> tokens) const {
-  uint32_t best = 0, oldest = 0;
+// does not evict a conversation that merely starts the same way. Slots marked in taken are passed over.
+uint32_t Generator::pick_slot(std::span<const llama_token> tokens, const std::vector<bool>& taken) const {
+  uint32_t best = UINT32_MAX, oldest = UINT32_MAX;
   size_t best_shared = 0;
   for (uint32_t k = 0; k < slots_.size(); k++) {
+    if (k < taken.size() && taken[k]) continue;
     const size_t shared = shared_prefix(slots_[k].tokens, tokens);
-    if (shared > best_shared) best = k, best_shared = shared;
-    if (slots_[k].last_used < slots_[oldest].last_used) oldest = k;
+    if (best == UINT32_MAX || shared > best_shared) best = k, best_shared = shared;
+    if (oldest == UINT32_MAX || slots_[k].last_used < slots_[oldest].last_used) oldest = k;
   }
+  if (best == UINT32_MAX) fail(ErrorCode::usage, "no free conversation slot");
   return best_shared > 0 && 2 * best_shared >= slots_[best].tokens.size() ? best : oldest;
 }
 
-uint32_t Generator::evaluate(std::span<const llama_token> tokens) {
+uint32_t Generator::evaluate(std::span<const llama_token> tokens, const std::vector<bool>& taken) {
   if (tokens.empty()) fail(ErrorCode::usage, "nothing to evaluate");
   if (tokens.size() > capacity_)
     fail(ErrorCode::usage, "conversation too long for the model's context (" + std::to_string(tokens.size()) +
                                " tokens, at most " + std::to_string(capacity_) + ")");
-  const uint32_t k = pick_slot(tokens);
+  const uint32_t k = pick_slot(tokens, taken);
   Slot& slot = slots_[k];
   slot.last_used = ++clock_;
   // the last token is evaluated again for its logits
@@ -210,57 +212,86 @@ std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_toke
 
 std::vector<std::string> Generator::sample(const std::vector<llama_token>& prompt, uint32_t max_tokens,
                                            float temperature, std::span<const uint64_t> seeds) {
-  std::vector<std::string> out(seeds.size());
-  // A prompt that leaves no room for a reply gets empty replies, as from sample(), with nothing evaluated.
-  if (temperature <= 0 || max_tokens == 0 || prompt.size() >= capacity_) {
-    for (auto& reply : out) reply = greedy(prompt, max_tokens);
-    return out;
+  if (temperature <= 0) return greedy(std::vector<std::vector<llama_token>>(seeds.size(), prompt), max_tokens);
+  std::vector<ReplyKey> keys;
+  std::vector<Pick> picks;
+  for (uint64_t seed : seeds) {
+    keys.push_back({prompt, max_tokens, false, temperature, seed});
+    picks.push_back(temperature_pick(temperature, seed));
   }
-  std::vector<size_t> missing;
-  for (size_t i = 0; i < seeds.size(); i++) {
-    if (auto it = replies_.find({prompt, max_tokens, false, temperature, seeds[i]}); it != replies_.end())
+  return remembered_side_by_side(keys, picks);
+}
+
+std::vector<std::string> Generator::greedy(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens) {
+  std::vector<ReplyKey> keys;
+  for (const auto& prompt : prompts) keys.push_back({prompt, max_tokens, false, 0.0f, 0});
+  return remembered_side_by_side(keys, std::vector<Pick>(prompts.size(), argmax));
+}
+
+std::vector<std::string> Generator::remembered_side_by_side(const std::vector<ReplyKey>& keys,
+                                                            const std::vector<Pick>& picks) {
+  std::vector<std::string> out(keys.size());
+  std::vector<size_t> missing;  // the first request of each reply not in memory
+  for (size_t i = 0; i < keys.size(); i++) {
+    if (auto it = replies_.find(keys[i]); it != replies_.end())
       out[i] = it->second;
-    else
+    else if (std::find_if(missing.begin(), missing.end(), [&](size_t j) { return keys[j] == keys[i]; }) ==
+             missing.end())
       missing.push_back(i);
   }
   const size_t wave = std::min<size_t>(slots_.size(), evaluator_.max_batch());
   for (size_t first = 0; first < missing.size(); first += wave) {
-    std::vector<Pick> picks;
-    for (size_t j = first; j < std::min(missing.size(), first + wave); j++)
-      picks.push_back(temperature_pick(temperature, seeds[missing[j]]));
-    const auto replies = generate_side_by_side(prompt, max_tokens, std::move(picks));
-    for (size_t j = 0; j < replies.size(); j++) {
-      out[missing[first + j]] = replies[j];
-      remember({prompt, max_tokens, false, temperature, seeds[missing[first + j]]}, replies[j]);
+    std::vector<const std::vector<llama_token>*> prompts;
+    std::vector<Pick> wave_picks;
+    for (size_t j = first; j < std::min(missing.size(), first + wave); j++) {
+      prompts.push_back(&std::get<0>(keys[missing[j]]));
+      wave_picks.push_back(picks[missing[j]]);
     }
+    const auto replies = generate_side_by_side(prompts, std::get<1>(keys[missing[first]]), std::move(wave_picks));
+    for (size_t j = 0; j < replies.size(); j++) remember(keys[missing[first + j]], replies[j]);
   }
+  for (size_t i = 0; i < keys.size(); i++)
+    if (auto it = replies_.find(keys[i]); it != replies_.end()) out[i] = it->second;
   return out;
 }
 
-std::vector<std::string> Generator::generate_side_by_side(const std::vector<llama_token>& prompt, uint32_t max_tokens,
-                                                          std::vector<Pick> picks) {
-  // The prompt is evaluated into one slot; the others, least recently used first, get copies of it.
-  const uint32_t source = evaluate(prompt);
-  const std::vector<float> first_logits(evaluator_.logits(0).begin(), evaluator_.logits(0).end());
-  std::vector<uint32_t> order;
-  for (uint32_t k = 0; k < slots_.size(); k++)
-    if (k != source) order.push_back(k);
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return slots_[a].last_used < slots_[b].last_used; });
-  std::vector<uint32_t> slot_of = {source};
-  for (size_t i = 1; i < picks.size(); i++) {
-    const uint32_t k = order[i - 1];
-    evaluator_.copy(source, k);
-    slots_[k].tokens = prompt;
-    slots_[k].last_used = ++clock_;
-    slot_of.push_back(k);
-  }
-
+std::vector<std::string> Generator::generate_side_by_side(const std::vector<const std::vector<llama_token>*>& prompts,
+                                                          uint32_t max_tokens, std::vector<Pick> picks) {
+  // Each prompt is evaluated once, into the free slot that shares most of it; a reply to a prompt
+  // evaluated before gets a copy of that slot in the least recently used free one. A prompt that
+  // leaves no room for a reply is not evaluated: its reply is empty, as one by one.
+  std::vector<uint32_t> slot_of(prompts.size());
+  std::vector<std::vector<float>> first_logits(prompts.size());
+  std::vector<bool> used(slots_.size());
+  auto least_recently_used = [&] {
+    uint32_t best = UINT32_MAX;
+    for (uint32_t k = 0; k < slots_.size(); k++)
+      if (!used[k] && (best == UINT32_MAX || slots_[k].last_used < slots_[best].last_used)) best = k;
+    return best;
+  };
   std::vector<Reply> replies;
-  for (size_t i = 0; i < picks.size(); i++) {
+  for (size_t i = 0; i < prompts.size(); i++) {
+    const auto& prompt = *prompts[i];
     replies.emplace_back(model_, prompt, max_tokens, capacity_, false);
-    if (replies[i].open()) replies[i].take(picks[i](first_logits));
+    if (!replies[i].open()) continue;
+    size_t same = 0;
+    while (same < i && (!replies[same].open() || *prompts[same] != prompt)) same++;
+    if (same < i) {
+      slot_of[i] = least_recently_used();
+      evaluator_.copy(slot_of[same], slot_of[i]);
+      slots_[slot_of[i]].tokens = prompt;
+      slots_[slot_of[i]].last_used = ++clock_;
+      first_logits[i] = first_logits[same];
+    } else {
+      slot_of[i] = evaluate(prompt, used);
+      first_logits[i].assign(evaluator_.logits(0).begin(), evaluator_.logits(0).end());
+    }
+    used[slot_of[i]] = true;
   }
+  for (size_t i = 0; i < replies.size(); i++)
+    if (replies[i].open()) replies[i].take(picks[i](first_logits[i]));
+  first_logits.clear();
+
   // Each round evaluates the token each open reply took last, all in one call.
   for (;;) {
     std::vector<size_t> open;

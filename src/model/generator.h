@@ -23,10 +23,10 @@ class Generator {
   // question, answer and revision prompts) only evaluates what each one added since its last turn.
   // kv: as for Evaluator (none = the model's own choice).
   static constexpr uint32_t kDefaultSlots = 3;
-  // Slots of this capacity for writing this many samples side by side (see sample()): at least
+  // Slots of this capacity for writing this many replies side by side (see sample()): at least
   // kDefaultSlots; at most 10 (beyond about 8 replies, a call on a CPU core costs as much per token as
   // more calls do) and no more than ten 4096-token conversations hold (the cache grows with both).
-  static uint32_t slots_for_samples(size_t samples, uint32_t capacity);
+  static uint32_t slots_side_by_side(size_t replies, uint32_t capacity);
   Generator(const LoadedModel& model, uint32_t capacity, uint32_t slots = kDefaultSlots,
             std::optional<KvCache> kv = {});
 
@@ -58,25 +58,32 @@ class Generator {
   // schedule does not change the logits (design §4), so the replies are the same.
   std::vector<std::string> sample(const std::vector<llama_token>& prompt, uint32_t max_tokens, float temperature,
                                   std::span<const uint64_t> seeds);
+  // Greedy replies to several prompts, written side by side in the same way: the replies greedy()
+  // gives to each.
+  std::vector<std::string> greedy(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens);
 
  private:
   using Pick = std::function<llama_token(std::span<const float>)>;
   std::string generate(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line, const Pick& pick);
-  // Sampled replies to one prompt, one per pick, at most one per slot.
-  std::vector<std::string> generate_side_by_side(const std::vector<llama_token>& prompt, uint32_t max_tokens,
-                                                 std::vector<Pick> picks);
-  // Evaluates tokens into the slot that shares most of them (see logits_after); returns the slot.
-  uint32_t evaluate(std::span<const llama_token> tokens);
+  // Replies to prompts, one per pick, at most one per slot, written side by side.
+  std::vector<std::string> generate_side_by_side(const std::vector<const std::vector<llama_token>*>& prompts,
+                                                 uint32_t max_tokens, std::vector<Pick> picks);
+  // Evaluates tokens into the slot that shares most of them (see logits_after), passing over the slots
+  // marked in taken; returns the slot.
+  uint32_t evaluate(std::span<const llama_token> tokens, const std::vector<bool>& taken = {});
   // A reply from memory, else written by pick and remembered (bounded: a long run asks ever new questions).
   using ReplyKey = std::tuple<std::vector<llama_token>, uint32_t, bool, float, uint64_t>;
   std::string remembered(ReplyKey key, const Pick& pick);
+  // Replies from memory, else written side by side (requests alike are written once); all keys hold
+  // one max_tokens and no single_line.
+  std::vector<std::string> remembered_side_by_side(const std::vector<ReplyKey>& keys, const std::vector<Pick>& picks);
   void remember(ReplyKey key, const std::string& reply);
 
   struct Slot {
     std::vector<llama_token> tokens;  // the tokens whose keys and values are in the slot's cache
     uint64_t last_used = 0;
   };
-  uint32_t pick_slot(std::span<const llama_token> tokens) const;
+  uint32_t pick_slot(std::span<const llama_token> tokens, const std::vector<bool>& taken) const;
 
   const LoadedModel& model_;
   uint32_t capacity_;

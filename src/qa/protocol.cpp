@@ -204,7 +204,7 @@ std::string revise(detail::Generator& slm, const Prompts& prompts, const Setting
 
 uint32_t slm_slots(const Settings& settings) {
   const bool samples = settings.mode == QuestionMode::candidates && settings.questions > 1;
-  return detail::Generator::slots_for_samples(samples ? settings.questions - 1 : 0, settings.context_tokens);
+  return detail::Generator::slots_side_by_side(samples ? settings.questions - 1 : 0, settings.context_tokens);
 }
 
 std::vector<std::string> candidate_solutions(detail::Generator& slm, const Prompts& prompts, const Settings& settings,
