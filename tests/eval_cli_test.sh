@@ -130,6 +130,12 @@ for r in rows:
 
 check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl base.jsonl rewrite.jsonl -o report
 check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md && grep -q 'minus the SLM' report/report.md && test -s report/base.svg && grep -q 'best_of_n_rewrite' report/report.md"
+mkdir -p other report/sub && cp rewrite.jsonl other/ && cp smoke.jsonl report/sub/ && cp base.jsonl other/frontier.jsonl
+check "report: runs of one name, one below the output folder, one named like its own files" \
+  "$LLMZ" report rewrite.jsonl other/rewrite.jsonl report/sub/smoke.jsonl other/frontier.jsonl -o report
+check "report: each run has its own section and chart" sh -c "grep -q '^## rewrite\$' report/report.md &&
+  grep -q '^## rewrite-2\$' report/report.md && grep -q '^## sub/smoke\$' report/report.md && test -s report/sub/smoke.svg &&
+  grep -q '^## frontier-2\$' report/report.md && test -s report/frontier-2.svg"
 expect_error "report on a file that is not results" 3 "not a results file" "" "$LLMZ" report data/gsm8k/test.jsonl -o report2
 
 finish

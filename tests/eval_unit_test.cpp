@@ -312,10 +312,11 @@ TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
     return nlohmann::json{{"q", "Is the correct final answer to the problem " + answer + "?"}, {"yes", yes}};
   };
   auto config = [](bool correct, nlohmann::json turns) {
-    return nlohmann::json{
-        {"seconds", 1.0},
-        {"turns", std::move(turns)},
-        {"by_n", {{"5", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}}}}};
+    return nlohmann::json{{"seconds", 1.0},
+                          {"turns", std::move(turns)},
+                          {"by_n",
+                           {{"2", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}},
+                            {"5", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}}}}};
   };
   // Problem 1: the LLM (right) says yes to "$18.00", its own answer; problem 2: the LLM (wrong, 7)
   // says no to 7 and yes to 9, and the gold answer is 9.
@@ -337,24 +338,35 @@ TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
        {"slm_majority", {{"correct", true}}},
        {"configs",
         {{"qa/own-reference", config(true, {turn("7", false), turn("9", true)})},
-         {"control", config(true, {turn("9", true)})}}}}};
+         {"control", config(true, {turn("9", true)})}}}},
+      // Problem 3: the LLM's reference names no final answer; the oracle says yes to the gold 4.
+      {{"id", "p3"},
+       {"gold", "4"},
+       {"settings", settings},
+       {"slm", {{"correct", false}}},
+       {"llm", {{"correct", false}, {"answer", ""}, {"bytes", 100}, {"tokens", 30}}},
+       {"slm_majority", {{"correct", false}}},
+       {"configs", {{"qa/own-reference", config(true, {turn("4", true)})}, {"control", config(false, {})}}}}};
   {
     std::ofstream out(path);
     for (const auto& r : rows) out << r.dump() << "\n";
   }
   const auto s = summarize_qa_eval(path);
   const auto& a = s["configs"]["qa/own-reference"]["oracle_agreement"];
-  EXPECT_EQ(a["questions"].get<double>(), 4);
-  EXPECT_EQ(a["yes"].get<double>(), 2);
+  EXPECT_EQ(a["questions"].get<double>(), 5);
+  EXPECT_EQ(a["yes"].get<double>(), 3);
+  EXPECT_EQ(a["with_reference"].get<double>(), 4);
   EXPECT_EQ(a["agree_reference"].get<double>(), 2);  // problem 2's answers are the opposite of "is it 7?"
-  EXPECT_EQ(a["agree_gold"].get<double>(), 4);
+  EXPECT_EQ(a["agree_gold"].get<double>(), 5);
   EXPECT_FALSE(s["configs"]["control"].contains("oracle_agreement"));
-  // QA right on both, the majority on problem 2 only: +50 points.
-  EXPECT_DOUBLE_EQ(s["configs"]["qa/own-reference"]["by_n"]["5"]["minus_majority"]["value"].get<double>(), 0.5);
+  // QA right on all three, the majority on problem 2 only: +2/3. The majority is of the largest N's
+  // samples, so smaller N get no difference.
+  EXPECT_DOUBLE_EQ(s["configs"]["qa/own-reference"]["by_n"]["5"]["minus_majority"]["value"].get<double>(), 2.0 / 3);
   EXPECT_DOUBLE_EQ(s["configs"]["control"]["by_n"]["5"]["minus_majority"]["value"].get<double>(), 0.0);
+  EXPECT_FALSE(s["configs"]["qa/own-reference"]["by_n"]["2"].contains("minus_majority"));
   const std::string md = qa_eval_markdown(s);
-  EXPECT_NE(md.find("matched whether the candidate is its own reference answer on 2"), std::string::npos) << md;
-  EXPECT_NE(md.find("qa/own-reference at N = 5 50.0"), std::string::npos) << md;
+  EXPECT_NE(md.find("own reference answer on 2 of the 4 whose"), std::string::npos) << md;
+  EXPECT_NE(md.find("qa/own-reference at N = 5 66.7"), std::string::npos) << md;
 }
 
 // The real benchmark files (shared/data beside a folder above the checkout, or $LLMZ_DATA_DIR, which

@@ -117,6 +117,21 @@ TEST(Generator, SideBySideGreedyRepliesEqualOneByOne) {
   EXPECT_EQ(g.greedy(prompts[1], 20), together[1]);  // remembered
 }
 
+// The memory of replies is cleared when full; one that fills up in the middle of a side-by-side call
+// must not lose the replies written before in that call.
+TEST(Generator, SideBySideRepliesSurviveTheMemoryFillingUp) {
+  const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));
+  const LoadedModel& m1 = detail::loaded_model(test::cached_model(test::tiny_model_path(), 1));
+  Generator g(m, 64, 4);
+  for (llama_token t = 0; t < 1020; t++)  // 1020 replies remembered
+    g.greedy(std::vector<llama_token>{t % llama_token(m.n_vocab())}, 1);
+  const auto prompt = m.tokenize("Once upon a time", false);
+  const std::vector<uint64_t> seeds = {1, 2, 3, 4, 5, 6, 7};
+  const auto together = g.sample(prompt, 8, 0.7f, seeds);
+  for (size_t i = 0; i < seeds.size(); i++)
+    EXPECT_EQ(together[i], Generator(m1, 64, 1).sample(prompt, 8, 0.7f, seeds[i])) << "seed " << seeds[i];
+}
+
 // A prompt that fills the conversation gets empty replies side by side too, as one by one: never an error.
 TEST(Generator, SideBySideSamplesOfAFullPromptAreEmpty) {
   const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));

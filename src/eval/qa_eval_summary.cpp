@@ -45,12 +45,14 @@ std::optional<std::pair<std::string, std::string>> candidate_question_parts(cons
 }
 
 // How the oracle's yes/no answers to candidates' final answers match the LLM's own reference answer
-// and the gold one: a yes exactly where the candidate is that answer.
+// and the gold one: a yes exactly where the candidate is that answer. Problems whose reference names
+// no final answer count for the gold only.
 nlohmann::json oracle_agreement(const std::vector<nlohmann::json>& rows, const std::string& config,
                                 const std::pair<std::string, std::string>& parts) {
   const auto& [before, after] = parts;
-  double questions = 0, yes = 0, with_reference = 0, with_gold = 0;
-  for (const auto& r : rows)
+  double questions = 0, yes = 0, with_reference = 0, agree_reference = 0, agree_gold = 0;
+  for (const auto& r : rows) {
+    const std::string reference = r["llm"].value("answer", "");
     for (const auto& t : r["configs"][config].value("turns", nlohmann::json::array())) {
       const std::string q = t["q"];
       if (q.size() < before.size() + after.size() || q.compare(0, before.size(), before) != 0 ||
@@ -60,10 +62,18 @@ nlohmann::json oracle_agreement(const std::vector<nlohmann::json>& rows, const s
       const bool said_yes = t["yes"];
       questions++;
       yes += said_yes;
-      with_reference += said_yes == qa::same_answer(candidate, r["llm"].value("answer", ""));
-      with_gold += said_yes == qa::same_answer(candidate, r["gold"].get<std::string>());
+      if (!reference.empty()) {
+        with_reference++;
+        agree_reference += said_yes == qa::same_answer(candidate, reference);
+      }
+      agree_gold += said_yes == qa::same_answer(candidate, r["gold"].get<std::string>());
     }
-  return {{"questions", questions}, {"yes", yes}, {"agree_reference", with_reference}, {"agree_gold", with_gold}};
+  }
+  return {{"questions", questions},
+          {"yes", yes},
+          {"with_reference", with_reference},
+          {"agree_reference", agree_reference},
+          {"agree_gold", agree_gold}};
 }
 
 }  // namespace
@@ -108,6 +118,9 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   const auto question_parts = candidate_question_parts(settings);
   s["configs"] = nlohmann::json::object();
   const auto configs = rows.front().value("configs", nlohmann::json::object());  // none: baselines only
+  int largest_n = 0;
+  for (const auto& [config, c] : configs.items())
+    for (const auto& [nq, ignored] : c["by_n"].items()) largest_n = std::max(largest_n, std::stoi(nq));
   for (const auto& [config, first] : configs.items()) {
     nlohmann::json c;
     c["mean_seconds"] =
@@ -140,7 +153,8 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
       b["gap_recovered_vs_control"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
         return gap_recovered(mean_at(right, idx), mean_at(control, idx), mean_at(llm, idx));
       }));
-      if (has_majority) {  // what the bits add to the same samples' most frequent answer
+      // What the bits add to the most frequent answer of the same samples: those of the largest N.
+      if (has_majority && std::stoi(nq) == largest_n) {
         std::vector<double> minus(n);
         for (size_t i = 0; i < n; i++) minus[i] = right[i] - majority[i];
         b["minus_majority"] = to_json(bootstrap(n, mean(minus)));
@@ -228,14 +242,15 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
     }
   }
   if (s.contains("slm_majority")) {
-    md << "\nEach configuration minus the SLM's most frequent answer (the same samples, no bits; paired by problem, "
-          "points)";
+    md << "\nEach configuration minus the SLM's most frequent answer among the same samples (no bits; paired by "
+          "problem, points)";
     const char* separator = ": ";
     for (const auto& [config, c] : s["configs"].items())
-      for (const auto& [k, nq] : sorted_ns(c)) {
-        md << separator << config << " at N = " << k << " " << pct(c["by_n"][nq]["minus_majority"]);
-        separator = "; ";
-      }
+      for (const auto& [k, nq] : sorted_ns(c))
+        if (c["by_n"][nq].contains("minus_majority")) {
+          md << separator << config << " at N = " << k << " " << pct(c["by_n"][nq]["minus_majority"]);
+          separator = "; ";
+        }
     md << ".\n";
   }
   for (const auto& [config, c] : s["configs"].items())
@@ -243,9 +258,10 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
       const auto& a = c["oracle_agreement"];
       md << "\n"
          << config << ": the LLM answered " << a["questions"].get<double>() << " questions about candidates' final "
-         << "answers in words, " << a["yes"].get<double>() << " of them yes; its yes/no matched whether the candidate "
-         << "is its own reference answer on " << a["agree_reference"].get<double>() << " and whether it is the gold "
-         << "answer on " << a["agree_gold"].get<double>() << ".\n";
+         << "answers, " << a["yes"].get<double>() << " of them yes. Its yes/no matched whether the candidate is its "
+         << "own reference answer on " << a["agree_reference"].get<double>() << " of the "
+         << a["with_reference"].get<double>() << " whose reference names one, and whether it is the gold answer on "
+         << a["agree_gold"].get<double>() << ".\n";
     }
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("letter_answers")) {

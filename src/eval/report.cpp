@@ -2,6 +2,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/error.h"
 #include "eval/svg_chart.h"
@@ -76,8 +77,10 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
   Chart frontier{
       "Bits sent per problem against quality", "bits sent per problem", "problems right (%)", true, {}, {}, true};
 
+  std::set<std::string> labels = {"frontier", "report"};  // the report's own files
   for (const auto& run : runs) {
-    const std::string stem = run_label(run, out_dir);
+    std::string stem = run_label(run, out_dir);
+    for (int k = 2; !labels.insert(stem).second; k++) stem = run_label(run, out_dir) + "-" + std::to_string(k);
     if (is_qa_run(run)) {
       const auto s = summarize_qa_eval(run);
       const std::string bench = s["settings"].value("benchmark", "?");

@@ -91,8 +91,8 @@ std::string render_svg(const Chart& c) {
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt("%.0f", width) + "\" height=\"" +
                     fmt("%.0f", height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + fmt("%.0f", kWidth / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" +
-         esc(c.title) + "</text>\n";
+  svg += "<text x=\"" + fmt("%.0f", width / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + esc(c.title) +
+         "</text>\n";
   for (double t : ax.ticks()) {
     if (t < ax.lo - 1e-9 || t > ax.hi + 1e-9) continue;
     svg += "<line x1=\"" + fmt("%.1f", X(t)) + "\" y1=\"" + fmt("%.1f", y0) + "\" x2=\"" + fmt("%.1f", X(t)) +

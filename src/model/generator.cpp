@@ -231,14 +231,19 @@ std::vector<std::string> Generator::greedy(const std::vector<std::vector<llama_t
 std::vector<std::string> Generator::remembered_side_by_side(const std::vector<ReplyKey>& keys,
                                                             const std::vector<Pick>& picks) {
   std::vector<std::string> out(keys.size());
-  std::vector<size_t> missing;  // the first request of each reply not in memory
+  std::vector<size_t> missing;                            // the first request of each reply not in memory
+  std::vector<size_t> written_as(keys.size(), SIZE_MAX);  // for the others: their index in missing
   for (size_t i = 0; i < keys.size(); i++) {
-    if (auto it = replies_.find(keys[i]); it != replies_.end())
+    if (auto it = replies_.find(keys[i]); it != replies_.end()) {
       out[i] = it->second;
-    else if (std::find_if(missing.begin(), missing.end(), [&](size_t j) { return keys[j] == keys[i]; }) ==
-             missing.end())
-      missing.push_back(i);
+      continue;
+    }
+    const auto same = std::find_if(missing.begin(), missing.end(), [&](size_t j) { return keys[j] == keys[i]; });
+    written_as[i] = size_t(same - missing.begin());
+    if (same == missing.end()) missing.push_back(i);
   }
+  // Replies are handed out as written: remembering one may clear the memory of the others.
+  std::vector<std::string> written;
   const size_t wave = std::min<size_t>(slots_.size(), evaluator_.max_batch());
   for (size_t first = 0; first < missing.size(); first += wave) {
     std::vector<const std::vector<llama_token>*> prompts;
@@ -247,11 +252,13 @@ std::vector<std::string> Generator::remembered_side_by_side(const std::vector<Re
       prompts.push_back(&std::get<0>(keys[missing[j]]));
       wave_picks.push_back(picks[missing[j]]);
     }
-    const auto replies = generate_side_by_side(prompts, std::get<1>(keys[missing[first]]), std::move(wave_picks));
-    for (size_t j = 0; j < replies.size(); j++) remember(keys[missing[first + j]], replies[j]);
+    for (auto& reply : generate_side_by_side(prompts, std::get<1>(keys[missing[first]]), std::move(wave_picks))) {
+      remember(keys[missing[written.size()]], reply);
+      written.push_back(std::move(reply));
+    }
   }
   for (size_t i = 0; i < keys.size(); i++)
-    if (auto it = replies_.find(keys[i]); it != replies_.end()) out[i] = it->second;
+    if (written_as[i] != SIZE_MAX) out[i] = written[written_as[i]];
   return out;
 }
 
