@@ -369,6 +369,41 @@ TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
   EXPECT_NE(md.find("qa/own-reference at N = 5 66.7"), std::string::npos) << md;
 }
 
+// Rewrite summaries pair each method with lossless coding of the same texts: its share of the bits and
+// the solver's accuracy difference, with intervals; a source with no text is left out.
+TEST(RewriteSummary, MethodsArePairedWithLosslessCoding) {
+  const std::string path = ::testing::TempDir() + "/rewrite-summary.jsonl";
+  auto v = [](double bits, bool correct) { return nlohmann::json{{"bits", bits}, {"correct", correct}}; };
+  auto row = [&](const std::string& id, double lossless_bits, bool rewrite_right) {
+    return nlohmann::json{{"id", id},
+                          {"benchmark", "gsm8k"},
+                          {"models", {{"coder", "c"}, {"writer", "w"}, {"solver", "s"}}},
+                          {"settings", {{"candidates", 2}}},
+                          {"llm_solution_correct", true},
+                          {"shortest_of_n", v(50, false)},
+                          {"reference",
+                           {{"original_bytes", 100},
+                            {"lossless", v(lossless_bits, true)},
+                            {"rewrite", v(lossless_bits / 4, rewrite_right)},
+                            {"best_of_n_rewrite", v(lossless_bits / 5, true)}}},
+                          {"llm", {{"original_bytes", 0}}}};
+  };
+  {
+    std::ofstream out(path);
+    out << row("p1", 80, true).dump() << "\n" << row("p2", 120, false).dump() << "\n";
+  }
+  const auto s = summarize_rewrite_eval(path);
+  const auto& rewrite = s["sources"]["reference"]["rewrite"];
+  EXPECT_DOUBLE_EQ(rewrite["ratio"].get<double>(), 50.0 / 1600);
+  EXPECT_DOUBLE_EQ(rewrite["bits_vs_lossless"]["value"].get<double>(), 0.25);
+  EXPECT_DOUBLE_EQ(rewrite["accuracy"]["value"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(rewrite["accuracy_minus_lossless"]["value"].get<double>(), -0.5);
+  EXPECT_DOUBLE_EQ(s["sources"]["reference"]["shortest_of_n"]["bits_vs_lossless"]["value"].get<double>(), 0.5);
+  EXPECT_FALSE(s["sources"].contains("llm"));
+  const std::string md = rewrite_eval_markdown(s);
+  EXPECT_NE(md.find("| reference | rewrite | 0.0312 | 25.0 ["), std::string::npos) << md;
+}
+
 // The real benchmark files (shared/data beside a folder above the checkout, or $LLMZ_DATA_DIR, which
 // scripts/test.sh sets for a clone elsewhere). Without them these tests fail: the loaders they check
 // are what every benchmark number stands on.

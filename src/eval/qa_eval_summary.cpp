@@ -16,10 +16,6 @@ namespace llmz::eval {
 
 namespace {
 
-nlohmann::json to_json(const Interval& i) {
-  return {{"value", i.value}, {"low", i.low}, {"high", i.high}, {"undefined", i.undefined}};
-}
-
 std::vector<double> column(const std::vector<nlohmann::json>& rows,
                            const std::function<double(const nlohmann::json&)>& f) {
   std::vector<double> v;
@@ -173,18 +169,6 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
 
 namespace {
 
-std::string pct(const nlohmann::json& i) {
-  auto missing = [](const nlohmann::json& v) { return v.is_null() || std::isnan(v.get<double>()); };
-  if (missing(i["value"])) return "undefined";
-  char buf[96];
-  if (missing(i["low"]))
-    snprintf(buf, sizeof buf, "%.1f", 100 * i["value"].get<double>());
-  else
-    snprintf(buf, sizeof buf, "%.1f [%.1f, %.1f]", 100 * i["value"].get<double>(), 100 * i["low"].get<double>(),
-             100 * i["high"].get<double>());
-  return buf;
-}
-
 // A configuration's N in increasing order, with their keys.
 std::vector<std::pair<int, std::string>> sorted_ns(const nlohmann::json& config) {
   std::vector<std::pair<int, std::string>> ns;
@@ -217,25 +201,25 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
           "reference for the oracle; a question naming one choice is answered from that letter (the dataset's in "
           "gold-reference mode), since its Yes/No in words barely follows it (docs/EVAL.md). The SLM writes its first "
           "answer; the SLM ranking the options the same way is shown for reference.\n\n";
-  md << "The LLM alone minus the SLM alone: " << pct(s["llm_minus_slm"])
+  md << "The LLM alone minus the SLM alone: " << interval_text(s["llm_minus_slm"])
      << " points (paired by problem; an interval that contains 0 means this benchmark does not separate the "
         "two models at this size).\n\n";
   md << "| configuration | N | accuracy | gap recovered | gap vs control | questions | info bits | coded bits | ratio "
         "| paper ratio | s/problem |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-  md << "| SLM alone | 0 | " << pct(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | 0 | | | |\n";
+  md << "| SLM alone | 0 | " << interval_text(s["slm"]["accuracy"]) << " | 0 | | 0 | 0 | 0 | | | |\n";
   char row[512];
   snprintf(row, sizeof row, "| LLM alone%s | | %s | 100 | | | | | | | |\n", ranked ? " (ranking the options)" : "",
-           pct(s["llm"]["accuracy"]).c_str());
+           interval_text(s["llm"]["accuracy"]).c_str());
   md << row;
   for (const auto& [key, label] : kReferenceRows)
-    if (s.contains(key)) md << "| " << label << " | | " << pct(s[key]["accuracy"]) << " | | | | | | | | |\n";
+    if (s.contains(key)) md << "| " << label << " | | " << interval_text(s[key]["accuracy"]) << " | | | | | | | | |\n";
   for (const auto& [config, c] : s["configs"].items()) {
     for (const auto& [k, nq] : sorted_ns(c)) {
       const auto& b = c["by_n"][nq];
       snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.1f | %.4f | %.5f | %.0f |\n",
-               config.c_str(), k, pct(b["accuracy"]).c_str(), pct(b["gap_recovered"]).c_str(),
-               pct(b["gap_recovered_vs_control"]).c_str(), b["mean_asked"].get<double>(),
+               config.c_str(), k, interval_text(b["accuracy"]).c_str(), interval_text(b["gap_recovered"]).c_str(),
+               interval_text(b["gap_recovered_vs_control"]).c_str(), b["mean_asked"].get<double>(),
                b["mean_cost_bits"].get<double>(), b["mean_coded_bits"].get<double>(), b["ratio"].get<double>(),
                b["paper_ratio"].get<double>(), c["mean_seconds"].get<double>());
       md << row;
@@ -248,7 +232,7 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
     for (const auto& [config, c] : s["configs"].items())
       for (const auto& [k, nq] : sorted_ns(c))
         if (c["by_n"][nq].contains("minus_majority")) {
-          md << separator << config << " at N = " << k << " " << pct(c["by_n"][nq]["minus_majority"]);
+          md << separator << config << " at N = " << k << " " << interval_text(c["by_n"][nq]["minus_majority"]);
           separator = "; ";
         }
     md << ".\n";

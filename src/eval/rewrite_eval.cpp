@@ -1,3 +1,5 @@
+#include <cstdio>
+#include <span>
 #include <sstream>
 
 #include "common/error.h"
@@ -5,6 +7,7 @@
 #include "common/text.h"
 #include "eval/results_file.h"
 #include "eval/run_problems.h"
+#include "eval/stats.h"
 #include "llmz/eval.h"
 #include "llmz/lossy.h"
 #include "model/generator.h"
@@ -152,7 +155,10 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
 
 nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
   nlohmann::json summary = {{"results", results_path}, {"problems", 0}};
-  std::map<std::string, std::map<std::string, double>> bits, bytes, right, count;
+  // Per source and method, one entry per problem that has the source: bits sent, bytes of the
+  // original, and whether the solver got the answer.
+  std::map<std::string, std::map<std::string, std::vector<double>>> bits, right;
+  std::map<std::string, std::vector<double>> bytes;
   size_t problems = 0, llm_right = 0;
   for (const auto& row : read_results(results_path)) {
     problems++;
@@ -163,25 +169,49 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     for (const char* source : kSources) {
       const auto& s = row[source];
       if (!s.contains("lossless")) continue;
-      const double original = s["original_bytes"].get<double>();
+      bytes[source].push_back(s["original_bytes"].get<double>());
       for (const char* method : kMethods) {
         const auto& v = std::string(method) == "shortest_of_n" ? row["shortest_of_n"] : s[method];
-        bits[source][method] += v["bits"].get<double>();
-        bytes[source][method] += original;
-        right[source][method] += v["correct"].get<bool>();
-        count[source][method] += 1;
+        bits[source][method].push_back(v["bits"].get<double>());
+        right[source][method].push_back(v["correct"].get<bool>());
       }
     }
   }
   summary["problems"] = problems;
   summary["llm_accuracy_alone"] = problems ? double(llm_right) / problems : 0;
-  for (const char* source : kSources)
-    for (const char* method : kMethods)
-      if (count[source][method] > 0)
-        summary["sources"][source][method] = {{"ratio", bits[source][method] / (8 * bytes[source][method])},
-                                              {"mean_bits", bits[source][method] / count[source][method]},
-                                              {"solver_accuracy", right[source][method] / count[source][method]},
-                                              {"n", count[source][method]}};
+  auto sum_at = [](const std::vector<double>& v, std::span<const size_t> idx) {
+    double total = 0;
+    for (size_t i : idx) total += v[i];
+    return total;
+  };
+  for (const char* source : kSources) {
+    const size_t n = bytes[source].size();
+    if (n == 0) continue;
+    const auto& lossless_bits = bits[source]["lossless"];
+    const auto& lossless_right = right[source]["lossless"];
+    for (const char* method : kMethods) {
+      const auto& b = bits[source][method];
+      const auto& r = right[source][method];
+      std::vector<double> minus_lossless(n);
+      for (size_t i = 0; i < n; i++) minus_lossless[i] = r[i] - lossless_right[i];
+      const auto all = [&](auto f) {
+        std::vector<size_t> idx(n);
+        for (size_t i = 0; i < n; i++) idx[i] = i;
+        return f(std::span<const size_t>(idx));
+      };
+      summary["sources"][source][method] = {
+          {"ratio", all([&](auto idx) { return sum_at(b, idx) / (8 * sum_at(bytes[source], idx)); })},
+          {"mean_bits", all([&](auto idx) { return sum_at(b, idx); }) / double(n)},
+          {"solver_accuracy", all([&](auto idx) { return mean_at(r, idx); })},
+          // Paired by problem: bits against lossless coding of the same texts, accuracy against the
+          // solver's on the originals.
+          {"bits_vs_lossless",
+           to_json(bootstrap(n, [&](auto idx) { return sum_at(b, idx) / sum_at(lossless_bits, idx); }))},
+          {"accuracy", to_json(bootstrap(n, [&](auto idx) { return mean_at(r, idx); }))},
+          {"accuracy_minus_lossless", to_json(bootstrap(n, [&](auto idx) { return mean_at(minus_lossless, idx); }))},
+          {"n", double(n)}};
+    }
+  }
   return summary;
 }
 
@@ -191,16 +221,22 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
      << s["models"].value("coder", "?") << ", writer (stronger model) " << s["models"].value("writer", "?")
      << ", solver " << s["models"].value("solver", "?") << "; N = " << s["settings"].value("candidates", 0)
      << ". Ratio = coded bits of what is sent (container header excluded) / (8 x bytes of the original "
-        "solution); accuracy = the solver's final answer from the text with its answer hidden.\n\n";
-  md << "| source | method | ratio | solver accuracy | n |\n|---|---|---:|---:|---:|\n";
+        "solution); % of lossless = its bits over those of coding the original losslessly; accuracy = the solver's "
+        "final answer from the text with its answer hidden, in %; minus lossless = that accuracy minus the "
+        "solver's on the original, in points. Intervals: problem-level bootstrap 95%, paired by problem.\n\n";
+  md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | n |\n"
+        "|---|---|---:|---:|---:|---:|---:|\n";
   for (const char* source : kSources) {
     if (!s.contains("sources") || !s["sources"].contains(source)) continue;
     for (const char* method : kMethods) {
       const auto& v = s["sources"][source][method];
-      char row[200];
-      snprintf(row, sizeof row, "| %s | %s | %.4f | %.3f | %d |\n", source, method, v["ratio"].get<double>(),
-               v["solver_accuracy"].get<double>(), int(v["n"].get<double>()));
-      md << row;
+      const bool lossless = std::string(method) == "lossless";
+      char ratio[32];
+      snprintf(ratio, sizeof ratio, "%.4f", v["ratio"].get<double>());
+      md << "| " << source << " | " << method << " | " << ratio << " | "
+         << (lossless ? "100" : interval_text(v["bits_vs_lossless"])) << " | " << interval_text(v["accuracy"]) << " | "
+         << (lossless ? "" : interval_text(v["accuracy_minus_lossless"])) << " | " << int(v["n"].get<double>())
+         << " |\n";
     }
   }
   char tail[120];

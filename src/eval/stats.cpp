@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -45,6 +46,22 @@ Interval bootstrap(size_t n, const std::function<double(std::span<const size_t>)
   r.low = at(0.025);
   r.high = at(0.975);
   return r;
+}
+
+nlohmann::json to_json(const Interval& i) {
+  return {{"value", i.value}, {"low", i.low}, {"high", i.high}, {"undefined", i.undefined}};
+}
+
+std::string interval_text(const nlohmann::json& i, double scale) {
+  auto missing = [](const nlohmann::json& v) { return v.is_null() || std::isnan(v.get<double>()); };
+  if (missing(i["value"])) return "undefined";
+  char buf[96];
+  if (missing(i["low"]))
+    snprintf(buf, sizeof buf, "%.1f", scale * i["value"].get<double>());
+  else
+    snprintf(buf, sizeof buf, "%.1f [%.1f, %.1f]", scale * i["value"].get<double>(), scale * i["low"].get<double>(),
+             scale * i["high"].get<double>());
+  return buf;
 }
 
 }  // namespace llmz::eval

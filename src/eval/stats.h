@@ -2,7 +2,9 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace llmz::eval {
@@ -24,5 +26,10 @@ double mean_at(const std::vector<double>& values, std::span<const size_t> idx);
 // Share of the gap between a baseline and a target that a method closes: (m - b) / (t - b); NaN
 // when the target is not above the baseline (then there is no gap to recover).
 double gap_recovered(double method, double baseline, double target);
+
+// An interval as summaries store it ({value, low, high, undefined}), and as tables print it:
+// "12.5 [3.1, 25.0]" (times scale), "undefined" when it has no value.
+nlohmann::json to_json(const Interval& i);
+std::string interval_text(const nlohmann::json& i, double scale = 100);
 
 }  // namespace llmz::eval
