@@ -318,35 +318,27 @@ TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
                            {{"2", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}},
                             {"5", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}}}}};
   };
+  // A problem: its gold answer, the LLM's (right or not), whether the SLM's majority is right, and the
+  // two configurations.
+  auto problem = [&](const std::string& id, const std::string& gold, const std::string& llm_answer, bool majority_right,
+                     nlohmann::json qa, nlohmann::json control) {
+    return nlohmann::json{
+        {"id", id},
+        {"gold", gold},
+        {"settings", settings},
+        {"slm", {{"correct", false}}},
+        {"llm", {{"correct", llm_answer == gold}, {"answer", llm_answer}, {"bytes", 100}, {"tokens", 30}}},
+        {"slm_majority", {{"correct", majority_right}}},
+        {"configs", {{"qa/own-reference", std::move(qa)}, {"control", std::move(control)}}}};
+  };
   // Problem 1: the LLM (right) says yes to "$18.00", its own answer; problem 2: the LLM (wrong, 7)
-  // says no to 7 and yes to 9, and the gold answer is 9.
+  // says no to 7 and yes to 9, and the gold answer is 9; problem 3: the LLM's reference names no final
+  // answer, and the oracle says yes to the gold 4.
   const std::vector<nlohmann::json> rows = {
-      {{"id", "p1"},
-       {"gold", "18"},
-       {"settings", settings},
-       {"slm", {{"correct", false}}},
-       {"llm", {{"correct", true}, {"answer", "18"}, {"bytes", 100}, {"tokens", 30}}},
-       {"slm_majority", {{"correct", false}}},
-       {"configs",
-        {{"qa/own-reference", config(true, {turn("20", false), turn("$18.00", true)})},
-         {"control", config(false, {turn("20", true)})}}}},
-      {{"id", "p2"},
-       {"gold", "9"},
-       {"settings", settings},
-       {"slm", {{"correct", false}}},
-       {"llm", {{"correct", false}, {"answer", "7"}, {"bytes", 100}, {"tokens", 30}}},
-       {"slm_majority", {{"correct", true}}},
-       {"configs",
-        {{"qa/own-reference", config(true, {turn("7", false), turn("9", true)})},
-         {"control", config(true, {turn("9", true)})}}}},
-      // Problem 3: the LLM's reference names no final answer; the oracle says yes to the gold 4.
-      {{"id", "p3"},
-       {"gold", "4"},
-       {"settings", settings},
-       {"slm", {{"correct", false}}},
-       {"llm", {{"correct", false}, {"answer", ""}, {"bytes", 100}, {"tokens", 30}}},
-       {"slm_majority", {{"correct", false}}},
-       {"configs", {{"qa/own-reference", config(true, {turn("4", true)})}, {"control", config(false, {})}}}}};
+      problem("p1", "18", "18", false, config(true, {turn("20", false), turn("$18.00", true)}),
+              config(false, {turn("20", true)})),
+      problem("p2", "9", "7", true, config(true, {turn("7", false), turn("9", true)}), config(true, {turn("9", true)})),
+      problem("p3", "4", "", false, config(true, {turn("4", true)}), config(false, {}))};
   {
     std::ofstream out(path);
     for (const auto& r : rows) out << r.dump() << "\n";

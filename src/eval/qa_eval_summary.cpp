@@ -167,18 +167,6 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   return s;
 }
 
-namespace {
-
-// A configuration's N in increasing order, with their keys.
-std::vector<std::pair<int, std::string>> sorted_ns(const nlohmann::json& config) {
-  std::vector<std::pair<int, std::string>> ns;
-  for (const auto& [nq, b] : config["by_n"].items()) ns.push_back({std::stoi(nq), nq});
-  std::sort(ns.begin(), ns.end());
-  return ns;
-}
-
-}  // namespace
-
 std::string qa_eval_markdown(const nlohmann::json& s) {
   const auto& st = s["settings"];
   std::ostringstream md;

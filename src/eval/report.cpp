@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "eval/stats.h"
 #include "eval/svg_chart.h"
 #include "llmz/eval.h"
 
@@ -97,10 +98,7 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       c.lines.push_back({"LLM alone", 100 * s["llm"]["accuracy"]["value"].get<double>()});
       for (const auto& [config, cj] : s["configs"].items()) {
         ChartSeries series{config, {}, true}, overall{config + " (" + bench + ", " + pair + ")", {}, true};
-        std::vector<std::pair<int, std::string>> ns;
-        for (const auto& [nq, b] : cj["by_n"].items()) ns.push_back({std::stoi(nq), nq});
-        std::sort(ns.begin(), ns.end());
-        for (const auto& [k, nq] : ns) {
+        for (const auto& [k, nq] : sorted_ns(cj)) {
           const auto& b = cj["by_n"][nq];
           const double bits = b["mean_cost_bits"].get<double>(), acc = 100 * b["accuracy"]["value"].get<double>();
           series.points.push_back({bits, acc, "N=" + nq});

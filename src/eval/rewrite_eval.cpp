@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <numeric>
 #include <span>
 #include <sstream>
 
@@ -40,7 +41,10 @@ class Runner {
 
   nlohmann::json problem(const Problem& p) {
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
-    solve_.clear();
+    std::vector<Variant> variants;
+    auto variant = [&](std::string at, const std::string& text, uint64_t bits) {
+      variants.push_back({std::move(at), text, bits});
+    };
     const std::string own = trim(
         writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
     row["llm_solution_correct"] = correct(qa::extract_answer(own), p.answer);
@@ -83,7 +87,7 @@ class Runner {
               payload_bits(best.file));
       row[source] = s;
     }
-    solve_all(p, row);
+    solve_all(p, variants, row);
     return row;
   }
 
@@ -97,24 +101,21 @@ class Runner {
     std::string at, text;
     uint64_t bits;
   };
-  void variant(std::string at, const std::string& text, uint64_t bits) {
-    solve_.push_back({std::move(at), text, bits});
-  }
 
   // What the solver makes of each text, with its final answer hidden: all solved side by side.
-  void solve_all(const Problem& p, nlohmann::json& row) {
+  void solve_all(const Problem& p, const std::vector<Variant>& variants, nlohmann::json& row) {
     std::vector<std::vector<llama_token>> prompts;
-    for (const auto& v : solve_)
+    for (const auto& v : variants)
       prompts.push_back(solver_.model().chat_tokens(
           fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", qa::hide_answer(v.text)}})));
     const auto replies = solver_.greedy(prompts, o_.max_tokens);
-    for (size_t i = 0; i < solve_.size(); i++) {
+    for (size_t i = 0; i < variants.size(); i++) {
       const auto got = qa::extract_answer(replies[i]);
-      row[nlohmann::json::json_pointer(solve_[i].at)] = {{"text", solve_[i].text},
-                                                         {"bytes", solve_[i].text.size()},
-                                                         {"bits", solve_[i].bits},
-                                                         {"solver_answer", got.value_or("")},
-                                                         {"correct", correct(got, p.answer)}};
+      row[nlohmann::json::json_pointer(variants[i].at)] = {{"text", variants[i].text},
+                                                           {"bytes", variants[i].text.size()},
+                                                           {"bits", variants[i].bits},
+                                                           {"solver_answer", got.value_or("")},
+                                                           {"correct", correct(got, p.answer)}};
     }
   }
 
@@ -122,7 +123,6 @@ class Runner {
   const RewriteEvalOptions& o_;
   lossy::RewritePrompts prompts_, fresh_prompts_;
   detail::Generator writer_, solver_;
-  std::vector<Variant> solve_;
   static constexpr uint32_t kCapacity = 4096;
 };
 
@@ -187,6 +187,8 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
   for (const char* source : kSources) {
     const size_t n = bytes[source].size();
     if (n == 0) continue;
+    std::vector<size_t> every(n);
+    std::iota(every.begin(), every.end(), size_t(0));
     const auto& lossless_bits = bits[source]["lossless"];
     const auto& lossless_right = right[source]["lossless"];
     for (const char* method : kMethods) {
@@ -194,15 +196,10 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
       const auto& r = right[source][method];
       std::vector<double> minus_lossless(n);
       for (size_t i = 0; i < n; i++) minus_lossless[i] = r[i] - lossless_right[i];
-      const auto all = [&](auto f) {
-        std::vector<size_t> idx(n);
-        for (size_t i = 0; i < n; i++) idx[i] = i;
-        return f(std::span<const size_t>(idx));
-      };
       summary["sources"][source][method] = {
-          {"ratio", all([&](auto idx) { return sum_at(b, idx) / (8 * sum_at(bytes[source], idx)); })},
-          {"mean_bits", all([&](auto idx) { return sum_at(b, idx); }) / double(n)},
-          {"solver_accuracy", all([&](auto idx) { return mean_at(r, idx); })},
+          {"ratio", sum_at(b, every) / (8 * sum_at(bytes[source], every))},
+          {"mean_bits", sum_at(b, every) / double(n)},
+          {"solver_accuracy", mean_at(r, every)},
           // Paired by problem: bits against lossless coding of the same texts, accuracy against the
           // solver's on the originals.
           {"bits_vs_lossless",

@@ -64,4 +64,11 @@ std::string interval_text(const nlohmann::json& i, double scale) {
   return buf;
 }
 
+std::vector<std::pair<int, std::string>> sorted_ns(const nlohmann::json& config) {
+  std::vector<std::pair<int, std::string>> ns;
+  for (const auto& [nq, ignored] : config["by_n"].items()) ns.push_back({std::stoi(nq), nq});
+  std::sort(ns.begin(), ns.end());
+  return ns;
+}
+
 }  // namespace llmz::eval

@@ -32,4 +32,7 @@ double gap_recovered(double method, double baseline, double target);
 nlohmann::json to_json(const Interval& i);
 std::string interval_text(const nlohmann::json& i, double scale = 100);
 
+// The N of a summarized configuration ({"by_n": {"10": ..., "5": ...}}) in increasing order, with their keys.
+std::vector<std::pair<int, std::string>> sorted_ns(const nlohmann::json& config);
+
 }  // namespace llmz::eval

@@ -264,18 +264,12 @@ std::vector<std::string> Generator::remembered_side_by_side(const std::vector<Re
 
 std::vector<std::string> Generator::generate_side_by_side(const std::vector<const std::vector<llama_token>*>& prompts,
                                                           uint32_t max_tokens, std::vector<Pick> picks) {
-  // Each prompt is evaluated once, into the free slot that shares most of it; a reply to a prompt
-  // evaluated before gets a copy of that slot in the least recently used free one. A prompt that
-  // leaves no room for a reply is not evaluated: its reply is empty, as one by one.
+  // Each reply gets a free slot (pick_slot). A prompt is evaluated there once; a reply to a prompt
+  // evaluated before gets a copy of that slot. A prompt that leaves no room for a reply is not
+  // evaluated: its reply is empty, as one by one.
   std::vector<uint32_t> slot_of(prompts.size());
   std::vector<std::vector<float>> first_logits(prompts.size());
   std::vector<bool> used(slots_.size());
-  auto least_recently_used = [&] {
-    uint32_t best = UINT32_MAX;
-    for (uint32_t k = 0; k < slots_.size(); k++)
-      if (!used[k] && (best == UINT32_MAX || slots_[k].last_used < slots_[best].last_used)) best = k;
-    return best;
-  };
   std::vector<Reply> replies;
   for (size_t i = 0; i < prompts.size(); i++) {
     const auto& prompt = *prompts[i];
@@ -284,7 +278,7 @@ std::vector<std::string> Generator::generate_side_by_side(const std::vector<cons
     size_t same = 0;
     while (same < i && (!replies[same].open() || *prompts[same] != prompt)) same++;
     if (same < i) {
-      slot_of[i] = least_recently_used();
+      slot_of[i] = pick_slot(prompt, used);
       evaluator_.copy(slot_of[same], slot_of[i]);
       slots_[slot_of[i]].tokens = prompt;
       slots_[slot_of[i]].last_used = ++clock_;
@@ -303,7 +297,7 @@ std::vector<std::string> Generator::generate_side_by_side(const std::vector<cons
   for (;;) {
     std::vector<size_t> open;
     for (size_t i = 0; i < replies.size(); i++)
-      if (replies[i].open() && replies[i].tokens().size() > slots_[slot_of[i]].tokens.size()) open.push_back(i);
+      if (replies[i].open()) open.push_back(i);
     if (open.empty()) break;
     for (size_t i : open) {
       const auto& tokens = replies[i].tokens();
