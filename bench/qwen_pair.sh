@@ -5,7 +5,7 @@
 #   bench/qwen_pair.sh baselines [BENCH...]   SLM and LLM alone, 100 problems each (which benchmarks separate them)
 #   bench/qwen_pair.sh core BENCH...          10 sequential questions, own-reference oracle and the control, 100 problems
 #   bench/qwen_pair.sh candidates BENCH...    candidates mode at N 5 and 10 (sampled answers, most frequent first), 100 problems
-#   bench/qwen_pair.sh rewrite                lossy rewrite on GSM8K, 100 problems: the 1.5B writes and solves, the 0.5B codes
+#   bench/qwen_pair.sh rewrite [BENCH...]     lossy rewrite (default GSM8K, then MBPP), 100 problems: the 1.5B writes and solves, the 0.5B codes
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
 # `full` took 25 minutes for its first GSM8K problem here (2 cores shared with other work): 200 problems
@@ -43,8 +43,12 @@ case $what in
         --no-qa-plus --results "$out/qa-$b-candidates.jsonl"
     done ;;
   rewrite)
-    "$LLMZ" eval rewrite --benchmark gsm8k --limit 100 -N 2 --writer qwen1.5b --solver qwen1.5b --coder qwen0.5b \
-      --max-tokens 512 -j "$JOBS" -T 1 --resume -q --results "$out/rewrite-gsm8k.jsonl" ;;
+    for b in "${@:-gsm8k mbpp}"; do
+      for one in $b; do
+        "$LLMZ" eval rewrite --benchmark "$one" --limit 100 -N 2 --writer qwen1.5b --solver qwen1.5b --coder qwen0.5b \
+          --max-tokens 512 -j "$JOBS" -T 1 --resume -q --results "$out/rewrite-$one.jsonl"
+      done
+    done ;;
   full)
     (($#)) || { echo "name the benchmarks for the full runs" >&2; exit 1; }
     for b in "$@"; do

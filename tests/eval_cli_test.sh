@@ -128,6 +128,30 @@ for r in rows:
     assert r['reference']['lossless']['text'].endswith('#### ' + r['gold'])
 "
 
+mkdir -p data/mbpp
+python3 - <<'PY'
+import json
+with open("data/mbpp/mbpp.jsonl", "w") as f:
+    for i in (11, 12):
+        f.write(json.dumps({"task_id": i, "text": f"Write a function to add {i} to a number.",
+                            "code": f"def add_{i}(x):\n    return x + {i}", "test_setup_code": "",
+                            "test_list": [f"assert add_{i}(1) == {i + 1}"]}) + "\n")
+PY
+check "eval rewrite on programs" "$LLMZ" eval rewrite --coder "$TINY" --writer "$OTHER" --solver "$TINY" \
+  --benchmark mbpp --data data --limit 2 -N 2 --max-tokens 12 -q -T 1 --results rewrite-mbpp.jsonl
+check "program rows: the reference program is the original, the code prompts are used" python3 -c "
+import json
+rows = [json.loads(l) for l in open('rewrite-mbpp.jsonl')]
+assert [r['id'] for r in rows] == ['mbpp-11', 'mbpp-12'], rows
+for r in rows:
+    assert r['reference']['lossless']['text'] == r['gold'] and r['gold'].startswith('def add_'), r['reference']
+    assert r['settings']['prompts'] == 'rewrite-code-v1' and isinstance(r['llm_solution_correct'], bool), r
+    for m in ('lossless', 'rewrite', 'best_of_n_rewrite'):
+        assert isinstance(r['reference'][m]['correct'], bool) and r['reference'][m]['bits'] >= 0, r['reference'][m]
+"
+expect_error "eval rewrite on multiple choice" 1 "multiple choice" "" "$LLMZ" eval rewrite --coder "$TINY" \
+  --writer "$OTHER" --solver "$TINY" --benchmark arc-easy --data data --limit 2 -q -T 1 --results rewrite-arc.jsonl
+
 check "report: markdown and charts" "$LLMZ" report smoke.jsonl killed.jsonl base.jsonl rewrite.jsonl -o report
 check "report files" sh -c "test -s report/report.md && grep -q '<svg' report/frontier.svg && grep -q 'N=2' report/smoke.svg && grep -q 'gap recovered' report/report.md && grep -q 'minus the SLM' report/report.md && test -s report/base.svg && grep -q 'best_of_n_rewrite' report/report.md"
 mkdir -p other report/sub && cp rewrite.jsonl other/ && cp smoke.jsonl report/sub/ && cp base.jsonl other/frontier.jsonl

@@ -26,6 +26,8 @@ struct RewritePrompts {
   std::string solve_from;             // {prompt} {solution}: finish a solution whose answer is hidden
 };
 const RewritePrompts& default_rewrite_prompts();
+// For programming tasks (rewrite-code-v1): the briefest text from which a programmer writes the program.
+const RewritePrompts& code_rewrite_prompts();
 RewritePrompts load_rewrite_prompts(const std::string& path);
 
 struct LossyOptions {

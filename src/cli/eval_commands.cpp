@@ -61,7 +61,10 @@ struct EvalCommands final : CommandGroup {
         ->check(CLI::ExistingFile);
     report->add_option("-o,--out", report_dir, "folder for report.md and the charts")->capture_default_str();
     rewrite = e->add_subcommand("rewrite", "lossy rewrite: compression ratio and answer preservation on a benchmark");
-    rewrite->add_option("--benchmark", options.benchmark, "gsm8k or math500")->capture_default_str();
+    rewrite
+        ->add_option("--benchmark", options.benchmark,
+                     "a benchmark with worked solutions (gsm8k, math500) or programs (mbpp, humaneval)")
+        ->capture_default_str();
     rewrite->add_option("--limit", options.limit, "problems, from the start of the set")->capture_default_str();
     rewrite->add_option("-N,--candidates", options.candidates, "N for best-of-N rewrite and shortest-of-N")
         ->check(CLI::Range(1, 64))

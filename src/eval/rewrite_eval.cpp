@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/templates.h"
 #include "common/text.h"
+#include "eval/grading.h"
 #include "eval/results_file.h"
 #include "eval/run_problems.h"
 #include "eval/stats.h"
@@ -27,10 +28,10 @@ uint64_t payload_bits(const std::vector<uint8_t>& file) { return 8 * (file.size(
 
 class Runner {
  public:
-  Runner(const RewriteEvalModels& m, const RewriteEvalOptions& o)
+  Runner(const RewriteEvalModels& m, const RewriteEvalOptions& o, const lossy::RewritePrompts& prompts)
       : m_(m),
         o_(o),
-        prompts_(lossy::default_rewrite_prompts()),
+        prompts_(prompts),
         writer_(detail::loaded_model(m.writer), kCapacity),
         solver_(detail::loaded_model(m.solver), kCapacity,
                 detail::Generator::slots_side_by_side(1 + 3 * std::size(kSources), kCapacity)) {
@@ -47,7 +48,7 @@ class Runner {
     };
     const std::string own = trim(
         writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
-    row["llm_solution_correct"] = correct(qa::extract_answer(own), p.answer);
+    row["llm_solution_correct"] = grade(p, own).correct;
 
     CompressOptions coding;
     coding.context = p.question;
@@ -77,7 +78,7 @@ class Runner {
       variant("/" + std::string(source) + "/lossless", original, payload_bits(compress(m_.coder, bytes, coding)));
       lo.method = lossy::Method::rewrite;
       lo.candidates = o_.candidates;
-      const auto best = lossy::compress_lossy(m_.coder, m_.writer, bytes, lo);
+      const auto best = lossy::compress_lossy(m_.coder, m_.writer, bytes, lo, prompts_);
       // Candidate 0 is the greedy rewrite; code it alone for the single-rewrite row.
       const std::string& greedy = best.candidates[0].text;
       const std::vector<uint8_t> greedy_bytes(greedy.begin(), greedy.end());
@@ -92,17 +93,14 @@ class Runner {
   }
 
  private:
-  static bool correct(const std::optional<std::string>& got, const std::string& gold) {
-    return got && !gold.empty() && qa::same_answer(*got, gold);
-  }
-
   // A text to show the solver, and where its result goes in the row (a JSON pointer).
   struct Variant {
     std::string at, text;
     uint64_t bits;
   };
 
-  // What the solver makes of each text, with its final answer hidden: all solved side by side.
+  // What the solver makes of each text, with its final answer hidden (a program is shown whole): all
+  // solved side by side, and graded as benchmark replies are.
   void solve_all(const Problem& p, const std::vector<Variant>& variants, nlohmann::json& row) {
     std::vector<std::vector<llama_token>> prompts;
     for (const auto& v : variants)
@@ -110,12 +108,12 @@ class Runner {
           fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", qa::hide_answer(v.text)}})));
     const auto replies = solver_.greedy(prompts, o_.max_tokens);
     for (size_t i = 0; i < variants.size(); i++) {
-      const auto got = qa::extract_answer(replies[i]);
+      const Grade g = grade(p, replies[i]);
       row[nlohmann::json::json_pointer(variants[i].at)] = {{"text", variants[i].text},
                                                            {"bytes", variants[i].text.size()},
                                                            {"bits", variants[i].bits},
-                                                           {"solver_answer", got.value_or("")},
-                                                           {"correct", correct(got, p.answer)}};
+                                                           {"solver_answer", g.extracted},
+                                                           {"correct", g.correct}};
     }
   }
 
@@ -132,12 +130,17 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
                       const std::function<void(size_t, size_t)>& progress) {
   auto problems = load_benchmark(options.benchmark, options.data_dir);
   if (problems.size() > options.limit) problems.resize(options.limit);
+  const bool code = !problems.empty() && problems[0].kind == AnswerKind::code;
+  if (!problems.empty() && problems[0].kind == AnswerKind::choice)
+    fail(ErrorCode::usage,
+         "eval rewrite needs worked solutions or programs to rewrite: '" + options.benchmark + "' is multiple choice");
+  const auto& prompts = code ? lossy::code_rewrite_prompts() : lossy::default_rewrite_prompts();
   ResultsFile results(options.results, options.resume, nullptr);
   run_problems(
       problems, results, options.jobs,
       [&]() -> SolveProblem {
-        auto runner = std::make_shared<Runner>(models, options);
-        return [runner, &models, &options](const Problem& p) {
+        auto runner = std::make_shared<Runner>(models, options, prompts);
+        return [runner, &models, &options, &prompts](const Problem& p) {
           nlohmann::json row = runner->problem(p);
           row["benchmark"] = options.benchmark;
           row["models"] = {
@@ -146,7 +149,7 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
                              {"seed", options.seed},
                              {"temperature", options.temperature},
                              {"max_tokens", options.max_tokens},
-                             {"prompts", lossy::default_rewrite_prompts().version}};
+                             {"prompts", prompts.version}};
           return row;
         };
       },

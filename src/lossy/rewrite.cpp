@@ -40,6 +40,12 @@ const RewritePrompts& default_rewrite_prompts() {
   return p;
 }
 
+const RewritePrompts& code_rewrite_prompts() {
+  static const RewritePrompts p =
+      from_set(parse_templates(kCodeRewritePromptsJson, "built-in rewrite prompts for code", kFields));
+  return p;
+}
+
 RewritePrompts load_rewrite_prompts(const std::string& path) { return from_set(load_templates(path, kFields)); }
 
 LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<const uint8_t> input,
