@@ -4,7 +4,8 @@
 #
 #   bench/qwen_pair.sh baselines [BENCH...]   SLM and LLM alone, 100 problems each (which benchmarks separate them)
 #   bench/qwen_pair.sh core BENCH...          10 sequential questions, own-reference oracle and the control, 100 problems
-#   bench/qwen_pair.sh candidates BENCH...    candidates mode at N 5 and 10 (sampled answers, most frequent first), 100 problems
+#   bench/qwen_pair.sh candidates BENCH...    candidates mode at N 5 and 10 (sampled answers, most frequent first), 100 problems;
+#                                             on multiple choice the choices, N 1, 2, 5 and 10, gold-reference beside
 #   bench/qwen_pair.sh rewrite [BENCH...]     lossy rewrite (default GSM8K, then MBPP), 100 problems: the 1.5B writes and solves, the 0.5B codes
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
@@ -39,8 +40,14 @@ case $what in
   candidates)
     (($#)) || { echo "name the benchmarks for the candidates runs" >&2; exit 1; }
     for b in "$@"; do
-      "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit 100 -n 5,10 --mode candidates --oracle own-reference \
-        --no-qa-plus --results "$out/qa-$b-candidates.jsonl"
+      # Multiple choice asks about the choices themselves (no samples, at most one question fewer
+      # than there are choices), so every N and the gold-reference oracle beside add little.
+      case $b in
+        arc-easy|arc-challenge|boolq|openbookqa|piqa) these=(-n 1,2,5,10 --oracle own-reference,gold-reference) ;;
+        *) these=(-n 5,10 --oracle own-reference) ;;
+      esac
+      "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit 100 "${these[@]}" --mode candidates --no-qa-plus \
+        --results "$out/qa-$b-candidates.jsonl"
     done ;;
   rewrite)
     for b in "${@:-gsm8k mbpp}"; do

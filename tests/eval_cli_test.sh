@@ -77,7 +77,26 @@ assert s['llm']['method'] == 'likelihood' and 'slm_likelihood' in s, s.keys()
 assert 'ranking the options' in open('arc.md').read()
 "
 expect_error "candidates mode with prompts that have no candidate templates" 1 "candidate_question" "" \
-  "${COMMON[@]}" --benchmark arc-easy --limit 3 --mode candidates --results arc-candidates.jsonl
+  "${COMMON[@]}" --benchmark arc-easy --limit 3 --mode candidates --prompts "$HERE/../prompts/qa-choice-v2.json" \
+  --results arc-candidates.jsonl
+check "eval qa --mode candidates on multiple choice" "${COMMON[@]}" --benchmark arc-easy --limit 3 --mode candidates \
+  --oracle own-reference,gold-reference --results arc-candidates.jsonl
+check "the questions name the choices, each once; a rejected choice is never the answer; no samples drawn" python3 -c "
+import json
+rows = [json.loads(l) for l in open('arc-candidates.jsonl')]
+assert len(rows) == 3 and rows[0]['settings']['prompts']['version'] == 'qa-candidates-choice-v1', rows[0]['settings']
+for r in rows:
+    assert 'slm_majority' not in r and set(r['configs']) == {'control', 'qa/own-reference', 'qa/gold-reference'}, r
+    for c in r['configs'].values():
+        letters = [t['q'][len('Is choice '):-len(' correct?')] for t in c['turns']]
+        assert len(set(letters)) == len(letters) <= 3 and all(l in 'ABCD' for l in letters), letters
+        answer = c['final_answer'][len('The correct answer is '):][0]
+        assert answer not in [l for l, t in zip(letters, c['turns']) if not t['yes']], c
+    gold = r['configs']['qa/gold-reference']
+    assert all((t['q'] == 'Is choice %s correct?' % r['gold']) == t['yes'] for t in gold['turns']), (r['gold'], gold)
+a = json.load(open('arc-candidates.json'))['configs']['qa/gold-reference']['oracle_agreement']
+assert a['questions'] >= 3 and a['agree_gold'] == a['questions'], a
+"
 check "eval qa --mode candidates: the SLM's majority beside the control, no QA+" "${EVAL[@]}" --limit 2 -n 3 --mode candidates \
   --results candidates.jsonl
 check "candidates rows" python3 -c "

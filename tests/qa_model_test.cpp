@@ -7,6 +7,7 @@
 
 #include "llmz/qa.h"
 #include "qa/answer_coder.h"
+#include "qa/answers.h"
 #include "qa/qa_file.h"
 #include "test_models.h"
 
@@ -185,6 +186,63 @@ TEST(QaRealModel, CandidatesAskAboutDistinctAnswersUntilOneIsConfirmed) {
     }
     expect_same(enc.transcript, decode(cached_model(test::real_model_path(), 1), prompts, enc.file, kProblem));
     EXPECT_EQ(read_qa_file(enc.file).protocol, kQaProtocolVersion);
+  }
+}
+
+// Says yes to one question only, and remembers what it was asked.
+class ScriptedOracle : public Oracle {
+ public:
+  explicit ScriptedOracle(std::string yes_to) : yes_to_(std::move(yes_to)) {}
+  OracleMode mode() const override { return OracleMode::gold_reference; }
+  void begin(const Task&) override {}
+  bool answer(const Question& q) override {
+    asked.push_back(q.text);
+    return q.text == yes_to_;
+  }
+  std::string name() const override { return "scripted"; }
+  std::vector<std::string> asked;
+
+ private:
+  std::string yes_to_;
+};
+
+// Candidates mode on multiple choice: the questions name the problem's choices, each once, the one
+// the attempt names first; the first yes is the answer, a rejected choice never is, and the last one
+// left is the answer without a question. The receiver, on one thread, rebuilds it all.
+TEST(QaRoundTrip, CandidatesOnMultipleChoiceAskAboutTheChoices) {
+  const Model& slm = cached_model(test::tiny_model_path(), 2);
+  const std::string problem = "Which of these is a mammal?\n\nA. shark\nB. whale\nC. trout\nD. eel";
+  const Prompts& prompts = candidate_choice_prompts();
+  Settings s = small_settings(QuestionMode::candidates);
+  auto letter_of = [](const std::string& q) { return q.substr(10, 1); };  // "Is choice B correct?"
+  for (const auto& [questions, yes_to] : std::vector<std::pair<uint32_t, std::string>>{
+           {10, ""}, {1, ""}, {10, "Is choice B correct?"}, {10, "Is choice D correct?"}}) {
+    s.questions = questions;
+    ScriptedOracle oracle(yes_to);
+    const Encoded enc = encode(slm, oracle, prompts, s, problem, "B");
+    const Transcript& t = enc.transcript;
+    std::set<std::string> letters;
+    for (const auto& turn : t.turns) {
+      ASSERT_EQ(turn.question.rfind("Is choice ", 0), 0u) << turn.question;
+      letters.insert(letter_of(turn.question));
+      EXPECT_EQ(turn.yes, turn.question == yes_to);
+    }
+    EXPECT_EQ(letters.size(), t.turns.size()) << "a choice asked twice";
+    const auto named = extract_choice(t.attempt);
+    if (named && std::string("ABCD").find(*named) != std::string::npos && !t.turns.empty())
+      EXPECT_EQ(letter_of(t.turns[0].question), *named);
+    ASSERT_EQ(t.final_answer.rfind("The correct answer is ", 0), 0u) << t.final_answer;
+    const std::string answer = t.final_answer.substr(22, 1);
+    if (letters.count(answer)) EXPECT_EQ(t.turns.back().question, yes_to) << "the answer was rejected";
+    if (questions == 1) {
+      EXPECT_EQ(t.turns.size(), 1u);
+    } else if (yes_to.empty()) {
+      EXPECT_EQ(t.turns.size(), 3u);  // the fourth choice is left without a question
+      EXPECT_EQ(letters.count(answer), 0u);
+    } else {
+      EXPECT_EQ(answer, letter_of(yes_to));
+    }
+    expect_same(t, decode(cached_model(test::tiny_model_path(), 1), prompts, enc.file, problem));
   }
 }
 

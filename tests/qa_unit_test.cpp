@@ -226,11 +226,13 @@ TEST(Candidates, PromptsNameTheirKindAndBuiltInsAreFoundByHash) {
   EXPECT_EQ(parse_question_mode("candidates"), QuestionMode::candidates);
   EXPECT_EQ(candidate_kind(candidate_prompts()), CandidateKind::final_answer);
   EXPECT_EQ(candidate_kind(candidate_code_prompts()), CandidateKind::program);
+  EXPECT_EQ(candidate_kind(candidate_choice_prompts()), CandidateKind::choice);
   EXPECT_THROW(candidate_kind(default_prompts()), Error);  // no candidate templates
   nlohmann::json other = nlohmann::json::parse(kCandidateQaPromptsJson);
   other["candidate_answer"] = "letter";
   EXPECT_THROW(parse_prompts(other.dump(), "other.json"), Error);
-  for (const Prompts* p : {&default_prompts(), &choice_prompts(), &candidate_prompts(), &candidate_code_prompts()})
+  for (const Prompts* p : {&default_prompts(), &choice_prompts(), &candidate_prompts(), &candidate_code_prompts(),
+                           &candidate_choice_prompts()})
     EXPECT_EQ(builtin_prompts(p->hash), p);
   EXPECT_EQ(builtin_prompts(default_prompts().hash ^ 1), nullptr);
 }

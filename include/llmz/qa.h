@@ -42,8 +42,9 @@ struct Prompts {
   std::string question_prefix;
   std::string revision_prefix;
   // Candidates mode only (optional elsewhere): the question about one candidate answer ({answer}),
-  // and what candidates are grouped and asked about by: "final answer" (the result a solution states)
-  // or "program" (the code it holds). prompts/qa-candidates-v1.json.
+  // and what candidates are grouped and asked about by: "final answer" (the result a solution states),
+  // "program" (the code it holds) or "choice" (the problem's lettered choices; {answer} is the
+  // letter). prompts/qa-candidates-v1.json.
   std::string candidate_question;
   std::string candidate_answer;
   uint64_t hash = 0;  // XXH3-64 of the file's bytes
@@ -52,10 +53,12 @@ const Prompts& default_prompts();
 // prompts/qa-choice-v2.json: for multiple-choice problems (questions about the choices, a revision
 // that names one).
 const Prompts& choice_prompts();
-// prompts/qa-candidates-v1.json and qa-candidates-code-v1.json: for candidates mode (questions about
-// sampled final answers, or sampled programs).
+// prompts/qa-candidates-v1.json, qa-candidates-code-v1.json and qa-candidates-choice-v1.json: for
+// candidates mode (questions about sampled final answers, sampled programs, or the choices of a
+// multiple-choice problem).
 const Prompts& candidate_prompts();
 const Prompts& candidate_code_prompts();
+const Prompts& candidate_choice_prompts();
 // The built-in prompts whose file hash is this (what a .qa header records), or nullptr.
 const Prompts* builtin_prompts(uint64_t hash);
 // Reads a template file; every template must be present and use only its own placeholders.
@@ -66,7 +69,8 @@ enum class QuestionMode {
   batch,       // all questions written at once, before any answer (the paper's way)
   sequential,  // each question sees the earlier questions and their answers
   candidates,  // the SLM samples solutions and asks about their final answers, most frequent first,
-               // until one is confirmed; its solution is the final answer (docs/QA.md)
+               // until one is confirmed; its solution is the final answer. On multiple choice the
+               // candidates are the choices, and a rejected one is never the answer (docs/QA.md)
 };
 const char* to_string(QuestionMode m);
 QuestionMode parse_question_mode(const std::string& s);  // fails with a usage error

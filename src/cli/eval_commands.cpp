@@ -103,9 +103,11 @@ struct EvalCommands final : CommandGroup {
     qa->add_option("--oracle", oracle_modes, "oracle modes for QA: own-reference, gold-reference (comma-separated)")
         ->delimiter(',')
         ->capture_default_str();
-    qa->add_option("--prompts", qa_prompts,
-                   "prompt template file (default: the built-in qa-v1; qa-choice-v2 on multiple-choice benchmarks; "
-                   "qa-candidates-v1, or qa-candidates-code-v1 on code, in candidates mode)")
+    qa->add_option(
+          "--prompts", qa_prompts,
+          "prompt template file (default: the built-in qa-v1; qa-choice-v2 on multiple-choice benchmarks; "
+          "qa-candidates-v1, or qa-candidates-code-v1 on code and qa-candidates-choice-v1 on multiple choice, in "
+          "candidates mode)")
         ->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
     qa->add_flag("--baselines-only", o.baselines_only,
@@ -140,11 +142,12 @@ struct EvalCommands final : CommandGroup {
     if (code)
       for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
     const bool candidates = o.mode == qa::QuestionMode::candidates;
-    o.prompts = !qa_prompts.empty()  ? qa::load_prompts(qa_prompts)
-                : choice             ? qa::choice_prompts()
-                : candidates && code ? qa::candidate_code_prompts()
-                : candidates         ? qa::candidate_prompts()
-                                     : qa::default_prompts();
+    o.prompts = !qa_prompts.empty()    ? qa::load_prompts(qa_prompts)
+                : candidates && choice ? qa::candidate_choice_prompts()
+                : choice               ? qa::choice_prompts()
+                : candidates && code   ? qa::candidate_code_prompts()
+                : candidates           ? qa::candidate_prompts()
+                                       : qa::default_prompts();
     qa::check_prompts_for(o.prompts, o.mode);
     const Model slm_model = Model::load({resolve_model(slm), threads});
     const Model llm_model = Model::load({resolve_model(llm), threads});

@@ -116,7 +116,9 @@ class Runner {
       return row;
     }
 
-    if (o_.mode == qa::QuestionMode::candidates) row["slm_majority"] = majority(p);
+    // Multiple choice draws no samples: its candidates are the choices.
+    if (o_.mode == qa::QuestionMode::candidates && qa::candidate_kind(prompts_) != qa::CandidateKind::choice)
+      row["slm_majority"] = majority(p);
     for (auto mode : o_.oracles)
       row["configs"][std::string("qa/") + qa::to_string(mode)] =
           run_config(p, *reference_oracle(p, mode), nullptr, &row);

@@ -29,12 +29,13 @@ double sum(const std::vector<double>& v) {
   return s;
 }
 
-// Candidates mode with built-in final-answer prompts: the answer a question names ("Is the correct final
-// answer to the problem 18?" names 18), or nullopt for other modes, programs and unknown templates.
+// Candidates mode with built-in final-answer or choice prompts: the answer a question names ("Is the
+// correct final answer to the problem 18?" names 18, "Is choice B correct?" B), or nullopt for other
+// modes, programs and unknown templates.
 std::optional<std::pair<std::string, std::string>> candidate_question_parts(const nlohmann::json& settings) {
   if (settings.value("mode", "") != "candidates") return std::nullopt;
   const qa::Prompts* p = qa::builtin_prompts(settings["prompts"].value("hash", uint64_t(0)));
-  if (!p || qa::candidate_kind(*p) != qa::CandidateKind::final_answer) return std::nullopt;
+  if (!p || qa::candidate_kind(*p) == qa::CandidateKind::program) return std::nullopt;
   const size_t at = p->candidate_question.find("{answer}");
   if (at == std::string::npos) return std::nullopt;
   return std::pair{p->candidate_question.substr(0, at), p->candidate_question.substr(at + 8)};

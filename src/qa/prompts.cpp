@@ -77,8 +77,15 @@ const Prompts& candidate_code_prompts() {
   return p;
 }
 
+const Prompts& candidate_choice_prompts() {
+  static const Prompts p =
+      parse_prompts(kCandidateChoiceQaPromptsJson, "built-in candidates QA prompts for multiple choice");
+  return p;
+}
+
 const Prompts* builtin_prompts(uint64_t hash) {
-  for (const Prompts* p : {&default_prompts(), &choice_prompts(), &candidate_prompts(), &candidate_code_prompts()})
+  for (const Prompts* p : {&default_prompts(), &choice_prompts(), &candidate_prompts(), &candidate_code_prompts(),
+                           &candidate_choice_prompts()})
     if (p->hash == hash) return p;
   return nullptr;
 }
@@ -90,10 +97,12 @@ void check_prompts_for(const Prompts& prompts, QuestionMode mode) {
 CandidateKind candidate_kind(const Prompts& p) {
   if (p.candidate_answer == "final answer") return CandidateKind::final_answer;
   if (p.candidate_answer == "program") return CandidateKind::program;
+  if (p.candidate_answer == "choice") return CandidateKind::choice;
   if (p.candidate_answer.empty() || p.candidate_question.empty())
     fail(ErrorCode::usage,
          "prompts " + p.version + " have no candidate_question and candidate_answer (candidates mode needs both)");
-  fail(ErrorCode::usage, "prompts " + p.version + ": candidate_answer is \"final answer\" or \"program\", not \"" +
+  fail(ErrorCode::usage, "prompts " + p.version +
+                             ": candidate_answer is \"final answer\", \"program\" or \"choice\", not \"" +
                              p.candidate_answer + "\"");
 }
 

@@ -12,9 +12,10 @@ namespace llmz::qa {
 
 using llmz::fill;
 
-// What candidates mode groups samples by (Prompts::candidate_answer); fails with a usage error if the
+// What candidates mode asks about (Prompts::candidate_answer): sampled solutions grouped by their final
+// answer or their program, or a multiple-choice problem's own choices. Fails with a usage error if the
 // prompts lack candidate templates or name another kind.
-enum class CandidateKind { final_answer, program };
+enum class CandidateKind { final_answer, program, choice };
 CandidateKind candidate_kind(const Prompts& p);
 
 }  // namespace llmz::qa

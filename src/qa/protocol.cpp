@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/text.h"
+#include "qa/answers.h"
 #include "qa/candidates.h"
 #include "qa/local_backend.h"
 
@@ -123,6 +124,12 @@ std::vector<std::pair<char, std::string>> choice_lines(const std::string& proble
   return run.empty() ? last : run;
 }
 
+// How likely the model finds `written` right after prompt, in log2 per byte (from the coder's integer
+// tables, so both ends score alike).
+double line_score(detail::Generator& writer, const std::vector<llama_token>& prompt, const std::string& written) {
+  return double(writer.log2_likelihood(prompt, writer.model().tokenize(written, false))) / double(written.size());
+}
+
 // After prompt (which ends with split.before): the choice the placeholder asks for among those whose
 // letter token is not banned, then the forced text after it, then (letter picks) the greedy rest of
 // the line. {choice} picks the letter the model scores highest; {choice_line} the choice whose whole
@@ -154,9 +161,7 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
     const llama_token id = letter_tokens[0];
     if (std::find(banned.begin(), banned.end(), id) != banned.end()) continue;
     const std::string written = space + letter + (line ? ". " + text : "");
-    const double score =
-        line ? double(writer.log2_likelihood(prompt, model.tokenize(written, false))) / double(written.size())
-             : double(logits[size_t(id)]);
+    const double score = line ? line_score(writer, prompt, written) : double(logits[size_t(id)]);
     if (best < 0 || score > best_score) std::tie(best, best_score, best_text) = std::tie(id, score, written);
   }
   if (best < 0 || line) return {best, best_text + split.after};
@@ -167,6 +172,31 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
   const std::string rest =
       max_tokens > used ? writer.greedy(std::move(prompt), max_tokens - used, /*single_line=*/true) : "";
   return {best, best_text + split.after + rest};
+}
+
+// Candidates mode on multiple choice: the problem's choices, the one the attempt names first, then
+// the others by the SLM's likelihood of their line where the revision prefix names a choice, after
+// the attempt prompt.
+std::vector<std::pair<char, std::string>> ranked_choices(detail::Generator& slm, const Prompts& prompts,
+                                                         const std::string& problem, const std::string& attempt) {
+  auto choices = choice_lines(problem);
+  if (choices.empty())
+    fail(ErrorCode::usage,
+         "candidates mode on multiple choice: the problem lists no lettered choices (\"A. ...\" lines)");
+  const SplitPrefix split = split_prefix(prompts.revision_prefix);
+  const auto prompt = slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}}), split.before);
+  const std::string space = split.spaced ? " " : "";
+  std::vector<std::tuple<bool, double, size_t>> order;  // (not the attempt's, -score, position)
+  const auto named = extract_choice(attempt);
+  for (size_t i = 0; i < choices.size(); i++) {
+    const auto& [letter, text] = choices[i];
+    order.emplace_back(!(named && *named == std::string(1, letter)),
+                       -line_score(slm, prompt, space + letter + ". " + text), i);
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<std::pair<char, std::string>> out;
+  for (const auto& [ignored, score, i] : order) out.push_back(choices[i]);
+  return out;
 }
 
 }  // namespace
@@ -251,7 +281,17 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
     return std::any_of(t.turns.begin(), t.turns.end(), [&](const Turn& turn) { return turn.question == q; });
   };
 
-  if (settings.mode == QuestionMode::candidates) {
+  if (settings.mode == QuestionMode::candidates && candidate_kind(prompts) == CandidateKind::choice) {
+    auto left = ranked_choices(slm, prompts, problem, t.attempt);
+    auto line = [](const std::pair<char, std::string>& c) { return std::string(1, c.first) + ". " + c.second; };
+    // A rejected choice is never the answer: when one is left, it is the answer without a question.
+    while (left.size() > 1 && t.turns.size() < settings.questions) {
+      ask(fill(prompts.candidate_question, {{"answer", std::string(1, left.front().first)}}));
+      if (t.turns.back().yes) break;
+      left.erase(left.begin());
+    }
+    t.final_answer = "The correct answer is " + line(left.front());
+  } else if (settings.mode == QuestionMode::candidates) {
     for (const auto& group :
          group_candidates(candidate_solutions(slm, prompts, settings, problem, t.attempt), candidate_kind(prompts))) {
       const std::string question = fill(prompts.candidate_question, {{"answer", group.answer}});
