@@ -233,6 +233,7 @@ TEST(QaRoundTrip, CandidatesOnMultipleChoiceAskAboutTheChoices) {
       EXPECT_EQ(letter_of(t.turns[0].question), *named);
     ASSERT_EQ(t.final_answer.rfind("The correct answer is ", 0), 0u) << t.final_answer;
     const std::string answer = t.final_answer.substr(22, 1);
+    EXPECT_EQ(extract_choice(t.final_answer), answer);  // what eval grades
     if (letters.count(answer)) EXPECT_EQ(t.turns.back().question, yes_to) << "the answer was rejected";
     if (questions == 1) {
       EXPECT_EQ(t.turns.size(), 1u);

@@ -163,7 +163,9 @@ struct EvalCommands final : CommandGroup {
   int run_rewrite() {
     if (options.data_dir.empty()) options.data_dir = eval::default_benchmarks_dir();
     if (options.results.empty()) options.results = default_results("rewrite-" + options.benchmark);
-    eval::load_benchmark(options.benchmark, options.data_dir);  // fail early on a bad name or folder
+    const auto problems = eval::load_benchmark(options.benchmark, options.data_dir);  // fail early on a bad name
+    if (!problems.empty() && problems.front().kind == eval::AnswerKind::code)
+      for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
     const Model coder_model = Model::load({resolve_model(coder), threads});
     const Model writer_model = Model::load({resolve_model(writer), threads});
     const Model solver_model = Model::load({resolve_model(solver), threads});

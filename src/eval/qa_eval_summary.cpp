@@ -231,7 +231,8 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
       const auto& a = c["oracle_agreement"];
       md << "\n"
          << config << ": the LLM answered " << a["questions"].get<double>() << " questions about candidates' final "
-         << "answers, " << a["yes"].get<double>() << " of them yes. Its yes/no matched whether the candidate is its "
+         << "answers (or choices), " << a["yes"].get<double>()
+         << " of them yes. Its yes/no matched whether the candidate is its "
          << "own reference answer on " << a["agree_reference"].get<double>() << " of the "
          << a["with_reference"].get<double>() << " whose reference names one, and whether it is the gold answer on "
          << a["agree_gold"].get<double>() << ".\n";

@@ -99,21 +99,24 @@ class Runner {
     uint64_t bits;
   };
 
-  // What the solver makes of each text, with its final answer hidden (a program is shown whole): all
-  // solved side by side, and graded as benchmark replies are.
+  // What the solver makes of each text, with its final answer hidden (a program has none to hide: it
+  // is shown whole): all solved side by side, and graded as benchmark replies are (programs by tests).
   void solve_all(const Problem& p, const std::vector<Variant>& variants, nlohmann::json& row) {
     std::vector<std::vector<llama_token>> prompts;
     for (const auto& v : variants)
       prompts.push_back(solver_.model().chat_tokens(
-          fill(prompts_.solve_from, {{"prompt", p.question}, {"solution", qa::hide_answer(v.text)}})));
+          fill(prompts_.solve_from,
+               {{"prompt", p.question}, {"solution", p.kind == AnswerKind::code ? v.text : qa::hide_answer(v.text)}})));
     const auto replies = solver_.greedy(prompts, o_.max_tokens);
     for (size_t i = 0; i < variants.size(); i++) {
       const Grade g = grade(p, replies[i]);
-      row[nlohmann::json::json_pointer(variants[i].at)] = {{"text", variants[i].text},
-                                                           {"bytes", variants[i].text.size()},
-                                                           {"bits", variants[i].bits},
-                                                           {"solver_answer", g.extracted},
-                                                           {"correct", g.correct}};
+      auto& j = row[nlohmann::json::json_pointer(variants[i].at)];
+      j = {{"text", variants[i].text},
+           {"bytes", variants[i].text.size()},
+           {"bits", variants[i].bits},
+           {"solver_answer", g.extracted},
+           {"correct", g.correct}};
+      if (!g.note.empty()) j["note"] = g.note;  // why a program failed
     }
   }
 
@@ -222,7 +225,8 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
      << ", solver " << s["models"].value("solver", "?") << "; N = " << s["settings"].value("candidates", 0)
      << ". Ratio = coded bits of what is sent (container header excluded) / (8 x bytes of the original "
         "solution); % of lossless = its bits over those of coding the original losslessly; accuracy = the solver's "
-        "final answer from the text with its answer hidden, in %; minus lossless = that accuracy minus the "
+        "final answer from the text with its answer hidden (on programs: its program passes the tests), in %; minus "
+        "lossless = that accuracy minus the "
         "solver's on the original, in points. Intervals: problem-level bootstrap 95%, paired by problem.\n\n";
   md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | n |\n"
         "|---|---|---:|---:|---:|---:|---:|\n";

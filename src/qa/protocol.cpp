@@ -130,6 +130,19 @@ double line_score(detail::Generator& writer, const std::vector<llama_token>& pro
   return double(writer.log2_likelihood(prompt, writer.model().tokenize(written, false))) / double(written.size());
 }
 
+// The problem's choices; fails if it lists none.
+std::vector<std::pair<char, std::string>> listed_choices(const std::string& problem) {
+  auto choices = choice_lines(problem);
+  if (choices.empty())
+    fail(ErrorCode::usage, "the prompts name a choice but the problem lists no lettered choices (\"A. ...\" lines)");
+  return choices;
+}
+
+// A choice as the model writes it where the prefix names one: " B", or " B. <text>" for a line.
+std::string written_choice(const SplitPrefix& split, char letter, const std::string& text) {
+  return (split.spaced ? " " : "") + std::string(1, letter) + (text.empty() ? "" : ". " + text);
+}
+
 // After prompt (which ends with split.before): the choice the placeholder asks for among those whose
 // letter token is not banned, then the forced text after it, then (letter picks) the greedy rest of
 // the line. {choice} picks the letter the model scores highest; {choice_line} the choice whose whole
@@ -142,11 +155,8 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
                                                          const SplitPrefix& split, const std::string& problem,
                                                          uint32_t max_tokens, std::span<const llama_token> banned) {
   const auto& model = writer.model();
-  const auto options = choice_lines(problem);
-  if (options.empty())
-    fail(ErrorCode::usage, "the prompts name a choice but the problem lists no lettered choices (\"A. ...\" lines)");
+  const auto options = listed_choices(problem);
   const bool line = split.pick == SplitPrefix::Pick::line;
-  const std::string space = split.spaced ? " " : "";
   const std::vector<float> logits = line ? std::vector<float>{} : [&] {
     const auto l = writer.logits_after(prompt);
     return std::vector<float>(l.begin(), l.end());
@@ -155,12 +165,12 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
   double best_score = 0;
   std::string best_text;
   for (const auto& [letter, text] : options) {
-    const auto letter_tokens = model.tokenize(space + letter, false);
+    const auto letter_tokens = model.tokenize(std::string(split.spaced ? " " : "") + letter, false);
     if (letter_tokens.size() != 1)
       fail(ErrorCode::model, model.path() + ": a choice letter is not one token of this tokenizer");
     const llama_token id = letter_tokens[0];
     if (std::find(banned.begin(), banned.end(), id) != banned.end()) continue;
-    const std::string written = space + letter + (line ? ". " + text : "");
+    const std::string written = written_choice(split, letter, line ? text : "");
     const double score = line ? line_score(writer, prompt, written) : double(logits[size_t(id)]);
     if (best < 0 || score > best_score) std::tie(best, best_score, best_text) = std::tie(id, score, written);
   }
@@ -176,26 +186,26 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
 
 // Candidates mode on multiple choice: the problem's choices, the one the attempt names first, then
 // the others by the SLM's likelihood of their line where the revision prefix names a choice, after
-// the attempt prompt.
-std::vector<std::pair<char, std::string>> ranked_choices(detail::Generator& slm, const Prompts& prompts,
-                                                         const std::string& problem, const std::string& attempt) {
-  auto choices = choice_lines(problem);
-  if (choices.empty())
-    fail(ErrorCode::usage,
-         "candidates mode on multiple choice: the problem lists no lettered choices (\"A. ...\" lines)");
-  const SplitPrefix split = split_prefix(prompts.revision_prefix);
+// the attempt prompt (ties in the problem's order).
+struct RankedChoice {
+  char letter;
+  std::string written;  // as written_choice() writes its line
+};
+std::vector<RankedChoice> ranked_choices(detail::Generator& slm, const Prompts& prompts, const SplitPrefix& split,
+                                         const std::string& problem, const std::string& attempt) {
+  const auto choices = listed_choices(problem);
   const auto prompt = slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}}), split.before);
-  const std::string space = split.spaced ? " " : "";
-  std::vector<std::tuple<bool, double, size_t>> order;  // (not the attempt's, -score, position)
   const auto named = extract_choice(attempt);
+  std::vector<std::tuple<bool, double, size_t>> order;  // (not the attempt's, -score, position)
   for (size_t i = 0; i < choices.size(); i++) {
     const auto& [letter, text] = choices[i];
-    order.emplace_back(!(named && *named == std::string(1, letter)),
-                       -line_score(slm, prompt, space + letter + ". " + text), i);
+    order.emplace_back(named != std::string(1, letter), -line_score(slm, prompt, written_choice(split, letter, text)),
+                       i);
   }
   std::sort(order.begin(), order.end());
-  std::vector<std::pair<char, std::string>> out;
-  for (const auto& [ignored, score, i] : order) out.push_back(choices[i]);
+  std::vector<RankedChoice> out;
+  for (const auto& [ignored, score, i] : order)
+    out.push_back({choices[i].first, written_choice(split, choices[i].first, choices[i].second)});
   return out;
 }
 
@@ -282,15 +292,16 @@ Transcript run_protocol(detail::Generator& slm, const Prompts& prompts, const Se
   };
 
   if (settings.mode == QuestionMode::candidates && candidate_kind(prompts) == CandidateKind::choice) {
-    auto left = ranked_choices(slm, prompts, problem, t.attempt);
-    auto line = [](const std::pair<char, std::string>& c) { return std::string(1, c.first) + ". " + c.second; };
+    // Questions name one short choice each, so the transcript stays short (no context check needed).
+    const SplitPrefix split = split_prefix(prompts.revision_prefix);
+    auto left = ranked_choices(slm, prompts, split, problem, t.attempt);
     // A rejected choice is never the answer: when one is left, it is the answer without a question.
     while (left.size() > 1 && t.turns.size() < settings.questions) {
-      ask(fill(prompts.candidate_question, {{"answer", std::string(1, left.front().first)}}));
+      ask(fill(prompts.candidate_question, {{"answer", std::string(1, left.front().letter)}}));
       if (t.turns.back().yes) break;
       left.erase(left.begin());
     }
-    t.final_answer = "The correct answer is " + line(left.front());
+    t.final_answer = trim(split.before + left.front().written + split.after);
   } else if (settings.mode == QuestionMode::candidates) {
     for (const auto& group :
          group_candidates(candidate_solutions(slm, prompts, settings, problem, t.attempt), candidate_kind(prompts))) {
