@@ -22,6 +22,12 @@ std::string default_results(const std::string& stem) {
   return (std::filesystem::path("bench") / "results" / (stem + ".jsonl")).string();
 }
 
+// Code benchmarks run generated programs: say what the sandbox cannot prevent on this machine.
+void warn_if_code(const std::vector<eval::Problem>& problems) {
+  if (!problems.empty() && problems.front().kind == eval::AnswerKind::code)
+    for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
+}
+
 // Writes STEM.json and STEM.md next to the results file and prints the Markdown.
 void write_summary(const std::string& results, const nlohmann::json& summary, const std::string& md) {
   const std::string stem = results.substr(0, results.rfind('.'));
@@ -139,8 +145,7 @@ struct EvalCommands final : CommandGroup {
     const auto problems = eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
     const bool choice = !problems.empty() && problems.front().kind == eval::AnswerKind::choice;
     const bool code = !problems.empty() && problems.front().kind == eval::AnswerKind::code;
-    if (code)
-      for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
+    warn_if_code(problems);
     const bool candidates = o.mode == qa::QuestionMode::candidates;
     o.prompts = !qa_prompts.empty()    ? qa::load_prompts(qa_prompts)
                 : candidates && choice ? qa::candidate_choice_prompts()
@@ -163,9 +168,7 @@ struct EvalCommands final : CommandGroup {
   int run_rewrite() {
     if (options.data_dir.empty()) options.data_dir = eval::default_benchmarks_dir();
     if (options.results.empty()) options.results = default_results("rewrite-" + options.benchmark);
-    const auto problems = eval::load_benchmark(options.benchmark, options.data_dir);  // fail early on a bad name
-    if (!problems.empty() && problems.front().kind == eval::AnswerKind::code)
-      for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
+    warn_if_code(eval::load_benchmark(options.benchmark, options.data_dir));  // also fails early on a bad name
     const Model coder_model = Model::load({resolve_model(coder), threads});
     const Model writer_model = Model::load({resolve_model(writer), threads});
     const Model solver_model = Model::load({resolve_model(solver), threads});

@@ -165,7 +165,7 @@ std::pair<llama_token, std::string> continue_with_choice(detail::Generator& writ
   double best_score = 0;
   std::string best_text;
   for (const auto& [letter, text] : options) {
-    const auto letter_tokens = model.tokenize(std::string(split.spaced ? " " : "") + letter, false);
+    const auto letter_tokens = model.tokenize(written_choice(split, letter, ""), false);
     if (letter_tokens.size() != 1)
       fail(ErrorCode::model, model.path() + ": a choice letter is not one token of this tokenizer");
     const llama_token id = letter_tokens[0];
@@ -196,16 +196,15 @@ std::vector<RankedChoice> ranked_choices(detail::Generator& slm, const Prompts& 
   const auto choices = listed_choices(problem);
   const auto prompt = slm.model().chat_tokens(fill(prompts.attempt, {{"problem", problem}}), split.before);
   const auto named = extract_choice(attempt);
+  std::vector<RankedChoice> listed;
   std::vector<std::tuple<bool, double, size_t>> order;  // (not the attempt's, -score, position)
-  for (size_t i = 0; i < choices.size(); i++) {
-    const auto& [letter, text] = choices[i];
-    order.emplace_back(named != std::string(1, letter), -line_score(slm, prompt, written_choice(split, letter, text)),
-                       i);
+  for (const auto& [letter, text] : choices) {
+    listed.push_back({letter, written_choice(split, letter, text)});
+    order.emplace_back(named != std::string(1, letter), -line_score(slm, prompt, listed.back().written), order.size());
   }
   std::sort(order.begin(), order.end());
   std::vector<RankedChoice> out;
-  for (const auto& [ignored, score, i] : order)
-    out.push_back({choices[i].first, written_choice(split, choices[i].first, choices[i].second)});
+  for (const auto& [ignored, score, i] : order) out.push_back(listed[i]);
   return out;
 }
 
