@@ -9,6 +9,7 @@ src=${1:?usage: scripts/configure.sh SOURCE_DIR BUILD_DIR [CMAKE_ARGS...]}
 build=${2:?usage: scripts/configure.sh SOURCE_DIR BUILD_DIR [CMAKE_ARGS...]}
 shift 2
 prefix=$(scripts/build_llama.sh | tail -n 1)
+source scripts/ccache_env.sh
 fresh=()
 if [[ -f $build/CMakeCache.txt ]] &&
   grep -o -E "/llama\.cpp-[^/]+/install" "$build/CMakeCache.txt" | grep -v -q -x -F "/$(basename "${prefix%/install}")/install"; then

@@ -10,7 +10,8 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config
   bubblewrap python3  # the eval sandbox: bubblewrap and Debian's python3
   qemu-user  # tests: the portable compute profile on emulated CPUs
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer
-  clang-format-14)  # the code style (.clang-format), checked by the test suite
+  clang-format-14  # the code style (.clang-format), checked by the test suite
+  ccache)  # rebuilds of a fresh clone compile only what changed (scripts/ccache_env.sh)
 # Tools that may come from elsewhere than apt (e.g. nodejs from nodesource, python from pyenv).
 declare -A APT_FOR_COMMAND=([git]=git [npm]=npm [python3]=python3)
 

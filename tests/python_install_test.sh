@@ -4,6 +4,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/tests/check.sh"
+source "$ROOT/scripts/ccache_env.sh"
 enter_scratch
 TINY=${LLMZ_TINY_MODEL:?}
 check "pip builds the wheel" python3 -m pip wheel -q --no-build-isolation --no-deps -w wheels "$ROOT"

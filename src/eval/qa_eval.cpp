@@ -82,7 +82,7 @@ class Runner {
   Runner(const QaEvalModels& m, const QaEvalOptions& o)
       : o_(o),
         prompts_(o.prompts),
-        slm_(detail::loaded_model(m.slm), kCapacity, qa::slm_slots(largest_settings(o, kCapacity))),
+        slm_(detail::loaded_model(m.slm), kCapacity, qa::slm_slots(o.prompts, largest_settings(o, kCapacity))),
         questioner_(detail::loaded_model(m.llm), kCapacity),
         llm_backend_(qa::make_local_backend(detail::loaded_model(m.llm), kCapacity)),
         llm_model_(detail::loaded_model(m.llm)) {

@@ -241,8 +241,9 @@ std::string revise(detail::Generator& slm, const Prompts& prompts, const Setting
                    : slm.greedy(tokens, settings.max_attempt_tokens)));
 }
 
-uint32_t slm_slots(const Settings& settings) {
-  const bool samples = settings.mode == QuestionMode::candidates && settings.questions > 1;
+uint32_t slm_slots(const Prompts& prompts, const Settings& settings) {
+  const bool samples = settings.mode == QuestionMode::candidates && candidate_kind(prompts) != CandidateKind::choice &&
+                       settings.questions > 1;
   return detail::Generator::slots_side_by_side(samples ? settings.questions - 1 : 0, settings.context_tokens);
 }
 

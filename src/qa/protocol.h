@@ -68,8 +68,8 @@ std::vector<std::string> candidate_solutions(detail::Generator& slm, const Promp
                                              const std::string& problem, const std::string& attempt);
 
 // How many conversations the SLM's Generator should keep: in candidates mode its samples are written
-// side by side, one per conversation.
-uint32_t slm_slots(const Settings& settings);
+// side by side, one per conversation (none are drawn when the candidates are a problem's choices).
+uint32_t slm_slots(const Prompts& prompts, const Settings& settings);
 
 // The SLM's corrected answer after these turns: the protocol's last step, exposed so that the eval
 // can score every N of one sequential run.

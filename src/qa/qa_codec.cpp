@@ -29,7 +29,7 @@ Encoded encode(const Model& slm, Oracle& oracle, const Prompts& prompts, const S
   const auto& m = detail::loaded_model(slm);
   check_context(settings, m, ErrorCode::usage, "");
   const detail::KvCache kv = detail::Evaluator::kv_cache_for(m);  // named in the header, used throughout
-  detail::Generator generator(m, settings.context_tokens, slm_slots(settings), kv);
+  detail::Generator generator(m, settings.context_tokens, slm_slots(prompts, settings), kv);
   AnswerCoder coder;
   OracleChannel channel(oracle, problem, gold);
   Encoded out;
@@ -76,7 +76,7 @@ Transcript decode(const Model& slm, const Prompts& prompts, std::span<const uint
   check_context(h.settings, m, ErrorCode::corrupt, "QA file is damaged: ");
   detail::require_compute_profile(h.compute, m);
   const std::optional<detail::KvCache> kv = detail::Evaluator::kv_cache_named(h.compute);
-  detail::Generator generator(m, h.settings.context_tokens, slm_slots(h.settings), kv);
+  detail::Generator generator(m, h.settings.context_tokens, slm_slots(prompts, h.settings), kv);
   AnswerCoder coder(h.payload);
   DecodingChannel channel;
   Transcript t = run_protocol(generator, prompts, h.settings, problem, channel, coder, observer);
