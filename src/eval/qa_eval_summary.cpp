@@ -147,9 +147,10 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
       b["gap_recovered"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
         return gap_recovered(mean_at(right, idx), mean_at(slm, idx), mean_at(llm, idx));
       }));
-      b["gap_recovered_vs_control"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
-        return gap_recovered(mean_at(right, idx), mean_at(control, idx), mean_at(llm, idx));
-      }));
+      if (config != "control")  // against itself it is 0 by construction
+        b["gap_recovered_vs_control"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
+          return gap_recovered(mean_at(right, idx), mean_at(control, idx), mean_at(llm, idx));
+        }));
       // What the bits add to the most frequent answer of the same samples: those of the largest N.
       if (has_majority && std::stoi(nq) == largest_n) {
         std::vector<double> minus(n);
@@ -208,9 +209,9 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
       const auto& b = c["by_n"][nq];
       snprintf(row, sizeof row, "| %s | %d | %s | %s | %s | %.1f | %.1f | %.1f | %.4f | %.5f | %.0f |\n",
                config.c_str(), k, interval_text(b["accuracy"]).c_str(), interval_text(b["gap_recovered"]).c_str(),
-               interval_text(b["gap_recovered_vs_control"]).c_str(), b["mean_asked"].get<double>(),
-               b["mean_cost_bits"].get<double>(), b["mean_coded_bits"].get<double>(), b["ratio"].get<double>(),
-               b["paper_ratio"].get<double>(), c["mean_seconds"].get<double>());
+               b.contains("gap_recovered_vs_control") ? interval_text(b["gap_recovered_vs_control"]).c_str() : "",
+               b["mean_asked"].get<double>(), b["mean_cost_bits"].get<double>(), b["mean_coded_bits"].get<double>(),
+               b["ratio"].get<double>(), b["paper_ratio"].get<double>(), c["mean_seconds"].get<double>());
       md << row;
     }
   }
