@@ -1,4 +1,3 @@
-#include <algorithm>
 #include <cstdio>
 #include <numeric>
 #include <span>
@@ -102,22 +101,15 @@ class Runner {
 
   // What the solver makes of each text, with its final answer hidden (a program has none to hide: it
   // is shown whole): all solved side by side, and graded as benchmark replies are (programs by tests).
-  // A text shown twice (the best rewrite is often the greedy one) is solved once: greedy replies
-  // side by side are those written alone.
   void solve_all(const Problem& p, const std::vector<Variant>& variants, nlohmann::json& row) {
     std::vector<std::vector<llama_token>> prompts;
-    std::vector<size_t> prompt_of;  // variant -> its prompt
-    for (const auto& v : variants) {
-      auto tokens = solver_.model().chat_tokens(
+    for (const auto& v : variants)
+      prompts.push_back(solver_.model().chat_tokens(
           fill(prompts_.solve_from,
-               {{"prompt", p.question}, {"solution", p.kind == AnswerKind::code ? v.text : qa::hide_answer(v.text)}}));
-      const auto same = std::find(prompts.begin(), prompts.end(), tokens);
-      prompt_of.push_back(size_t(same - prompts.begin()));
-      if (same == prompts.end()) prompts.push_back(std::move(tokens));
-    }
+               {{"prompt", p.question}, {"solution", p.kind == AnswerKind::code ? v.text : qa::hide_answer(v.text)}})));
     const auto replies = solver_.greedy(prompts, o_.max_tokens);
     for (size_t i = 0; i < variants.size(); i++) {
-      const Grade g = grade(p, replies[prompt_of[i]]);
+      const Grade g = grade(p, replies[i]);
       auto& j = row[nlohmann::json::json_pointer(variants[i].at)];
       j = {{"text", variants[i].text},
            {"bytes", variants[i].text.size()},
