@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <type_traits>
 
 #include "common/error.h"
 #include "eval/choice_letter_oracle.h"
@@ -21,31 +22,54 @@ namespace llmz::eval {
 
 namespace {
 
-// The LLM's replies, shared by the oracles of one problem: its own solution is written once and is
-// also the "LLM alone" answer.
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// What the LLM has said on this problem, shared by its oracles, and the seconds it took. Its own
+// solution is written once and is also the "LLM alone" answer; a prompt asked again (the same yes/no
+// question at another N) is answered from memory, as replies and logits depend on the prompt alone
+// (design §4).
+struct LlmMemory {
+  std::map<std::string, std::string> replies;
+  std::map<std::string, std::optional<bool>> answers;
+  double seconds = 0;
+};
+
+// The LLM through that memory.
 class CachedBackend : public qa::ChatBackend {
  public:
-  CachedBackend(qa::ChatBackend& inner, std::map<std::string, std::string>& cache) : inner_(inner), cache_(cache) {}
+  CachedBackend(qa::ChatBackend& inner, LlmMemory& memory) : inner_(inner), memory_(memory) {}
   static std::string key(const std::string& user, uint32_t max_tokens) {
     return std::to_string(max_tokens) + "\n" + user;
   }
   std::string reply(const std::string& user, uint32_t max_tokens) override {
     const std::string k = key(user, max_tokens);
-    auto it = cache_.find(k);
-    if (it == cache_.end()) it = cache_.emplace(k, inner_.reply(user, max_tokens)).first;
+    auto it = memory_.replies.find(k);
+    if (it == memory_.replies.end())
+      it = memory_.replies.emplace(k, timed([&] { return inner_.reply(user, max_tokens); })).first;
     return it->second;
   }
-  std::optional<bool> yes_no(const std::string& user) override { return inner_.yes_no(user); }
+  std::optional<bool> yes_no(const std::string& user) override {
+    auto it = memory_.answers.find(user);
+    if (it == memory_.answers.end())
+      it = memory_.answers.emplace(user, timed([&] { return inner_.yes_no(user); })).first;
+    return it->second;
+  }
   std::string name() const override { return inner_.name(); }
 
  private:
-  qa::ChatBackend& inner_;
-  std::map<std::string, std::string>& cache_;
-};
+  template <typename F>
+  std::invoke_result_t<F> timed(F call) {
+    const auto start = std::chrono::steady_clock::now();
+    auto out = call();
+    memory_.seconds += seconds_since(start);
+    return out;
+  }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+  qa::ChatBackend& inner_;
+  LlmMemory& memory_;
+};
 
 // A base LLM answers multiple choice by ranking the options (choice_likelihood.h); its answer, written
 // out, is also its own reference for the oracles.
@@ -93,14 +117,14 @@ class Runner {
   }
 
   nlohmann::json problem(const Problem& p) {
-    cache_.clear();
+    llm_memory_ = {};
     nlohmann::json row = {{"id", p.id}, {"kind", to_string(p.kind)}, {"gold", p.answer}};
     auto start = std::chrono::steady_clock::now();
     const std::string reference_prompt = fill(prompts_.oracle_reference, {{"problem", p.question}});
     const bool ranked = llm_ranks_choices(p, llm_model_);
     letter_ = ranked ? ranked_letter(questioner_, p) : 0;
-    if (ranked) cache_[CachedBackend::key(reference_prompt, o_.max_tokens)] = choice_answer(p, letter_);
-    const std::string own = CachedBackend(*llm_backend_, cache_).reply(reference_prompt, o_.max_tokens);
+    if (ranked) llm_memory_.replies[CachedBackend::key(reference_prompt, o_.max_tokens)] = choice_answer(p, letter_);
+    const std::string own = CachedBackend(*llm_backend_, llm_memory_).reply(reference_prompt, o_.max_tokens);
     row["llm"] = graded(p, own);
     row["llm"]["method"] = ranked ? "likelihood" : "generated";
     row["llm"]["reply"] = own;
@@ -133,7 +157,7 @@ class Runner {
   static constexpr uint32_t kCapacity = 4096;
 
   std::unique_ptr<qa::Oracle> reference_oracle(const Problem& p, qa::OracleMode mode) {
-    auto words = qa::make_reference_oracle(std::make_unique<CachedBackend>(*llm_backend_, cache_), prompts_, mode,
+    auto words = qa::make_reference_oracle(std::make_unique<CachedBackend>(*llm_backend_, llm_memory_), prompts_, mode,
                                            o_.max_tokens);
     if (!letter_) return words;
     return std::make_unique<ChoiceLetterOracle>(std::move(words),
@@ -158,6 +182,7 @@ class Runner {
   nlohmann::json run_config(const Problem& p, qa::Oracle& oracle, detail::Generator* questioner, nlohmann::json* row) {
     nlohmann::json out;
     const auto start = std::chrono::steady_clock::now();
+    const double llm_before = llm_memory_.seconds;
     auto score = [&](uint32_t n, const std::string& answer, const qa::AnswerCoder& coder, size_t asked) {
       qa::AnswerCoder copy = coder;  // finishing a copy gives the exact coded size at this point
       nlohmann::json j = graded(p, answer);
@@ -197,6 +222,7 @@ class Runner {
       (*row)["slm"]["reply"] = last.attempt;
     }
     out["seconds"] = seconds_since(start);
+    out["oracle_llm_seconds"] = llm_memory_.seconds - llm_before;
     out["unclear_answers"] = oracle.unclear_answers();
     if (const auto* letters = dynamic_cast<const ChoiceLetterOracle*>(&oracle)) {
       const auto& c = letters->counts();
@@ -216,7 +242,7 @@ class Runner {
   detail::Generator slm_, questioner_;
   std::unique_ptr<qa::ChatBackend> llm_backend_;
   const detail::LoadedModel& llm_model_;
-  std::map<std::string, std::string> cache_;
+  LlmMemory llm_memory_;
   char letter_ = 0;  // the base LLM's ranked answer to this problem (0: the LLM is asked in words)
 };
 
