@@ -3,7 +3,6 @@
 #include <cmath>
 #include <map>
 #include <set>
-#include <type_traits>
 
 #include "common/error.h"
 #include "eval/choice_letter_oracle.h"
@@ -44,27 +43,24 @@ class CachedBackend : public qa::ChatBackend {
     return std::to_string(max_tokens) + "\n" + user;
   }
   std::string reply(const std::string& user, uint32_t max_tokens) override {
-    const std::string k = key(user, max_tokens);
-    auto it = memory_.replies.find(k);
-    if (it == memory_.replies.end())
-      it = memory_.replies.emplace(k, timed([&] { return inner_.reply(user, max_tokens); })).first;
-    return it->second;
+    return recall(memory_.replies, key(user, max_tokens), [&] { return inner_.reply(user, max_tokens); });
   }
   std::optional<bool> yes_no(const std::string& user) override {
-    auto it = memory_.answers.find(user);
-    if (it == memory_.answers.end())
-      it = memory_.answers.emplace(user, timed([&] { return inner_.yes_no(user); })).first;
-    return it->second;
+    return recall(memory_.answers, user, [&] { return inner_.yes_no(user); });
   }
   std::string name() const override { return inner_.name(); }
 
  private:
-  template <typename F>
-  std::invoke_result_t<F> timed(F call) {
-    const auto start = std::chrono::steady_clock::now();
-    auto out = call();
-    memory_.seconds += seconds_since(start);
-    return out;
+  // The remembered value, else the one the LLM gives now (timed, then remembered).
+  template <typename Value, typename Ask>
+  const Value& recall(std::map<std::string, Value>& memory, const std::string& key, Ask ask) {
+    auto it = memory.find(key);
+    if (it == memory.end()) {
+      const auto start = std::chrono::steady_clock::now();
+      it = memory.emplace(key, ask()).first;
+      memory_.seconds += seconds_since(start);
+    }
+    return it->second;
   }
 
   qa::ChatBackend& inner_;
