@@ -22,9 +22,14 @@ std::string default_results(const std::string& stem) {
   return (std::filesystem::path("bench") / "results" / (stem + ".jsonl")).string();
 }
 
+// A benchmark's problems all have one kind of answer.
+bool answers_are(const std::vector<eval::Problem>& problems, eval::AnswerKind kind) {
+  return !problems.empty() && problems.front().kind == kind;
+}
+
 // Code benchmarks run generated programs: say what the sandbox cannot prevent on this machine.
 void warn_if_code(const std::vector<eval::Problem>& problems) {
-  if (!problems.empty() && problems.front().kind == eval::AnswerKind::code)
+  if (answers_are(problems, eval::AnswerKind::code))
     for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
 }
 
@@ -143,8 +148,8 @@ struct EvalCommands final : CommandGroup {
     }
     o.qa_plus = !no_qa_plus;
     const auto problems = eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
-    const bool choice = !problems.empty() && problems.front().kind == eval::AnswerKind::choice;
-    const bool code = !problems.empty() && problems.front().kind == eval::AnswerKind::code;
+    const bool choice = answers_are(problems, eval::AnswerKind::choice);
+    const bool code = answers_are(problems, eval::AnswerKind::code);
     warn_if_code(problems);
     const bool candidates = o.mode == qa::QuestionMode::candidates;
     o.prompts = !qa_prompts.empty()    ? qa::load_prompts(qa_prompts)
