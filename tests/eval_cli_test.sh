@@ -142,15 +142,35 @@ assert sorted(ids) == sorted(f'gsm8k-{i}' for i in range(8)), ids
 
 check "eval rewrite: a smoke run of 2 problems" "$LLMZ" eval rewrite --coder "$TINY" --writer "$OTHER" --solver "$TINY" \
   --data data --limit 2 -N 2 --max-tokens 12 -q -T 1 --results rewrite.jsonl
-check "rewrite rows: every method, bits and solver answers" python3 -c "
+check "rewrite rows: every method, bits, the sender's seconds and solver answers" python3 -c "
 import json
 rows = [json.loads(l) for l in open('rewrite.jsonl')]
 assert len(rows) == 2
 for r in rows:
     for m in ('lossless', 'rewrite', 'best_of_n_rewrite'):
-        assert r['reference'][m]['bits'] >= 0 and 'correct' in r['reference'][m], r['reference']
+        v = r['reference'][m]
+        assert v['bits'] >= 0 and 'correct' in v and v['seconds'] > 0, r['reference']
+    # best of N writes and codes the greedy rewrite and more: never less time than the greedy one alone
+    assert r['reference']['best_of_n_rewrite']['seconds'] >= r['reference']['rewrite']['seconds'], r['reference']
+    assert r['shortest_of_n']['seconds'] > 0 and r['seconds'] >= r['reference']['best_of_n_rewrite']['seconds'], r
     assert r['reference']['lossless']['text'].endswith('#### ' + r['gold'])
+s = json.load(open('rewrite.json'))
+assert s['sources']['reference']['rewrite']['timed'] == 2 and s['sources']['reference']['rewrite']['mean_seconds'] > 0, s
 "
+python3 - <<'PY'  # a row from before the sender's seconds were recorded, beside a timed one
+import json
+with open("rewrite-untimed.jsonl", "w") as f:
+    for i, line in enumerate(open("rewrite.jsonl")):
+        r = json.loads(line)
+        if i == 0:
+            del r["seconds"], r["shortest_of_n"]["seconds"]
+            for source in ("reference", "llm"):
+                for method in ("lossless", "rewrite", "best_of_n_rewrite"):
+                    r[source].get(method, {}).pop("seconds", None)
+        f.write(json.dumps(r) + "\n")
+PY
+check "report: rewrite rows with and without seconds" sh -c \
+  "\"$LLMZ\" report rewrite-untimed.jsonl -o report-untimed >/dev/null && grep -q '(1 of 2 rows)' report-untimed/report.md"
 
 mkdir -p data/mbpp
 python3 - <<'PY'

@@ -43,12 +43,14 @@ struct LossyOptions {
 struct Candidate {
   std::string text;
   size_t coded_bytes = 0;  // size of the whole .llmz file that codes it
+  double seconds = 0;      // writing it and coding it (samples written side by side share one writing time)
 };
 
 struct LossyResult {
   std::vector<uint8_t> file;
   std::vector<Candidate> candidates;
   size_t chosen = 0;
+  double seconds = 0;  // the whole call: every candidate written and coded
 };
 
 // coder codes the chosen text; writer writes the candidates (may be the same model).

@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include "cli/progress.h"
 #include "cli/qa_commands.h"
 #include "common/error.h"
+#include "common/stopwatch.h"
 #include "common/temp_file.h"
 #include "common/text.h"
 #include "llmz/archive.h"
@@ -159,7 +159,7 @@ class Runner {
       fail(ErrorCode::io, out + ": already exists (use -f to overwrite)");
 
     use_profile(o_.mode == Mode::compress ? o_.compute : inspect(input).compute_profile);
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const char* verb = o_.mode == Mode::compress ? "compressing" : o_.mode == Mode::test ? "testing" : "decompressing";
     std::vector<uint8_t> result;
     {
@@ -178,7 +178,7 @@ class Runner {
         result = decompress(model(adapters_for(input)), input, {context_, o_.streams, progress});
       }
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = watch.seconds();
     if (!out.empty()) write_output(out, result, o_.force, in);
     if (o_.remove_input && in != "-" && !out.empty() && out != "-") std::remove(in.c_str());
     report(in, input.size(), result.size(), seconds);

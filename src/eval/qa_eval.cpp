@@ -1,10 +1,10 @@
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <set>
 
 #include "common/error.h"
+#include "common/stopwatch.h"
 #include "eval/choice_letter_oracle.h"
 #include "eval/choice_likelihood.h"
 #include "eval/grading.h"
@@ -20,10 +20,6 @@
 namespace llmz::eval {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // What the LLM has said on this problem, shared by its oracles, and the seconds it took. Its own
 // solution is written once and is also the "LLM alone" answer; a prompt asked again (the same yes/no
@@ -56,9 +52,9 @@ class CachedBackend : public qa::ChatBackend {
   const Value& recall(std::map<std::string, Value>& memory, const std::string& key, Ask ask) {
     auto it = memory.find(key);
     if (it == memory.end()) {
-      const auto start = std::chrono::steady_clock::now();
+      const Stopwatch watch;
       it = memory.emplace(key, ask()).first;
-      memory_.seconds += seconds_since(start);
+      memory_.seconds += watch.seconds();
     }
     return it->second;
   }
@@ -115,7 +111,7 @@ class Runner {
   nlohmann::json problem(const Problem& p) {
     llm_memory_ = {};
     nlohmann::json row = {{"id", p.id}, {"kind", to_string(p.kind)}, {"gold", p.answer}};
-    auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const std::string reference_prompt = fill(prompts_.oracle_reference, {{"problem", p.question}});
     const bool ranked = llm_ranks_choices(p, llm_model_);
     letter_ = ranked ? ranked_letter(questioner_, p) : 0;
@@ -126,7 +122,7 @@ class Runner {
     row["llm"]["reply"] = own;
     row["llm"]["bytes"] = own.size();
     row["llm"]["tokens"] = llm_model_.tokenize(own, false).size();
-    row["llm"]["seconds"] = seconds_since(start);
+    row["llm"]["seconds"] = watch.seconds();
     // The SLM ranking the options too: how much of the gap is the way each model is asked.
     if (ranked) row["slm_likelihood"] = graded(p, choice_answer(p, ranked_letter(slm_, p)));
     if (o_.baselines_only) {
@@ -177,7 +173,7 @@ class Runner {
   // largest N is revised after each N asked; batch questions do, so each N is a run of its own.
   nlohmann::json run_config(const Problem& p, qa::Oracle& oracle, detail::Generator* questioner, nlohmann::json* row) {
     nlohmann::json out;
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const double llm_before = llm_memory_.seconds;
     auto score = [&](uint32_t n, const std::string& answer, const qa::AnswerCoder& coder, size_t asked) {
       qa::AnswerCoder copy = coder;  // finishing a copy gives the exact coded size at this point
@@ -217,7 +213,7 @@ class Runner {
       (*row)["slm"] = graded(p, last.attempt);
       (*row)["slm"]["reply"] = last.attempt;
     }
-    out["seconds"] = seconds_since(start);
+    out["seconds"] = watch.seconds();
     out["oracle_llm_seconds"] = llm_memory_.seconds - llm_before;
     out["unclear_answers"] = oracle.unclear_answers();
     if (const auto* letters = dynamic_cast<const ChoiceLetterOracle*>(&oracle)) {

@@ -118,7 +118,9 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
                            {},
                            false};
         for (const auto& [method, v] : methods.items())
-          series.points.push_back({v["mean_bits"].get<double>(), 100 * v["solver_accuracy"].get<double>(), method});
+          series.points.push_back(
+              {v["mean_bits"].get<double>(), 100 * v["solver_accuracy"].get<double>(),
+               v.contains("mean_seconds") ? method + ", " + seconds_label(v["mean_seconds"].get<double>()) : method});
         frontier.series.push_back(series);
       }
       md += "\n## " + stem + "\n\n" + rewrite_eval_markdown(s);

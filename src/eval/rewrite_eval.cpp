@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/stopwatch.h"
 #include "common/templates.h"
 #include "common/text.h"
 #include "eval/grading.h"
@@ -41,10 +42,11 @@ class Runner {
   }
 
   nlohmann::json problem(const Problem& p) {
+    const Stopwatch whole;
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
     std::vector<Variant> variants;
-    auto variant = [&](std::string at, const std::string& text, uint64_t bits) {
-      variants.push_back({std::move(at), text, bits});
+    auto variant = [&](std::string at, const std::string& text, uint64_t bits, double seconds) {
+      variants.push_back({std::move(at), text, bits, seconds});
     };
     const std::string own = trim(
         writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
@@ -65,7 +67,7 @@ class Runner {
     lo.candidates = o_.candidates;
     const auto fresh = lossy::compress_lossy(m_.coder, m_.writer, {}, lo, fresh_prompts_);
     const std::string& fresh_text = fresh.candidates[fresh.chosen].text;
-    variant("/shortest_of_n", fresh_text, payload_bits(fresh.file));
+    variant("/shortest_of_n", fresh_text, payload_bits(fresh.file), fresh.seconds);
 
     for (const char* source : kSources) {
       const std::string original = std::string(source) == "reference" ? p.solution : own;
@@ -75,28 +77,34 @@ class Runner {
         continue;
       }
       const std::vector<uint8_t> bytes(original.begin(), original.end());
-      variant("/" + std::string(source) + "/lossless", original, payload_bits(compress(m_.coder, bytes, coding)));
+      const Stopwatch lossless;
+      const uint64_t lossless_bits = payload_bits(compress(m_.coder, bytes, coding));
+      variant("/" + std::string(source) + "/lossless", original, lossless_bits, lossless.seconds());
       lo.method = lossy::Method::rewrite;
       lo.candidates = o_.candidates;
       const auto best = lossy::compress_lossy(m_.coder, m_.writer, bytes, lo, prompts_);
-      // Candidate 0 is the greedy rewrite; code it alone for the single-rewrite row.
-      const std::string& greedy = best.candidates[0].text;
-      const std::vector<uint8_t> greedy_bytes(greedy.begin(), greedy.end());
-      variant("/" + std::string(source) + "/rewrite", greedy,
-              greedy.empty() ? 0 : payload_bits(compress(m_.coder, greedy_bytes, coding)));
+      // Candidate 0 is the greedy rewrite; code it alone for the single-rewrite row (its seconds are
+      // the sender's: writing it and coding it once, inside compress_lossy).
+      const lossy::Candidate& greedy = best.candidates[0];
+      const std::vector<uint8_t> greedy_bytes(greedy.text.begin(), greedy.text.end());
+      variant("/" + std::string(source) + "/rewrite", greedy.text,
+              greedy.text.empty() ? 0 : payload_bits(compress(m_.coder, greedy_bytes, coding)), greedy.seconds);
       variant("/" + std::string(source) + "/best_of_n_rewrite", best.candidates[best.chosen].text,
-              payload_bits(best.file));
+              payload_bits(best.file), best.seconds);
       row[source] = s;
     }
     solve_all(p, variants, row);
+    row["seconds"] = whole.seconds();  // everything this problem took, the solver's answers included
     return row;
   }
 
  private:
-  // A text to show the solver, and where its result goes in the row (a JSON pointer).
+  // A text to show the solver, where its result goes in the row (a JSON pointer), and what sending
+  // it cost: coded bits and the sender's wall seconds (writing and coding).
   struct Variant {
     std::string at, text;
     uint64_t bits;
+    double seconds;
   };
 
   // What the solver makes of each text, with its final answer hidden (a program has none to hide: it
@@ -111,11 +119,8 @@ class Runner {
     for (size_t i = 0; i < variants.size(); i++) {
       const Grade g = grade(p, replies[i]);
       auto& j = row[nlohmann::json::json_pointer(variants[i].at)];
-      j = {{"text", variants[i].text},
-           {"bytes", variants[i].text.size()},
-           {"bits", variants[i].bits},
-           {"solver_answer", g.extracted},
-           {"correct", g.correct}};
+      j = {{"text", variants[i].text},       {"bytes", variants[i].text.size()}, {"bits", variants[i].bits},
+           {"seconds", variants[i].seconds}, {"solver_answer", g.extracted},     {"correct", g.correct}};
       if (!g.note.empty()) j["note"] = g.note;  // why a program failed
     }
   }
@@ -162,8 +167,8 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
 nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
   nlohmann::json summary = {{"results", results_path}, {"problems", 0}};
   // Per source and method, one entry per problem that has the source: bits sent, bytes of the
-  // original, and whether the solver got the answer.
-  std::map<std::string, std::map<std::string, std::vector<double>>> bits, right;
+  // original, and whether the solver got the answer; the sender's seconds where the row records them.
+  std::map<std::string, std::map<std::string, std::vector<double>>> bits, right, seconds;
   std::map<std::string, std::vector<double>> bytes;
   size_t problems = 0, llm_right = 0;
   for (const auto& row : read_results(results_path)) {
@@ -180,6 +185,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
         const auto& v = std::string(method) == "shortest_of_n" ? row["shortest_of_n"] : s[method];
         bits[source][method].push_back(v["bits"].get<double>());
         right[source][method].push_back(v["correct"].get<bool>());
+        if (v.contains("seconds")) seconds[source][method].push_back(v["seconds"].get<double>());
       }
     }
   }
@@ -213,10 +219,31 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
           {"accuracy", to_json(bootstrap(n, [&](auto idx) { return mean_at(r, idx); }))},
           {"accuracy_minus_lossless", to_json(bootstrap(n, [&](auto idx) { return mean_at(minus_lossless, idx); }))},
           {"n", double(n)}};
+      const auto& sec = seconds[source][method];
+      if (!sec.empty()) {
+        summary["sources"][source][method]["mean_seconds"] = std::accumulate(sec.begin(), sec.end(), 0.0) / sec.size();
+        summary["sources"][source][method]["timed"] = sec.size();
+      }
     }
   }
   return summary;
 }
+
+namespace {
+
+// Mean seconds, and over how many rows when not all of them record it.
+std::string sender_seconds(const nlohmann::json& method) {
+  if (!method.contains("mean_seconds")) return "";
+  char text[48];
+  const int timed = method["timed"].get<int>(), n = int(method["n"].get<double>());
+  if (timed == n)
+    snprintf(text, sizeof text, "%.1f", method["mean_seconds"].get<double>());
+  else
+    snprintf(text, sizeof text, "%.1f (%d of %d rows)", method["mean_seconds"].get<double>(), timed, n);
+  return text;
+}
+
+}  // namespace
 
 std::string rewrite_eval_markdown(const nlohmann::json& s) {
   std::ostringstream md;
@@ -227,9 +254,10 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
         "solution); % of lossless = its bits over those of coding the original losslessly; accuracy = the solver's "
         "final answer from the text with its answer hidden (on programs: its program passes the tests), in %; minus "
         "lossless = that accuracy minus the "
-        "solver's on the original, in points. Intervals: problem-level bootstrap 95%, paired by problem.\n\n";
-  md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | n |\n"
-        "|---|---|---:|---:|---:|---:|---:|\n";
+        "solver's on the original, in points; sender s = mean wall seconds per problem to write and code what is sent "
+        "(over the rows that record it). Intervals: problem-level bootstrap 95%, paired by problem.\n\n";
+  md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | sender s | n |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const char* source : kSources) {
     if (!s.contains("sources") || !s["sources"].contains(source)) continue;
     for (const char* method : kMethods) {
@@ -239,8 +267,8 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
       snprintf(ratio, sizeof ratio, "%.4f", v["ratio"].get<double>());
       md << "| " << source << " | " << method << " | " << ratio << " | "
          << (lossless ? "100" : interval_text(v["bits_vs_lossless"])) << " | " << interval_text(v["accuracy"]) << " | "
-         << (lossless ? "" : interval_text(v["accuracy_minus_lossless"])) << " | " << int(v["n"].get<double>())
-         << " |\n";
+         << (lossless ? "" : interval_text(v["accuracy_minus_lossless"])) << " | " << sender_seconds(v) << " | "
+         << int(v["n"].get<double>()) << " |\n";
     }
   }
   char tail[120];

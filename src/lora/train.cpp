@@ -1,7 +1,6 @@
 #include <stdlib.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/file.h"
+#include "common/stopwatch.h"
 #include "ggml-opt.h"
 #include "gguf.h"
 #include "llama-adapter.h"  // internal: the adapter's tensors (see CMakeLists.txt)
@@ -99,7 +99,7 @@ TrainingText tokenize_files(const detail::LoadedModel& model, const std::vector<
 struct EpochState {
   const std::function<void(const TrainProgress&)>* progress = nullptr;
   TrainProgress now;
-  std::chrono::steady_clock::time_point start;
+  Stopwatch watch;  // since training began
 };
 thread_local EpochState* g_epoch = nullptr;
 
@@ -111,7 +111,7 @@ void on_batch(bool train, ggml_opt_context_t, ggml_opt_dataset_t, ggml_opt_resul
   g_epoch->now.step = ibatch;
   g_epoch->now.steps = ibatch_max;
   g_epoch->now.loss = loss;
-  g_epoch->now.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_epoch->start).count();
+  g_epoch->now.seconds = g_epoch->watch.seconds();
   if (*g_epoch->progress) (*g_epoch->progress)(g_epoch->now);
 }
 
@@ -210,7 +210,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   char arch[64] = "llama";
   llama_model_meta_val_str(base.model(), "general.architecture", arch, sizeof arch);
 
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   ScratchDir scratch;
   TrainReport report;
   const TrainingText text = tokenize_files(base, o.data);
@@ -274,7 +274,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   llama_opt_init(ctx.get(), model, op);
   ggml_backend_sched_set_eval_callback(ctx->get_sched(), clear_gradient_after_step, nullptr);
 
-  EpochState state{&progress, {}, start};
+  EpochState state{&progress, {}, watch};
   state.now.epochs = o.epochs;
   g_epoch = &state;
   for (uint32_t e = 0; e < o.epochs; e++) {
@@ -305,7 +305,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
     throw;
   }
   report.adapter_bytes = fs::file_size(o.out);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = watch.seconds();
   return report;
 }
 

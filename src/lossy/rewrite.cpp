@@ -2,6 +2,7 @@
 
 #include "coding/container.h"
 #include "common/error.h"
+#include "common/stopwatch.h"
 #include "common/templates.h"
 #include "common/text.h"
 #include "default_prompts.h"
@@ -59,6 +60,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   if (!is_text(input))
     fail(ErrorCode::usage, "lossy modes rewrite text: the input is not valid UTF-8 (or holds NUL bytes)");
 
+  const Stopwatch call;
   const std::string response(input.begin(), input.end());
   const std::string request =
       options.method == Method::shortest_of_n
@@ -78,28 +80,34 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   for (uint32_t i = first_sample; i < options.candidates; i++) seeds.push_back(options.seed + i);
   const uint32_t capacity = std::min<uint32_t>(n_ctx, uint32_t(prompt_tokens.size()) + options.max_tokens + 1);
   detail::Generator generator(w, capacity, detail::Generator::slots_side_by_side(seeds.size(), capacity));
-  std::vector<std::string> texts;
-  if (first_sample) texts.push_back(generator.greedy(prompt_tokens, options.max_tokens));
-  for (auto& text : generator.sample(prompt_tokens, options.max_tokens, options.temperature, seeds))
-    texts.push_back(std::move(text));
-
   LossyResult result;
+  if (first_sample) {
+    const Stopwatch greedy;
+    result.candidates.push_back({generator.greedy(prompt_tokens, options.max_tokens)});
+    result.candidates.back().seconds = greedy.seconds();
+  }
+  const Stopwatch sampling;
+  auto samples = generator.sample(prompt_tokens, options.max_tokens, options.temperature, seeds);
+  const double sampled = sampling.seconds();
+  for (auto& text : samples) result.candidates.push_back({std::move(text), 0, sampled});
+
   std::optional<detail::Coded> chosen;
   size_t best = SIZE_MAX;
-  for (uint32_t i = 0; i < texts.size(); i++) {
-    Candidate c;
-    c.text = trim(texts[i]);
+  for (uint32_t i = 0; i < result.candidates.size(); i++) {
+    Candidate& c = result.candidates[i];
+    c.text = trim(c.text);
     if (!c.text.empty()) {
+      const Stopwatch coding;
       const std::vector<uint8_t> bytes(c.text.begin(), c.text.end());
       detail::Coded coded = detail::compress_coded(coder, bytes, options.coding);
       c.coded_bytes = write_header(coded.header).size() + coded.payload_bytes();
+      c.seconds += coding.seconds();
       if (c.coded_bytes < best) {
         best = c.coded_bytes;
         result.chosen = i;
         chosen = std::move(coded);
       }
     }
-    result.candidates.push_back(std::move(c));
   }
   if (!chosen) fail(ErrorCode::model, w.name() + " wrote only empty candidates");
 
@@ -116,6 +124,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   info.seed = options.seed;
   chosen->header.lossy = info;
   result.file = chosen->file();
+  result.seconds = call.seconds();
   return result;
 }
 

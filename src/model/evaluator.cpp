@@ -3,11 +3,11 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <sstream>
 
 #include "common/error.h"
+#include "common/stopwatch.h"
 #include "model/compute_profile.h"
 
 namespace llmz::detail {
@@ -83,9 +83,9 @@ void Evaluator::run() {
     llama_set_n_threads(ctx_, one_threads_, batch_threads_);
   }
   last_threads_ = threads;
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   int32_t rc = llama_decode(ctx_, batch_);
-  choice.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), tokens);
+  choice.record(watch.seconds(), tokens);
   batch_.n_tokens = 0;
   if (rc != 0) fail(ErrorCode::model, "llama.cpp evaluation failed (code " + std::to_string(rc) + ")");
   // Fetched here, serially: llama_get_logits_ith() may reorder its buffers on first use.
