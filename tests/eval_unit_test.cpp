@@ -296,11 +296,23 @@ TEST(Bootstrap, IntervalsAndGaps) {
   EXPECT_TRUE(std::isnan(gap_recovered(0.5, 0.6, 0.4)));
 }
 
-// Candidates-mode summaries say how the oracle's yes/no answers match the LLM's own final answer and
-// the gold one (read back from the questions), and what each configuration adds to the SLM's most
-// frequent answer, paired by problem.
-TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
-  const std::string path = ::testing::TempDir() + "/qa-candidates-summary.jsonl";
+// Rows of a candidates-mode run on a final-answer benchmark, as `eval qa` writes them.
+nlohmann::json candidate_turn(const std::string& answer, bool yes) {
+  return {{"q", "Is the correct final answer to the problem " + answer + "?"}, {"yes", yes}};
+}
+
+nlohmann::json candidate_config(bool correct, nlohmann::json turns) {
+  return {{"seconds", 1.0},
+          {"turns", std::move(turns)},
+          {"by_n",
+           {{"2", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}},
+            {"5", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}}}}};
+}
+
+// A problem: its gold answer, the LLM's (right or not), whether the SLM's majority is right, and the
+// two configurations.
+nlohmann::json candidate_problem(const std::string& id, const std::string& gold, const std::string& llm_answer,
+                                 bool majority_right, nlohmann::json qa, nlohmann::json control) {
   const nlohmann::json settings = {
       {"mode", "candidates"},
       {"benchmark", "gsm8k"},
@@ -308,42 +320,41 @@ TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
       {"slm", {{"name", "small"}}},
       {"llm", {{"name", "strong"}, {"vocab", 1024}}},
       {"prompts", {{"hash", qa::candidate_prompts().hash}, {"version", "qa-candidates-v1"}}}};
-  auto turn = [](const std::string& answer, bool yes) {
-    return nlohmann::json{{"q", "Is the correct final answer to the problem " + answer + "?"}, {"yes", yes}};
-  };
-  auto config = [](bool correct, nlohmann::json turns) {
-    return nlohmann::json{{"seconds", 1.0},
-                          {"turns", std::move(turns)},
-                          {"by_n",
-                           {{"2", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}},
-                            {"5", {{"correct", correct}, {"asked", 2}, {"cost_bits", 1.5}, {"coded_bits", 8}}}}}};
-  };
-  // A problem: its gold answer, the LLM's (right or not), whether the SLM's majority is right, and the
-  // two configurations.
-  auto problem = [&](const std::string& id, const std::string& gold, const std::string& llm_answer, bool majority_right,
-                     nlohmann::json qa, nlohmann::json control) {
-    return nlohmann::json{
-        {"id", id},
-        {"gold", gold},
-        {"settings", settings},
-        {"slm", {{"correct", false}}},
-        {"llm", {{"correct", llm_answer == gold}, {"answer", llm_answer}, {"bytes", 100}, {"tokens", 30}}},
-        {"slm_majority", {{"correct", majority_right}}},
-        {"configs", {{"qa/own-reference", std::move(qa)}, {"control", std::move(control)}}}};
-  };
-  // Problem 1: the LLM (right) says yes to "$18.00", its own answer; problem 2: the LLM (wrong, 7)
-  // says no to 7 and yes to 9, and the gold answer is 9; problem 3: the LLM's reference names no final
-  // answer, and the oracle says yes to the gold 4.
-  const std::vector<nlohmann::json> rows = {
-      problem("p1", "18", "18", false, config(true, {turn("20", false), turn("$18.00", true)}),
-              config(false, {turn("20", true)})),
-      problem("p2", "9", "7", true, config(true, {turn("7", false), turn("9", true)}), config(true, {turn("9", true)})),
-      problem("p3", "4", "", false, config(true, {turn("4", true)}), config(false, {}))};
+  return {{"id", id},
+          {"gold", gold},
+          {"settings", settings},
+          {"slm", {{"correct", false}}},
+          {"llm", {{"correct", llm_answer == gold}, {"answer", llm_answer}, {"bytes", 100}, {"tokens", 30}}},
+          {"slm_majority", {{"correct", majority_right}}},
+          {"configs", {{"qa/own-reference", std::move(qa)}, {"control", std::move(control)}}}};
+}
+
+nlohmann::json summarize_rows(const std::string& name, const std::vector<nlohmann::json>& rows) {
+  const std::string path = ::testing::TempDir() + "/" + name + ".jsonl";
   {
     std::ofstream out(path);
     for (const auto& r : rows) out << r.dump() << "\n";
   }
-  const auto s = summarize_qa_eval(path);
+  return summarize_qa_eval(path);
+}
+
+// Candidates-mode summaries say how the oracle's yes/no answers match the LLM's own final answer and
+// the gold one (read back from the questions), and what each configuration adds to the SLM's most
+// frequent answer, paired by problem.
+TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
+  // Problem 1: the LLM (right) says yes to "$18.00", its own answer; problem 2: the LLM (wrong, 7)
+  // says no to 7 and yes to 9, and the gold answer is 9; problem 3: the LLM's reference names no final
+  // answer, and the oracle says yes to the gold 4.
+  const auto s = summarize_rows(
+      "qa-candidates-summary",
+      {candidate_problem("p1", "18", "18", false,
+                         candidate_config(true, {candidate_turn("20", false), candidate_turn("$18.00", true)}),
+                         candidate_config(false, {candidate_turn("20", true)})),
+       candidate_problem("p2", "9", "7", true,
+                         candidate_config(true, {candidate_turn("7", false), candidate_turn("9", true)}),
+                         candidate_config(true, {candidate_turn("9", true)})),
+       candidate_problem("p3", "4", "", false, candidate_config(true, {candidate_turn("4", true)}),
+                         candidate_config(false, {}))});
   const auto& a = s["configs"]["qa/own-reference"]["oracle_agreement"];
   EXPECT_EQ(a["questions"].get<double>(), 5);
   EXPECT_EQ(a["yes"].get<double>(), 3);
@@ -359,6 +370,41 @@ TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
   const std::string md = qa_eval_markdown(s);
   EXPECT_NE(md.find("own reference answer on 2 of the 4 whose"), std::string::npos) << md;
   EXPECT_NE(md.find("qa/own-reference at N = 5 66.7"), std::string::npos) << md;
+}
+
+// Problem by problem against the LLM alone, at the largest N: where only the LLM is right, whether
+// any question named the gold answer (the SLM offered it) or none did.
+TEST(QaSummary, CandidatesRowsSayWhereOnlyTheLlmIsRight) {
+  const auto s = summarize_rows(
+      "qa-candidates-versus-llm",
+      {// both right
+       candidate_problem("p1", "18", "18", false, candidate_config(true, {candidate_turn("18", true)}),
+                         candidate_config(false, {})),
+       // only the LLM: the SLM never offered 5; then: 5 was offered and wrongly rejected
+       candidate_problem("p2", "5", "5", false,
+                         candidate_config(false, {candidate_turn("3", false), candidate_turn("4", false)}),
+                         candidate_config(false, {})),
+       candidate_problem("p3", "5", "5", false,
+                         candidate_config(false, {candidate_turn("5.0", false), candidate_turn("4", true)}),
+                         candidate_config(false, {})),
+       // only QA; neither
+       candidate_problem("p4", "9", "7", false, candidate_config(true, {candidate_turn("9", true)}),
+                         candidate_config(false, {})),
+       candidate_problem("p5", "2", "7", false, candidate_config(false, {candidate_turn("7", true)}),
+                         candidate_config(false, {}))});
+  const auto& v = s["configs"]["qa/own-reference"]["versus_llm"];
+  EXPECT_EQ(v["n"].get<int>(), 5);
+  EXPECT_EQ(v["both_right"].get<double>(), 1);
+  EXPECT_EQ(v["llm_only"].get<double>(), 2);
+  EXPECT_EQ(v["llm_only_gold_never_asked"].get<double>(), 1);  // p2 (p3 asked about 5.0, the same number)
+  EXPECT_EQ(v["config_only"].get<double>(), 1);
+  EXPECT_EQ(v["neither"].get<double>(), 1);
+  EXPECT_FALSE(s["configs"]["control"].contains("versus_llm"));
+  const std::string md = qa_eval_markdown(s);
+  EXPECT_NE(md.find("both right on 1, only the LLM on 2 (on 1 of these no question named the gold answer), only "
+                    "qa/own-reference on 1, neither on 1."),
+            std::string::npos)
+      << md;
 }
 
 // Rewrite summaries pair each method with lossless coding of the same texts: its share of the bits and

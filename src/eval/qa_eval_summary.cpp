@@ -41,21 +41,27 @@ std::optional<std::pair<std::string, std::string>> candidate_question_parts(cons
   return std::pair{p->candidate_question.substr(0, at), p->candidate_question.substr(at + 8)};
 }
 
+// The answer a candidate question names, or nullopt if q is not one.
+std::optional<std::string> named_answer(const std::string& q, const std::pair<std::string, std::string>& parts) {
+  const auto& [before, after] = parts;
+  if (q.size() < before.size() + after.size() || q.compare(0, before.size(), before) != 0 ||
+      q.compare(q.size() - after.size(), after.size(), after) != 0)
+    return std::nullopt;
+  return q.substr(before.size(), q.size() - before.size() - after.size());
+}
+
 // How the oracle's yes/no answers to candidates' final answers match the LLM's own reference answer
 // and the gold one: a yes exactly where the candidate is that answer. Problems whose reference names
 // no final answer count for the gold only.
 nlohmann::json oracle_agreement(const std::vector<nlohmann::json>& rows, const std::string& config,
                                 const std::pair<std::string, std::string>& parts) {
-  const auto& [before, after] = parts;
   double questions = 0, yes = 0, with_reference = 0, agree_reference = 0, agree_gold = 0;
   for (const auto& r : rows) {
     const std::string reference = r["llm"].value("answer", "");
     for (const auto& t : r["configs"][config].value("turns", nlohmann::json::array())) {
-      const std::string q = t["q"];
-      if (q.size() < before.size() + after.size() || q.compare(0, before.size(), before) != 0 ||
-          q.compare(q.size() - after.size(), after.size(), after) != 0)
-        continue;
-      const std::string candidate = q.substr(before.size(), q.size() - before.size() - after.size());
+      const auto named = named_answer(t["q"], parts);
+      if (!named) continue;
+      const std::string& candidate = *named;
       const bool said_yes = t["yes"];
       questions++;
       yes += said_yes;
@@ -71,6 +77,37 @@ nlohmann::json oracle_agreement(const std::vector<nlohmann::json>& rows, const s
           {"with_reference", with_reference},
           {"agree_reference", agree_reference},
           {"agree_gold", agree_gold}};
+}
+
+// Where a configuration's answer at its largest N and the LLM's own answer differ, problem by
+// problem. Of the problems only the LLM got right, with candidates asked about by final answer or
+// choice: on how many no question named the gold answer (the SLM never offered it, or a wrong
+// candidate was confirmed before it came up).
+nlohmann::json versus_llm(const std::vector<nlohmann::json>& rows, const std::string& config, const std::string& nq,
+                          const std::optional<std::pair<std::string, std::string>>& parts) {
+  double both = 0, llm_only = 0, config_only = 0, neither = 0, gold_never_asked = 0;
+  for (const auto& r : rows) {
+    const bool llm = r["llm"]["correct"], right = r["configs"][config]["by_n"][nq]["correct"];
+    both += llm && right;
+    config_only += !llm && right;
+    neither += !llm && !right;
+    if (!llm || right) continue;
+    llm_only++;
+    if (!parts) continue;
+    bool asked = false;
+    for (const auto& t : r["configs"][config].value("turns", nlohmann::json::array())) {
+      const auto named = named_answer(t["q"], *parts);
+      asked = asked || (named && qa::same_answer(*named, r["gold"].get<std::string>()));
+    }
+    gold_never_asked += !asked;
+  }
+  nlohmann::json v = {{"n", std::stoi(nq)},
+                      {"both_right", both},
+                      {"llm_only", llm_only},
+                      {"config_only", config_only},
+                      {"neither", neither}};
+  if (parts) v["llm_only_gold_never_asked"] = gold_never_asked;
+  return v;
 }
 
 }  // namespace
@@ -164,6 +201,10 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
       b["paper_ratio"] = sum(coded) / (sum(llm_tokens) * log2_vocab);
       c["by_n"][nq] = b;
     }
+    if (config != "control") {
+      const auto ns = sorted_ns(c);
+      c["versus_llm"] = versus_llm(rows, config, ns.back().second, question_parts);
+    }
     s["configs"][config] = c;
   }
   return s;
@@ -237,6 +278,17 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
          << "own reference answer on " << a["agree_reference"].get<double>() << " of the "
          << a["with_reference"].get<double>() << " whose reference names one, and whether it is the gold answer on "
          << a["agree_gold"].get<double>() << ".\n";
+    }
+  for (const auto& [config, c] : s["configs"].items())
+    if (c.contains("versus_llm")) {
+      const auto& v = c["versus_llm"];
+      md << "\n"
+         << config << " at N = " << v["n"].get<int>() << " against the LLM alone, problem by problem: both right on "
+         << v["both_right"].get<double>() << ", only the LLM on " << v["llm_only"].get<double>();
+      if (v.contains("llm_only_gold_never_asked"))
+        md << " (on " << v["llm_only_gold_never_asked"].get<double>() << " of these no question named the gold answer)";
+      md << ", only " << config << " on " << v["config_only"].get<double>() << ", neither on "
+         << v["neither"].get<double>() << ".\n";
     }
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("letter_answers")) {
