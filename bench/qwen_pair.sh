@@ -7,6 +7,7 @@
 #   bench/qwen_pair.sh candidates BENCH...    candidates mode at N 5 and 10 (sampled answers, most frequent first), 100 problems;
 #                                             on multiple choice the choices, N 1, 2, 5 and 10, gold-reference beside
 #   bench/qwen_pair.sh rewrite [BENCH...]     lossy rewrite (default GSM8K, then MBPP), 100 problems: the 1.5B writes and solves, the 0.5B codes
+#                                             (then the same texts coded by SmolLM2 for reference: eval recode)
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
 # `full` took 25 minutes for its first GSM8K problem here (2 cores shared with other work): 200 problems
@@ -54,6 +55,8 @@ case $what in
       for one in $b; do
         "$LLMZ" eval rewrite --benchmark "$one" --limit 100 -N 2 --writer qwen1.5b --solver qwen1.5b --coder qwen0.5b \
           --max-tokens 512 -j "$JOBS" -T 1 --resume -q --results "$out/rewrite-$one.jsonl"
+        # SmolLM2 as coder for reference: the same texts coded again (minutes, no writing).
+        "$LLMZ" eval recode "$out/rewrite-$one.jsonl" --coder smollm2 -T 1 -q -f -o "$out/rewrite-$one-smollm2-coder.jsonl"
       done
     done ;;
   full)

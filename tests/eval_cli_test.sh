@@ -171,6 +171,36 @@ with open("rewrite-untimed.jsonl", "w") as f:
 PY
 check "report: rewrite rows with and without seconds" sh -c \
   "\"$LLMZ\" report rewrite-untimed.jsonl -o report-untimed >/dev/null && grep -q '(1 of 2 rows)' report-untimed/report.md"
+check "eval recode with the run's own coder" "$LLMZ" eval recode rewrite.jsonl --coder "$TINY" --data data -q -T 1 \
+  -o recoded-same.jsonl
+check "eval recode with another coder" "$LLMZ" eval recode rewrite.jsonl --coder "$OTHER" --data data -q -T 1 \
+  -o recoded-other.jsonl
+check "recoded rows: the same coder gives the run's bits, another its own; texts and verdicts kept" python3 -c "
+import json
+rows, same, other = ([json.loads(l) for l in open(f)] for f in ('rewrite.jsonl', 'recoded-same.jsonl', 'recoded-other.jsonl'))
+assert len(rows) == len(same) == len(other) == 2
+differ = exact = 0
+for r, s, o in zip(rows, same, other):
+    entries = [('shortest_of_n',)] + [(src, m) for src in ('reference', 'llm') if 'lossless' in r[src] for m in ('lossless', 'rewrite', 'best_of_n_rewrite')]
+    for e in entries:
+        get = lambda row: row[e[0]] if len(e) == 1 else row[e[0]][e[1]]
+        # Coded exactly as the run coded it, where the row holds the text itself: JSON cannot hold
+        # bytes that are not UTF-8 (the tiny models write some), so those are stored replaced.
+        if '\ufffd' not in get(r)['text']:
+            assert get(s)['bits'] == get(r)['bits'], (e, get(s), get(r))
+            exact += 1
+        assert get(o)['text'] == get(r)['text'] and get(o)['correct'] == get(r)['correct'] and 'seconds' not in get(o), e
+        differ += get(o)['bits'] != get(r)['bits']
+    assert o['recoded_from'] == r['models']['coder'], o  # (both tiny models have one name)
+    assert o['models']['writer'] == r['models']['writer'] and 'seconds' not in o
+assert differ > 0, 'another coder gave every text the same bits'
+assert exact >= 2, 'no text to compare'  # the dataset's solutions at least
+" 
+check "recoded summary says what was coded again" grep -q "Coded again by" recoded-other.md
+expect_error "eval recode refuses an existing output" 2 "already exists" "" "$LLMZ" eval recode rewrite.jsonl \
+  --coder "$OTHER" --data data -q -T 1 -o recoded-other.jsonl
+expect_error "eval recode refuses QA results" 1 "not the results of \`llmz eval rewrite\`" "recoded-qa.jsonl" \
+  "$LLMZ" eval recode smoke.jsonl --coder "$OTHER" --data data -q -T 1 -o recoded-qa.jsonl
 
 mkdir -p data/mbpp
 python3 - <<'PY'

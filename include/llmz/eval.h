@@ -115,6 +115,14 @@ struct RewriteEvalModels {
 void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions& options,
                       const std::function<void(size_t, size_t)>& progress);
 
+// `llmz eval recode`: every text of a rewrite results file coded again with coder (bits replaced, the
+// solver's verdicts kept; best-of-N and shortest-of-N keep the first coder's choice), written to
+// out_path (an existing one only if overwrite, or if it is results_path itself). progress(done, total)
+// after each row; returns the rows.
+size_t recode_rewrite_eval(const Model& coder, const std::string& results_path, const std::string& out_path,
+                           bool overwrite, const std::string& data_dir,
+                           const std::function<void(size_t, size_t)>& progress);
+
 // Aggregates a results file: JSON summary and a Markdown table.
 nlohmann::json summarize_rewrite_eval(const std::string& results_path);
 std::string rewrite_eval_markdown(const nlohmann::json& summary);

@@ -42,9 +42,11 @@ void write_summary(const std::string& results, const nlohmann::json& summary, co
 }
 
 struct EvalCommands final : CommandGroup {
-  CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr, *regrade = nullptr;
+  CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr, *regrade = nullptr, *recode = nullptr;
   std::vector<std::string> regrade_runs;
   std::string regrade_data;
+  std::string recode_run, recode_out;
+  bool recode_force = false;
   std::vector<std::string> report_runs;
   std::string report_dir = "bench/results";
   eval::RewriteEvalOptions options;
@@ -65,6 +67,18 @@ struct EvalCommands final : CommandGroup {
                                 "(after a fix to it; no model runs), then rewrite their summaries");
     regrade->add_option("runs", regrade_runs, "results files of `llmz eval qa`")->required()->check(CLI::ExistingFile);
     regrade->add_option("--data", regrade_data, "benchmarks folder (default: ../shared/data/benchmarks)");
+    recode = e->add_subcommand("recode",
+                               "code the texts of `eval rewrite` results again with another coder (the writer's texts "
+                               "and the solver's verdicts are kept), then summarize");
+    recode->add_option("run", recode_run, "results file of `llmz eval rewrite`")->required()->check(CLI::ExistingFile);
+    recode->add_option("--coder", coder, "model that codes the texts")->required();
+    recode->add_option("-o,--output", recode_out, "JSONL results file to write (summary .json and .md beside it)")
+        ->required();
+    recode->add_flag("-f,--force", recode_force, "overwrite an existing output");
+    recode->add_option("--data", regrade_data, "benchmarks folder (default: ../shared/data/benchmarks)");
+    add_threads_option(*recode, threads);
+    add_compute_option(*recode, compute);
+    recode->add_flag("-q,--quiet", quiet, "no progress bar");
     report =
         app.add_subcommand("report", "Markdown tables and SVG charts from eval results (qa-*.jsonl, rewrite-*.jsonl)");
     report->add_option("runs", report_runs, "results files of `llmz eval qa` / `llmz eval rewrite`")
@@ -187,7 +201,9 @@ struct EvalCommands final : CommandGroup {
     return 0;
   }
 
-  bool parsed() const override { return rewrite->parsed() || qa->parsed() || report->parsed() || regrade->parsed(); }
+  bool parsed() const override {
+    return rewrite->parsed() || qa->parsed() || report->parsed() || regrade->parsed() || recode->parsed();
+  }
 
   int run_regrade() {
     if (regrade_data.empty()) regrade_data = eval::default_benchmarks_dir();
@@ -203,6 +219,19 @@ struct EvalCommands final : CommandGroup {
     return 0;
   }
 
+  int run_recode() {
+    if (regrade_data.empty()) regrade_data = eval::default_benchmarks_dir();
+    const Model coder_model = Model::load({resolve_model(coder), threads});
+    {
+      ProgressBar bar("recoding", quiet ? Progress::none : Progress::bar, "rows");
+      eval::recode_rewrite_eval(coder_model, recode_run, recode_out, recode_force, regrade_data,
+                                [&](size_t done, size_t total) { bar.update(done, total); });
+    }
+    const auto summary = eval::summarize_rewrite_eval(recode_out);
+    write_summary(recode_out, summary, eval::rewrite_eval_markdown(summary));
+    return 0;
+  }
+
   int run() override {
     if (regrade->parsed()) return run_regrade();
     if (report->parsed()) {
@@ -210,6 +239,7 @@ struct EvalCommands final : CommandGroup {
       return 0;
     }
     use_compute(compute);
+    if (recode->parsed()) return run_recode();
     return qa->parsed() ? run_qa() : run_rewrite();
   }
 };

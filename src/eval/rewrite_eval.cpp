@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "eval/grading.h"
 #include "eval/results_file.h"
+#include "eval/rewrite_rows.h"
 #include "eval/run_problems.h"
 #include "eval/stats.h"
 #include "llmz/eval.h"
@@ -21,12 +22,6 @@ namespace llmz::eval {
 
 namespace {
 
-const char* kSources[] = {"reference", "llm"};
-const char* kMethods[] = {"lossless", "shortest_of_n", "rewrite", "best_of_n_rewrite"};
-
-// Bits of the coded text itself: the file minus its header (a fixed cost per file, reported apart).
-uint64_t payload_bits(const std::vector<uint8_t>& file) { return 8 * (file.size() - inspect(file).header_size); }
-
 class Runner {
  public:
   Runner(const RewriteEvalModels& m, const RewriteEvalOptions& o, const lossy::RewritePrompts& prompts)
@@ -35,7 +30,7 @@ class Runner {
         prompts_(prompts),
         writer_(detail::loaded_model(m.writer), kCapacity),
         solver_(detail::loaded_model(m.solver), kCapacity,
-                detail::Generator::slots_side_by_side(1 + 3 * std::size(kSources), kCapacity)) {
+                detail::Generator::slots_side_by_side(1 + 3 * std::size(kRewriteSources), kCapacity)) {
     // Fresh answers for shortest-of-N come from the same prompt as the writer's own solution.
     fresh_prompts_ = prompts_;
     fresh_prompts_.answer = prompts_.solve;
@@ -45,16 +40,14 @@ class Runner {
     const Stopwatch whole;
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
     std::vector<Variant> variants;
-    auto variant = [&](std::string at, const std::string& text, uint64_t bits, double seconds) {
+    auto variant = [&](nlohmann::json::json_pointer at, const std::string& text, uint64_t bits, double seconds) {
       variants.push_back({std::move(at), text, bits, seconds});
     };
     const std::string own = trim(
         writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
     row["llm_solution_correct"] = grade(p, own).correct;
 
-    CompressOptions coding;
-    coding.context = p.question;
-    coding.streams = 1;
+    const CompressOptions coding = rewrite_coding(p);
     lossy::LossyOptions lo;
     lo.coding = coding;
     lo.seed = o_.seed;
@@ -67,9 +60,9 @@ class Runner {
     lo.candidates = o_.candidates;
     const auto fresh = lossy::compress_lossy(m_.coder, m_.writer, {}, lo, fresh_prompts_);
     const std::string& fresh_text = fresh.candidates[fresh.chosen].text;
-    variant("/shortest_of_n", fresh_text, payload_bits(fresh.file), fresh.seconds);
+    variant(rewrite_entry("", "shortest_of_n"), fresh_text, payload_bits(fresh.file), fresh.seconds);
 
-    for (const char* source : kSources) {
+    for (const char* source : kRewriteSources) {
       const std::string original = std::string(source) == "reference" ? p.solution : own;
       nlohmann::json s = {{"original_bytes", original.size()}};
       if (original.empty()) {
@@ -79,7 +72,7 @@ class Runner {
       const std::vector<uint8_t> bytes(original.begin(), original.end());
       const Stopwatch lossless;
       const uint64_t lossless_bits = payload_bits(compress(m_.coder, bytes, coding));
-      variant("/" + std::string(source) + "/lossless", original, lossless_bits, lossless.seconds());
+      variant(rewrite_entry(source, "lossless"), original, lossless_bits, lossless.seconds());
       lo.method = lossy::Method::rewrite;
       lo.candidates = o_.candidates;
       const auto best = lossy::compress_lossy(m_.coder, m_.writer, bytes, lo, prompts_);
@@ -87,10 +80,10 @@ class Runner {
       // the sender's: writing it and coding it once, inside compress_lossy).
       const lossy::Candidate& greedy = best.candidates[0];
       const std::vector<uint8_t> greedy_bytes(greedy.text.begin(), greedy.text.end());
-      variant("/" + std::string(source) + "/rewrite", greedy.text,
+      variant(rewrite_entry(source, "rewrite"), greedy.text,
               greedy.text.empty() ? 0 : payload_bits(compress(m_.coder, greedy_bytes, coding)), greedy.seconds);
-      variant("/" + std::string(source) + "/best_of_n_rewrite", best.candidates[best.chosen].text,
-              payload_bits(best.file), best.seconds);
+      variant(rewrite_entry(source, "best_of_n_rewrite"), best.candidates[best.chosen].text, payload_bits(best.file),
+              best.seconds);
       row[source] = s;
     }
     solve_all(p, variants, row);
@@ -102,7 +95,8 @@ class Runner {
   // A text to show the solver, where its result goes in the row (a JSON pointer), and what sending
   // it cost: coded bits and the sender's wall seconds (writing and coding).
   struct Variant {
-    std::string at, text;
+    nlohmann::json::json_pointer at;
+    std::string text;
     uint64_t bits;
     double seconds;
   };
@@ -118,7 +112,7 @@ class Runner {
     const auto replies = solver_.greedy(prompts, o_.max_tokens);
     for (size_t i = 0; i < variants.size(); i++) {
       const Grade g = grade(p, replies[i]);
-      auto& j = row[nlohmann::json::json_pointer(variants[i].at)];
+      auto& j = row[variants[i].at];
       j = {{"text", variants[i].text},       {"bytes", variants[i].text.size()}, {"bits", variants[i].bits},
            {"seconds", variants[i].seconds}, {"solver_answer", g.extracted},     {"correct", g.correct}};
       if (!g.note.empty()) j["note"] = g.note;  // why a program failed
@@ -177,12 +171,13 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     summary["benchmark"] = row.value("benchmark", "");
     summary["models"] = row["models"];
     summary["settings"] = row["settings"];
-    for (const char* source : kSources) {
+    if (row.contains("recoded_from")) summary["recoded_from"] = row["recoded_from"];
+    for (const char* source : kRewriteSources) {
       const auto& s = row[source];
       if (!s.contains("lossless")) continue;
       bytes[source].push_back(s["original_bytes"].get<double>());
-      for (const char* method : kMethods) {
-        const auto& v = std::string(method) == "shortest_of_n" ? row["shortest_of_n"] : s[method];
+      for (const char* method : kRewriteMethods) {
+        const auto& v = row[rewrite_entry(source, method)];
         bits[source][method].push_back(v["bits"].get<double>());
         right[source][method].push_back(v["correct"].get<bool>());
         if (v.contains("seconds")) seconds[source][method].push_back(v["seconds"].get<double>());
@@ -196,14 +191,14 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     for (size_t i : idx) total += v[i];
     return total;
   };
-  for (const char* source : kSources) {
+  for (const char* source : kRewriteSources) {
     const size_t n = bytes[source].size();
     if (n == 0) continue;
     std::vector<size_t> every(n);
     std::iota(every.begin(), every.end(), size_t(0));
     const auto& lossless_bits = bits[source]["lossless"];
     const auto& lossless_right = right[source]["lossless"];
-    for (const char* method : kMethods) {
+    for (const char* method : kRewriteMethods) {
       const auto& b = bits[source][method];
       const auto& r = right[source][method];
       std::vector<double> minus_lossless(n);
@@ -256,11 +251,16 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
         "lossless = that accuracy minus the "
         "solver's on the original, in points; sender s = mean wall seconds per problem to write and code what is sent "
         "(over the rows that record it). Intervals: problem-level bootstrap 95%, paired by problem.\n\n";
+  if (s.contains("recoded_from"))
+    md << "Coded again by `llmz eval recode`: the texts are those of a run whose coder was "
+       << s["recoded_from"].get<std::string>()
+       << " (best-of-N and shortest-of-N keep the text that coder found shortest); the solver's verdicts are that "
+          "run's, and sender seconds are not measured.\n\n";
   md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | sender s | n |\n"
         "|---|---|---:|---:|---:|---:|---:|---:|\n";
-  for (const char* source : kSources) {
+  for (const char* source : kRewriteSources) {
     if (!s.contains("sources") || !s["sources"].contains(source)) continue;
-    for (const char* method : kMethods) {
+    for (const char* method : kRewriteMethods) {
       const auto& v = s["sources"][source][method];
       const bool lossless = std::string(method) == "lossless";
       char ratio[32];
