@@ -199,6 +199,13 @@ assert exact >= 2, 'no text to compare'  # the dataset's solutions at least
 check "recoded summary says what was coded again" grep -q "Coded again by" recoded-other.md
 expect_error "eval recode refuses an existing output" 2 "already exists" "" "$LLMZ" eval recode rewrite.jsonl \
   --coder "$OTHER" --data data -q -T 1 -o recoded-other.jsonl
+expect_error "eval recode refuses to replace its run without -f" 2 "already exists" "" "$LLMZ" eval recode \
+  rewrite.jsonl --coder "$OTHER" --data data -q -T 1 -o rewrite.jsonl
+expect_error "eval recode wants a .jsonl output" 1 "ends in .jsonl" "recoded.json" "$LLMZ" eval recode rewrite.jsonl \
+  --coder "$OTHER" --data data -q -T 1 -o recoded.json
+mkdir -p other-data/gsm8k && sed 's/ + 2 = / plus 2 is /' data/gsm8k/test.jsonl >other-data/gsm8k/test.jsonl
+expect_error "eval recode refuses rows of other problems (another --data)" 3 "another --data" "recoded-elsewhere.jsonl" \
+  "$LLMZ" eval recode rewrite.jsonl --coder "$OTHER" --data other-data -q -T 1 -o recoded-elsewhere.jsonl
 expect_error "eval recode refuses QA results" 1 "not the results of \`llmz eval rewrite\`" "recoded-qa.jsonl" \
   "$LLMZ" eval recode smoke.jsonl --coder "$OTHER" --data data -q -T 1 -o recoded-qa.jsonl
 

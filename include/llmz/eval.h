@@ -41,6 +41,10 @@ std::vector<std::string> benchmark_names();
 // Multiple-choice options are shuffled with `seed` (the same order for every model and every run
 // with that seed; seed 0 keeps the dataset's order).
 std::vector<Problem> load_benchmark(const std::string& name, const std::string& data_dir, uint64_t seed = 0);
+// A benchmark's problems all have one kind of answer: true if there are some and theirs is `kind`.
+inline bool answers_are(const std::vector<Problem>& problems, AnswerKind kind) {
+  return !problems.empty() && problems.front().kind == kind;
+}
 // The default data folder: $LLMZ_DATA_DIR, else the first shared/data/benchmarks beside a folder above
 // the current one or above the running program (the workplace's ../shared/data).
 std::string default_benchmarks_dir();
@@ -117,8 +121,8 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
 
 // `llmz eval recode`: every text of a rewrite results file coded again with coder (bits replaced, the
 // solver's verdicts kept; best-of-N and shortest-of-N keep the first coder's choice), written to
-// out_path (an existing one only if overwrite, or if it is results_path itself). progress(done, total)
-// after each row; returns the rows.
+// out_path (an existing one, results_path too, only if overwrite). Fails if a row is not about the
+// problem the benchmark now holds under its id. progress(done, total) after each row; returns the rows.
 size_t recode_rewrite_eval(const Model& coder, const std::string& results_path, const std::string& out_path,
                            bool overwrite, const std::string& data_dir,
                            const std::function<void(size_t, size_t)>& progress);

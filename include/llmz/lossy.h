@@ -43,7 +43,8 @@ struct LossyOptions {
 struct Candidate {
   std::string text;
   size_t coded_bytes = 0;  // size of the whole .llmz file that codes it
-  double seconds = 0;      // writing it and coding it (samples written side by side share one writing time)
+  double seconds = 0;      // writing it and coding it: the greedy one from the call's start (set-up included),
+                           // samples (written side by side) from the end of the greedy one, sharing one time
 };
 
 struct LossyResult {

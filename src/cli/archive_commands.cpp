@@ -102,7 +102,6 @@ struct ArchiveCommands final : CommandGroup {
   bool parsed() const override { return pack->parsed() || unpack->parsed() || merge->parsed(); }
 
   int run() override {
-    install_signal_cleanup();
     if (merge->parsed()) {
       archive::merge(inputs, output, force);
       return 0;

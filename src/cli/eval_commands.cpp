@@ -22,22 +22,25 @@ std::string default_results(const std::string& stem) {
   return (std::filesystem::path("bench") / "results" / (stem + ".jsonl")).string();
 }
 
-// A benchmark's problems all have one kind of answer.
-bool answers_are(const std::vector<eval::Problem>& problems, eval::AnswerKind kind) {
-  return !problems.empty() && problems.front().kind == kind;
-}
-
 // Code benchmarks run generated programs: say what the sandbox cannot prevent on this machine.
 void warn_if_code(const std::vector<eval::Problem>& problems) {
-  if (answers_are(problems, eval::AnswerKind::code))
+  if (eval::answers_are(problems, eval::AnswerKind::code))
     for (const auto& gap : eval::sandbox_gaps()) std::cerr << "llmz: warning: code sandbox: " << gap << "\n";
+}
+
+// Results files are JSONL; their summaries go beside them as .json and .md.
+const std::string& checked_results_path(const std::string& path) {
+  if (std::filesystem::path(path).extension() != ".jsonl")
+    fail(ErrorCode::usage,
+         path + ": a results file ends in .jsonl (its summary is written beside it as .json and .md)");
+  return path;
 }
 
 // Writes STEM.json and STEM.md next to the results file and prints the Markdown.
 void write_summary(const std::string& results, const nlohmann::json& summary, const std::string& md) {
-  const std::string stem = results.substr(0, results.rfind('.'));
-  std::ofstream(stem + ".json") << summary.dump(1) << "\n";
-  std::ofstream(stem + ".md") << md;
+  std::filesystem::path stem(results);
+  std::ofstream(stem.replace_extension(".json")) << summary.dump(1) << "\n";
+  std::ofstream(stem.replace_extension(".md")) << md;
   std::cout << md;
 }
 
@@ -152,6 +155,7 @@ struct EvalCommands final : CommandGroup {
     auto& o = qa_options;
     if (o.data_dir.empty()) o.data_dir = eval::default_benchmarks_dir();
     if (o.results.empty()) o.results = default_results("qa-" + o.benchmark);
+    checked_results_path(o.results);
     o.mode = qa::parse_question_mode(question_mode);
     o.oracles.clear();
     for (const auto& m : oracle_modes) {
@@ -162,8 +166,8 @@ struct EvalCommands final : CommandGroup {
     }
     o.qa_plus = !no_qa_plus;
     const auto problems = eval::load_benchmark(o.benchmark, o.data_dir);  // fail early on a bad name or folder
-    const bool choice = answers_are(problems, eval::AnswerKind::choice);
-    const bool code = answers_are(problems, eval::AnswerKind::code);
+    const bool choice = eval::answers_are(problems, eval::AnswerKind::choice);
+    const bool code = eval::answers_are(problems, eval::AnswerKind::code);
     warn_if_code(problems);
     const bool candidates = o.mode == qa::QuestionMode::candidates;
     o.prompts = !qa_prompts.empty()    ? qa::load_prompts(qa_prompts)
@@ -187,6 +191,7 @@ struct EvalCommands final : CommandGroup {
   int run_rewrite() {
     if (options.data_dir.empty()) options.data_dir = eval::default_benchmarks_dir();
     if (options.results.empty()) options.results = default_results("rewrite-" + options.benchmark);
+    checked_results_path(options.results);
     warn_if_code(eval::load_benchmark(options.benchmark, options.data_dir));  // also fails early on a bad name
     const Model coder_model = Model::load({resolve_model(coder), threads});
     const Model writer_model = Model::load({resolve_model(writer), threads});
@@ -221,6 +226,7 @@ struct EvalCommands final : CommandGroup {
 
   int run_recode() {
     if (regrade_data.empty()) regrade_data = eval::default_benchmarks_dir();
+    checked_results_path(recode_out);
     const Model coder_model = Model::load({resolve_model(coder), threads});
     {
       ProgressBar bar("recoding", quiet ? Progress::none : Progress::bar, "rows");

@@ -469,6 +469,7 @@ int main_impl(int argc, char** argv) {
     std::cerr << "llmz: " << e.what() << " (see llmz --help)\n";
     return int(ErrorCode::usage);
   }
+  install_signal_cleanup();  // every command that writes a file writes it through a TempFile
   for (auto& group : groups) {
     if (!group->parsed()) continue;
     try {
@@ -486,7 +487,6 @@ int main_impl(int argc, char** argv) {
   if (app.get_subcommand("models")->parsed()) o.mode = Mode::models;
   if (o.quiet) o.verbose = false;
 
-  install_signal_cleanup();
   try {
     return Runner(std::move(o)).run();
   } catch (const Error& e) {

@@ -53,10 +53,7 @@ RegradeReport regrade_qa_eval(const std::string& results_path, const std::string
     if (progress) progress(report.rows, rows.size());
   }
   TempFile out(results_path, /*overwrite=*/true);
-  for (const auto& row : rows) {
-    const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    out.write({reinterpret_cast<const uint8_t*>(line.data()), line.size()});
-  }
+  write_results(out, rows);
   out.commit();
   return report;
 }

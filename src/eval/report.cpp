@@ -114,7 +114,8 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       const std::string bench = s.value("benchmark", "?");
       for (const auto& [source, methods] : s["sources"].items()) {
         ChartSeries series{"rewrite, " + source + " solutions (" + bench + ", writer " +
-                               short_name(s["models"].value("writer", "?")) + ")",
+                               short_name(s["models"].value("writer", "?")) + ", coder " +
+                               short_name(s["models"].value("coder", "?")) + ")",
                            {},
                            false};
         for (const auto& [method, v] : methods.items())

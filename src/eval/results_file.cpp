@@ -72,4 +72,11 @@ std::vector<nlohmann::json> read_results(const std::string& path) {
   return rows;
 }
 
+void write_results(TempFile& out, const std::vector<nlohmann::json>& rows) {
+  for (const auto& row : rows) {
+    const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    out.write({reinterpret_cast<const uint8_t*>(line.data()), line.size()});
+  }
+}
+
 }  // namespace llmz::eval

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_file.h"
+
 namespace llmz::eval {
 
 class ResultsFile {
@@ -26,5 +28,7 @@ class ResultsFile {
 
 // Every row of a results file, in id order; fails clearly on a missing, empty or damaged file.
 std::vector<nlohmann::json> read_results(const std::string& path);
+// Rows as JSONL into out, a whole results file at once (regrade and recode replace files this way).
+void write_results(TempFile& out, const std::vector<nlohmann::json>& rows);
 
 }  // namespace llmz::eval

@@ -69,19 +69,17 @@ class Runner {
         row[source] = s;
         continue;
       }
-      const std::vector<uint8_t> bytes(original.begin(), original.end());
       const Stopwatch lossless;
-      const uint64_t lossless_bits = payload_bits(compress(m_.coder, bytes, coding));
+      const uint64_t lossless_bits = coded_bits(m_.coder, original, coding);
       variant(rewrite_entry(source, "lossless"), original, lossless_bits, lossless.seconds());
       lo.method = lossy::Method::rewrite;
       lo.candidates = o_.candidates;
-      const auto best = lossy::compress_lossy(m_.coder, m_.writer, bytes, lo, prompts_);
+      const auto best = lossy::compress_lossy(m_.coder, m_.writer,
+                                              std::vector<uint8_t>(original.begin(), original.end()), lo, prompts_);
       // Candidate 0 is the greedy rewrite; code it alone for the single-rewrite row (its seconds are
       // the sender's: writing it and coding it once, inside compress_lossy).
       const lossy::Candidate& greedy = best.candidates[0];
-      const std::vector<uint8_t> greedy_bytes(greedy.text.begin(), greedy.text.end());
-      variant(rewrite_entry(source, "rewrite"), greedy.text,
-              greedy.text.empty() ? 0 : payload_bits(compress(m_.coder, greedy_bytes, coding)), greedy.seconds);
+      variant(rewrite_entry(source, "rewrite"), greedy.text, coded_bits(m_.coder, greedy.text, coding), greedy.seconds);
       variant(rewrite_entry(source, "best_of_n_rewrite"), best.candidates[best.chosen].text, payload_bits(best.file),
               best.seconds);
       row[source] = s;
@@ -132,8 +130,8 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
                       const std::function<void(size_t, size_t)>& progress) {
   auto problems = load_benchmark(options.benchmark, options.data_dir);
   if (problems.size() > options.limit) problems.resize(options.limit);
-  const bool code = !problems.empty() && problems[0].kind == AnswerKind::code;
-  if (!problems.empty() && problems[0].kind == AnswerKind::choice)
+  const bool code = answers_are(problems, AnswerKind::code);
+  if (answers_are(problems, AnswerKind::choice))
     fail(ErrorCode::usage,
          "eval rewrite needs worked solutions or programs to rewrite: '" + options.benchmark + "' is multiple choice");
   const auto& prompts = code ? lossy::code_rewrite_prompts() : lossy::default_rewrite_prompts();
@@ -169,6 +167,9 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     problems++;
     llm_right += row.value("llm_solution_correct", false);
     summary["benchmark"] = row.value("benchmark", "");
+    if (problems > 1 && (row["models"] != summary["models"] || row["settings"] != summary["settings"]))
+      fail(ErrorCode::corrupt, results_path + ": rows from different models or settings (problem " + row["id"].dump() +
+                                   "); summarize each run apart");
     summary["models"] = row["models"];
     summary["settings"] = row["settings"];
     if (row.contains("recoded_from")) summary["recoded_from"] = row["recoded_from"];

@@ -32,4 +32,9 @@ inline CompressOptions rewrite_coding(const Problem& p) {
 // Bits of the coded text itself: the file minus its header (a fixed cost per file, reported apart).
 inline uint64_t payload_bits(const std::vector<uint8_t>& file) { return 8 * (file.size() - inspect(file).header_size); }
 
+// Bits of text coded by coder as every text of a problem is (nothing sent for an empty one).
+inline uint64_t coded_bits(const Model& coder, const std::string& text, const CompressOptions& coding) {
+  return text.empty() ? 0 : payload_bits(compress(coder, std::vector<uint8_t>(text.begin(), text.end()), coding));
+}
+
 }  // namespace llmz::eval
