@@ -29,11 +29,10 @@ void warn_if_code(const std::vector<eval::Problem>& problems) {
 }
 
 // Results files are JSONL; their summaries go beside them as .json and .md.
-const std::string& checked_results_path(const std::string& path) {
+void check_results_path(const std::string& path) {
   if (std::filesystem::path(path).extension() != ".jsonl")
     fail(ErrorCode::usage,
          path + ": a results file ends in .jsonl (its summary is written beside it as .json and .md)");
-  return path;
 }
 
 // Writes STEM.json and STEM.md next to the results file and prints the Markdown.
@@ -47,7 +46,7 @@ void write_summary(const std::string& results, const nlohmann::json& summary, co
 struct EvalCommands final : CommandGroup {
   CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr, *regrade = nullptr, *recode = nullptr;
   std::vector<std::string> regrade_runs;
-  std::string regrade_data;
+  std::string stored_data;  // --data of regrade and recode, which read stored results
   std::string recode_run, recode_out;
   bool recode_force = false;
   std::vector<std::string> report_runs;
@@ -69,7 +68,7 @@ struct EvalCommands final : CommandGroup {
                                 "grade the stored replies of `eval qa` results again with this build's grader "
                                 "(after a fix to it; no model runs), then rewrite their summaries");
     regrade->add_option("runs", regrade_runs, "results files of `llmz eval qa`")->required()->check(CLI::ExistingFile);
-    regrade->add_option("--data", regrade_data, "benchmarks folder (default: ../shared/data/benchmarks)");
+    regrade->add_option("--data", stored_data, "benchmarks folder (default: ../shared/data/benchmarks)");
     recode = e->add_subcommand("recode",
                                "code the texts of `eval rewrite` results again with another coder (the writer's texts "
                                "and the solver's verdicts are kept), then summarize");
@@ -78,7 +77,7 @@ struct EvalCommands final : CommandGroup {
     recode->add_option("-o,--output", recode_out, "JSONL results file to write (summary .json and .md beside it)")
         ->required();
     recode->add_flag("-f,--force", recode_force, "overwrite an existing output");
-    recode->add_option("--data", regrade_data, "benchmarks folder (default: ../shared/data/benchmarks)");
+    recode->add_option("--data", stored_data, "benchmarks folder (default: ../shared/data/benchmarks)");
     add_threads_option(*recode, threads);
     add_compute_option(*recode, compute);
     recode->add_flag("-q,--quiet", quiet, "no progress bar");
@@ -155,7 +154,7 @@ struct EvalCommands final : CommandGroup {
     auto& o = qa_options;
     if (o.data_dir.empty()) o.data_dir = eval::default_benchmarks_dir();
     if (o.results.empty()) o.results = default_results("qa-" + o.benchmark);
-    checked_results_path(o.results);
+    check_results_path(o.results);
     o.mode = qa::parse_question_mode(question_mode);
     o.oracles.clear();
     for (const auto& m : oracle_modes) {
@@ -191,7 +190,7 @@ struct EvalCommands final : CommandGroup {
   int run_rewrite() {
     if (options.data_dir.empty()) options.data_dir = eval::default_benchmarks_dir();
     if (options.results.empty()) options.results = default_results("rewrite-" + options.benchmark);
-    checked_results_path(options.results);
+    check_results_path(options.results);
     warn_if_code(eval::load_benchmark(options.benchmark, options.data_dir));  // also fails early on a bad name
     const Model coder_model = Model::load({resolve_model(coder), threads});
     const Model writer_model = Model::load({resolve_model(writer), threads});
@@ -211,11 +210,11 @@ struct EvalCommands final : CommandGroup {
   }
 
   int run_regrade() {
-    if (regrade_data.empty()) regrade_data = eval::default_benchmarks_dir();
+    if (stored_data.empty()) stored_data = eval::default_benchmarks_dir();
     for (const auto& run : regrade_runs) {
       ProgressBar bar("regrading", quiet ? Progress::none : Progress::bar, "rows");
       const auto r =
-          eval::regrade_qa_eval(run, regrade_data, [&](size_t done, size_t total) { bar.update(done, total); });
+          eval::regrade_qa_eval(run, stored_data, [&](size_t done, size_t total) { bar.update(done, total); });
       std::cerr << run << ": " << r.graded << " replies in " << r.rows << " rows graded again, " << r.changed
                 << " verdicts changed\n";
       const auto summary = eval::summarize_qa_eval(run);
@@ -225,12 +224,12 @@ struct EvalCommands final : CommandGroup {
   }
 
   int run_recode() {
-    if (regrade_data.empty()) regrade_data = eval::default_benchmarks_dir();
-    checked_results_path(recode_out);
+    if (stored_data.empty()) stored_data = eval::default_benchmarks_dir();
+    check_results_path(recode_out);
     const Model coder_model = Model::load({resolve_model(coder), threads});
     {
       ProgressBar bar("recoding", quiet ? Progress::none : Progress::bar, "rows");
-      eval::recode_rewrite_eval(coder_model, recode_run, recode_out, recode_force, regrade_data,
+      eval::recode_rewrite_eval(coder_model, recode_run, recode_out, recode_force, stored_data,
                                 [&](size_t done, size_t total) { bar.update(done, total); });
     }
     const auto summary = eval::summarize_rewrite_eval(recode_out);
