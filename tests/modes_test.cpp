@@ -95,6 +95,9 @@ TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
   for (const auto& c : r.candidates) {
     if (c.text.empty()) continue;  // an empty candidate is not coded
     EXPECT_LE(chosen.coded_bytes, c.coded_bytes);
+    // Its payload is the one compress() gives the text alone (the rewrite eval's bits).
+    const auto alone = compress(tiny, test::bytes_of(c.text), options.coding);
+    EXPECT_EQ(c.payload_bytes, alone.size() - inspect(alone).header_size);
   }
   const auto decoded = decompress(tiny, r.file, {.context = options.coding.context});
   EXPECT_EQ(std::string(decoded.begin(), decoded.end()), chosen.text);

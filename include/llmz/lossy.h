@@ -42,9 +42,10 @@ struct LossyOptions {
 
 struct Candidate {
   std::string text;
-  size_t coded_bytes = 0;  // size of the whole .llmz file that codes it
-  double seconds = 0;      // writing it and coding it: the greedy one from the call's start (set-up included),
-                           // samples (written side by side) from the end of the greedy one, sharing one time
+  size_t coded_bytes = 0;    // size of the whole .llmz file that codes it
+  size_t payload_bytes = 0;  // of which its coded payload (without the header)
+  double seconds = 0;        // writing it and coding it: the greedy one from the call's start (set-up included),
+                             // samples (written side by side) from the end of the greedy one, sharing one time
 };
 
 struct LossyResult {

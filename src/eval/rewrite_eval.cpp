@@ -76,10 +76,10 @@ class Runner {
       lo.candidates = o_.candidates;
       const auto best = lossy::compress_lossy(m_.coder, m_.writer,
                                               std::vector<uint8_t>(original.begin(), original.end()), lo, prompts_);
-      // Candidate 0 is the greedy rewrite; code it alone for the single-rewrite row (its seconds are
-      // the sender's: writing it and coding it once, inside compress_lossy).
+      // Candidate 0 is the greedy rewrite, the single-rewrite row (its bits and seconds are the
+      // sender's: writing it and coding it once, inside compress_lossy).
       const lossy::Candidate& greedy = best.candidates[0];
-      variant(rewrite_entry(source, "rewrite"), greedy.text, coded_bits(m_.coder, greedy.text, coding), greedy.seconds);
+      variant(rewrite_entry(source, "rewrite"), greedy.text, 8 * uint64_t(greedy.payload_bytes), greedy.seconds);
       variant(rewrite_entry(source, "best_of_n_rewrite"), best.candidates[best.chosen].text, payload_bits(best.file),
               best.seconds);
       row[source] = s;

@@ -88,7 +88,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   const Stopwatch sampling;
   auto samples = generator.sample(prompt_tokens, options.max_tokens, options.temperature, seeds);
   const double sampled = sampling.seconds();
-  for (auto& text : samples) result.candidates.push_back({std::move(text), 0, sampled});
+  for (auto& text : samples) result.candidates.push_back({std::move(text), 0, 0, sampled});
 
   std::optional<detail::Coded> chosen;
   size_t best = SIZE_MAX;
@@ -99,7 +99,8 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
       const Stopwatch coding;
       const std::vector<uint8_t> bytes(c.text.begin(), c.text.end());
       detail::Coded coded = detail::compress_coded(coder, bytes, options.coding);
-      c.coded_bytes = write_header(coded.header).size() + coded.payload_bytes();
+      c.payload_bytes = coded.payload_bytes();
+      c.coded_bytes = write_header(coded.header).size() + c.payload_bytes;
       c.seconds += coding.seconds();
       if (c.coded_bytes < best) {
         best = c.coded_bytes;
