@@ -94,6 +94,22 @@ TEST(Generator, SideBySideSamplesEqualOneByOne) {
       qwen.chat_tokens("Name one colour of the rainbow, with a short reason. Answer in one sentence."), 8, 40);
 }
 
+// A follow-up turn continues the conversation that wrote the reply: its tokens start with the
+// prompt's and the reply's, so the cache holds all but the new turn (the oracle's follow-up questions).
+TEST(Generator, FollowUpTurnStartsWithThePromptAndItsReply) {
+  const LoadedModel& qwen = detail::loaded_model(test::cached_model(test::qwen_small_model_path()));
+  const std::string user = "Name one colour of the rainbow. Answer in one sentence.";
+  const auto prompt = qwen.chat_tokens(user);
+  EXPECT_EQ(qwen.chat_tokens(user_turn(user)), prompt);
+  const std::string reply = Generator(qwen, 512).greedy(prompt, 24);
+  const auto turn = qwen.chat_tokens({{"user", user}, {"assistant", reply}, {"user", "Is it red? Yes or No."}});
+  auto expected = prompt;
+  const auto reply_tokens = qwen.tokenize(reply, false);
+  expected.insert(expected.end(), reply_tokens.begin(), reply_tokens.end());
+  ASSERT_GT(turn.size(), expected.size() + 5);
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), turn.begin()));
+}
+
 // Greedy replies to several prompts side by side (some alike, some sharing a start with what a slot
 // holds, one too long for the conversation) are the ones greedy() gives one at a time on one thread.
 TEST(Generator, SideBySideGreedyRepliesEqualOneByOne) {

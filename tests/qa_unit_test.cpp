@@ -237,5 +237,60 @@ TEST(Candidates, PromptsNameTheirKindAndBuiltInsAreFoundByHash) {
   EXPECT_EQ(builtin_prompts(default_prompts().hash ^ 1), nullptr);
 }
 
+// Records what the oracle asks its chat model; answers "Yes" to yes/no turns after a plain "maybe".
+class RecordingBackend : public ChatBackend {
+ public:
+  explicit RecordingBackend(std::vector<Conversation>& asked) : asked_(asked) {}
+  std::string reply(const Conversation& c, uint32_t) override {
+    asked_.push_back(c);
+    return "My solution. Final answer: 4";
+  }
+  std::optional<bool> yes_no(const Conversation& c) override {
+    asked_.push_back(c);
+    return c.back().content.find("exactly one word") == std::string::npos ? std::nullopt : std::optional(true);
+  }
+  std::string name() const override { return "recorder"; }
+
+ private:
+  std::vector<Conversation>& asked_;
+};
+
+// With oracle_followup, own-reference asks each question as the next turn after the LLM's own
+// solution; gold-reference (and prompts without it) ask one message holding the reference. The retry
+// extends the last message.
+TEST(ReferenceOracle, OwnReferenceFollowsUpOnItsSolution) {
+  const Prompts& code = candidate_code_prompts();
+  ASSERT_FALSE(code.oracle_followup.empty());
+  const Task task{"Add 2 and 2.", "It is 5.", "4"};
+  for (auto mode : {OracleMode::own_reference, OracleMode::gold_reference}) {
+    std::vector<Conversation> asked;
+    auto oracle = make_reference_oracle(std::make_unique<RecordingBackend>(asked), code, mode, 64);
+    oracle->begin(task);
+    EXPECT_TRUE(oracle->answer({"Is it 4?", 0}));
+    if (mode == OracleMode::own_reference) {
+      ASSERT_EQ(asked.size(), 3u);  // the solution, then the question and its retry
+      const Conversation first = {
+          {"user", fill(code.oracle_reference, {{"problem", task.problem}})},
+          {"assistant", "My solution. Final answer: 4"},
+          {"user", fill(code.oracle_followup, {{"attempt", task.attempt}, {"question", "Is it 4?"}})}};
+      EXPECT_EQ(asked[1].size(), 3u);
+      for (size_t i = 0; i < first.size() && i < asked[1].size(); i++) {
+        EXPECT_EQ(asked[1][i].role, first[i].role);
+        EXPECT_EQ(asked[1][i].content, first[i].content);
+      }
+    } else {
+      ASSERT_EQ(asked.size(), 2u);
+      ASSERT_EQ(asked[0].size(), 1u);
+      EXPECT_NE(asked[0][0].content.find("The correct final answer is: 4"), std::string::npos);
+      EXPECT_NE(asked[0][0].content.find("Is it 4?"), std::string::npos);
+    }
+    EXPECT_EQ(asked.back().back().content,
+              asked[asked.size() - 2].back().content + "\nReply with exactly one word: Yes or No.");
+  }
+  nlohmann::json bad = nlohmann::json::parse(kCandidateCodeQaPromptsJson);
+  bad["oracle_followup"] = "{problem}: {question}";  // the problem is in the conversation already
+  EXPECT_THROW(parse_prompts(bad.dump(), "bad.json"), Error);
+}
+
 }  // namespace
 }  // namespace llmz::qa

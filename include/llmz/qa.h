@@ -33,7 +33,11 @@ struct Prompts {
   std::string answer;            // {problem} {attempt} {transcript} {question}: the SLM's P(yes)
   std::string oracle_reference;  // {problem}: the LLM's own solution
   std::string oracle_answer;     // {problem} {reference} {attempt} {question}
-  std::string revision;          // {problem} {attempt} {transcript}
+  // Optional, {attempt} {question}: own-reference asks it instead of oracle_answer, as the next turn
+  // of the conversation in which the LLM wrote its solution (a local LLM then evaluates only the
+  // question, not the problem and solution again).
+  std::string oracle_followup;
+  std::string revision;  // {problem} {attempt} {transcript}
   // How the SLM's reply to question_next starts (part of the question), and how its revision starts
   // (part of the final answer). Either may hold one placeholder that names one of the problem's
   // "A. ..." choices: {choice}, the letter the SLM scores highest there (the line then goes on
@@ -53,7 +57,7 @@ const Prompts& default_prompts();
 // prompts/qa-choice-v2.json: for multiple-choice problems (questions about the choices, a revision
 // that names one).
 const Prompts& choice_prompts();
-// prompts/qa-candidates-v1.json, qa-candidates-code-v1.json and qa-candidates-choice-v1.json: for
+// prompts/qa-candidates-v1.json, qa-candidates-code-v2.json and qa-candidates-choice-v1.json: for
 // candidates mode (questions about sampled final answers, sampled programs, or the choices of a
 // multiple-choice problem).
 const Prompts& candidate_prompts();

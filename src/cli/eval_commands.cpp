@@ -133,7 +133,7 @@ struct EvalCommands final : CommandGroup {
     qa->add_option(
           "--prompts", qa_prompts,
           "prompt template file (default: the built-in qa-v1; qa-choice-v2 on multiple-choice benchmarks; "
-          "qa-candidates-v1, or qa-candidates-code-v1 on code and qa-candidates-choice-v1 on multiple choice, in "
+          "qa-candidates-v1, or qa-candidates-code-v2 on code and qa-candidates-choice-v1 on multiple choice, in "
           "candidates mode)")
         ->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");

@@ -35,14 +35,17 @@ struct LlmMemory {
 class CachedBackend : public qa::ChatBackend {
  public:
   CachedBackend(qa::ChatBackend& inner, LlmMemory& memory) : inner_(inner), memory_(memory) {}
-  static std::string key(const std::string& user, uint32_t max_tokens) {
-    return std::to_string(max_tokens) + "\n" + user;
+  static std::string key(const Conversation& conversation, uint32_t max_tokens = 0) {
+    std::string k = std::to_string(max_tokens);  // then each message, its length first: unambiguous
+    for (const auto& m : conversation) k += "\n" + m.role + " " + std::to_string(m.content.size()) + "\n" + m.content;
+    return k;
   }
-  std::string reply(const std::string& user, uint32_t max_tokens) override {
-    return recall(memory_.replies, key(user, max_tokens), [&] { return inner_.reply(user, max_tokens); });
+  std::string reply(const Conversation& conversation, uint32_t max_tokens) override {
+    return recall(memory_.replies, key(conversation, max_tokens),
+                  [&] { return inner_.reply(conversation, max_tokens); });
   }
-  std::optional<bool> yes_no(const std::string& user) override {
-    return recall(memory_.answers, user, [&] { return inner_.yes_no(user); });
+  std::optional<bool> yes_no(const Conversation& conversation) override {
+    return recall(memory_.answers, key(conversation), [&] { return inner_.yes_no(conversation); });
   }
   std::string name() const override { return inner_.name(); }
 
@@ -112,7 +115,7 @@ class Runner {
     llm_memory_ = {};
     nlohmann::json row = {{"id", p.id}, {"kind", to_string(p.kind)}, {"gold", p.answer}};
     const Stopwatch watch;
-    const std::string reference_prompt = fill(prompts_.oracle_reference, {{"problem", p.question}});
+    const Conversation reference_prompt = user_turn(fill(prompts_.oracle_reference, {{"problem", p.question}}));
     const bool ranked = llm_ranks_choices(p, llm_model_);
     letter_ = ranked ? ranked_letter(questioner_, p) : 0;
     if (ranked) llm_memory_.replies[CachedBackend::key(reference_prompt, o_.max_tokens)] = choice_answer(p, letter_);

@@ -138,15 +138,26 @@ std::vector<llama_token> LoadedModel::context_prefix(std::string_view context) c
 }
 
 std::vector<llama_token> LoadedModel::chat_tokens(std::string_view user, std::string_view assistant_start) const {
+  return chat_tokens(user_turn(std::string(user)), assistant_start);
+}
+
+std::vector<llama_token> LoadedModel::chat_tokens(const Conversation& conversation,
+                                                  std::string_view assistant_start) const {
   std::vector<llama_token> out{start_token_};
-  std::string text(user);
+  std::string text;
+  std::vector<llama_chat_message> messages;
+  for (const auto& m : conversation) {
+    text += (text.empty() ? "" : "\n\n") + m.content;
+    messages.push_back({m.role.c_str(), m.content.c_str()});
+  }
   if (const char* tmpl = llama_model_chat_template(model_, nullptr)) {
-    llama_chat_message msg{"user", text.c_str()};
     std::string formatted(2 * text.size() + 512, '\0');
-    int32_t len = llama_chat_apply_template(tmpl, &msg, 1, true, formatted.data(), int32_t(formatted.size()));
+    int32_t len = llama_chat_apply_template(tmpl, messages.data(), messages.size(), true, formatted.data(),
+                                            int32_t(formatted.size()));
     if (len > int32_t(formatted.size())) {
       formatted.resize(size_t(len));
-      len = llama_chat_apply_template(tmpl, &msg, 1, true, formatted.data(), int32_t(formatted.size()));
+      len = llama_chat_apply_template(tmpl, messages.data(), messages.size(), true, formatted.data(),
+                                      int32_t(formatted.size()));
     }
     if (len > 0) text.assign(formatted.data(), size_t(len));
   }

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/chat.h"
 #include "llama.h"
 #include "llmz/llmz.h"
 #include "model/compute_profile.h"
@@ -45,6 +46,9 @@ class LoadedModel {
   // A conversation's tokens: the start token, the user turn and the assistant header (the chat
   // template's, or the raw text without one), then assistant_start, the beginning of the reply.
   std::vector<llama_token> chat_tokens(std::string_view user, std::string_view assistant_start = {}) const;
+  // The same for a conversation of several turns (without a template: the messages' texts, each
+  // after a blank line).
+  std::vector<llama_token> chat_tokens(const Conversation& conversation, std::string_view assistant_start = {}) const;
   // False for base (pretrained) models: they continue text rather than follow instructions.
   bool has_chat_template() const { return llama_model_chat_template(model_, nullptr) != nullptr; }
   // True for tokens that end a reply (end of turn, end of text).

@@ -10,9 +10,10 @@ class OpenAiBackend : public ChatBackend {
  public:
   OpenAiBackend(const Endpoint& endpoint, std::string model) : client_(endpoint), model_(std::move(model)) {}
 
-  std::string reply(const std::string& user, uint32_t max_tokens) override {
-    nlohmann::json body = {
-        {"messages", {{{"role", "user"}, {"content", user}}}}, {"max_tokens", max_tokens}, {"temperature", 0}};
+  std::string reply(const Conversation& conversation, uint32_t max_tokens) override {
+    nlohmann::json messages = nlohmann::json::array();
+    for (const auto& m : conversation) messages.push_back({{"role", m.role}, {"content", m.content}});
+    nlohmann::json body = {{"messages", messages}, {"max_tokens", max_tokens}, {"temperature", 0}};
     if (!model_.empty()) body["model"] = model_;
     const auto answer = client_.request("POST", "/chat/completions", body);
     try {
@@ -22,7 +23,7 @@ class OpenAiBackend : public ChatBackend {
            client_.url() + ": the reply is not an OpenAI chat completion: " + answer.dump().substr(0, 300));
     }
   }
-  std::optional<bool> yes_no(const std::string& user) override { return parse_yes_no(reply(user, 4)); }
+  std::optional<bool> yes_no(const Conversation& conversation) override { return parse_yes_no(reply(conversation, 4)); }
   std::string name() const override {
     return (model_.empty() ? std::string("model") : model_) + " at " + client_.url();
   }

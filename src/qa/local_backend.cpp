@@ -20,11 +20,12 @@ class LocalBackend : public ChatBackend {
   LocalBackend(const detail::LoadedModel& model, uint32_t capacity)
       : generator_(model, capacity), tokens_(YesNoTokens::of(model, /*spaced=*/!model.has_chat_template())) {}
 
-  std::string reply(const std::string& user, uint32_t max_tokens) override {
-    return generator_.greedy(generator_.model().chat_tokens(user), max_tokens);
+  // A conversation that continues an earlier one is evaluated from where they part (Generator).
+  std::string reply(const Conversation& conversation, uint32_t max_tokens) override {
+    return generator_.greedy(generator_.model().chat_tokens(conversation), max_tokens);
   }
-  std::optional<bool> yes_no(const std::string& user) override {
-    return tokens_.prefers_yes(generator_.logits_after(generator_.model().chat_tokens(user)));
+  std::optional<bool> yes_no(const Conversation& conversation) override {
+    return tokens_.prefers_yes(generator_.logits_after(generator_.model().chat_tokens(conversation)));
   }
   std::string name() const override { return generator_.model().name(); }
 

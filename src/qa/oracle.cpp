@@ -58,17 +58,29 @@ class ReferenceOracle : public Oracle {
       if (task.gold.empty()) fail(ErrorCode::usage, "gold-reference mode needs the problem's answer (--gold)");
       reference_ = "The correct final answer is: " + task.gold;
     } else {
-      reference_ = backend_->reply(fill(prompts_.oracle_reference, {{"problem", task.problem}}), max_reference_tokens_);
+      reference_prompt_ = fill(prompts_.oracle_reference, {{"problem", task.problem}});
+      reference_ = backend_->reply(user_turn(reference_prompt_), max_reference_tokens_);
     }
   }
 
   bool answer(const Question& q) override {
-    const std::string prompt =
-        fill(prompts_.oracle_answer,
-             {{"problem", task_.problem}, {"reference", reference_}, {"attempt", task_.attempt}, {"question", q.text}});
+    Conversation c;
+    if (mode_ == OracleMode::own_reference && !prompts_.oracle_followup.empty()) {
+      // The next turn after its own solution: a local model evaluates only this turn (the solution's
+      // tokens are still cached from writing it).
+      c = {{"user", reference_prompt_},
+           {"assistant", reference_},
+           {"user", fill(prompts_.oracle_followup, {{"attempt", task_.attempt}, {"question", q.text}})}};
+    } else {
+      c = user_turn(fill(
+          prompts_.oracle_answer,
+          {{"problem", task_.problem}, {"reference", reference_}, {"attempt", task_.attempt}, {"question", q.text}}));
+    }
     // One retry with a plainer demand, then the documented policy (docs/QA.md).
-    for (const std::string& p : {prompt, prompt + "\nReply with exactly one word: Yes or No."})
-      if (auto bit = backend_->yes_no(p)) return *bit;
+    for (int tries = 0; tries < 2; tries++) {
+      if (auto bit = backend_->yes_no(c)) return *bit;
+      c.back().content += "\nReply with exactly one word: Yes or No.";
+    }
     if (unclear_ == UnclearPolicy::fail)
       fail(ErrorCode::model, backend_->name() + " answered neither yes nor no to: " + q.text);
     unclear_count_++;
@@ -86,7 +98,7 @@ class ReferenceOracle : public Oracle {
   uint32_t max_reference_tokens_;
   UnclearPolicy unclear_;
   Task task_;
-  std::string reference_;
+  std::string reference_prompt_, reference_;
   uint32_t unclear_count_ = 0;
 };
 

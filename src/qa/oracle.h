@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/chat.h"
 #include "llmz/qa.h"
 #include "qa/prompts.h"
 
@@ -17,9 +18,10 @@ namespace llmz::qa {
 class ChatBackend {
  public:
   virtual ~ChatBackend() = default;
-  virtual std::string reply(const std::string& user, uint32_t max_tokens) = 0;
-  // The model's yes/no answer to the prompt; nullopt if its reply was neither.
-  virtual std::optional<bool> yes_no(const std::string& user) = 0;
+  // The model's next turn in the conversation (which ends with a user message).
+  virtual std::string reply(const Conversation& conversation, uint32_t max_tokens) = 0;
+  // The model's yes/no answer as its next turn; nullopt if its reply was neither.
+  virtual std::optional<bool> yes_no(const Conversation& conversation) = 0;
   virtual std::string name() const = 0;
 };
 

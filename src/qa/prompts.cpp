@@ -15,6 +15,7 @@ const TemplateField kFields[] = {
     {"answer", {"problem", "attempt", "transcript", "question"}},
     {"oracle_reference", {"problem"}},
     {"oracle_answer", {"problem", "reference", "attempt", "question"}},
+    {"oracle_followup", {"attempt", "question"}, false},
     {"revision", {"problem", "attempt", "transcript"}},
     {"question_prefix", {"choice", "choice_line"}},
     {"revision_prefix", {"choice", "choice_line"}},
@@ -32,6 +33,7 @@ Prompts from_set(TemplateSet set) {
   p.answer = set.text["answer"];
   p.oracle_reference = set.text["oracle_reference"];
   p.oracle_answer = set.text["oracle_answer"];
+  p.oracle_followup = set.text["oracle_followup"];
   p.revision = set.text["revision"];
   p.question_prefix = set.text["question_prefix"];
   p.revision_prefix = set.text["revision_prefix"];

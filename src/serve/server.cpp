@@ -51,11 +51,11 @@ class ModelQueue {
 class SharedBackend : public ChatBackend {
  public:
   explicit SharedBackend(ModelQueue& queue) : queue_(queue) {}
-  std::string reply(const std::string& user, uint32_t max_tokens) override {
-    return queue_.run([&](ChatBackend& b) { return b.reply(user, max_tokens); });
+  std::string reply(const Conversation& conversation, uint32_t max_tokens) override {
+    return queue_.run([&](ChatBackend& b) { return b.reply(conversation, max_tokens); });
   }
-  std::optional<bool> yes_no(const std::string& user) override {
-    return queue_.run([&](ChatBackend& b) { return b.yes_no(user); });
+  std::optional<bool> yes_no(const Conversation& conversation) override {
+    return queue_.run([&](ChatBackend& b) { return b.yes_no(conversation); });
   }
   std::string name() const override { return queue_.name(); }
 
