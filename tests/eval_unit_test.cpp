@@ -15,6 +15,7 @@
 
 #include "eval/choice_letter_oracle.h"
 #include "eval/grading.h"
+#include "eval/qa_rows.h"
 #include "eval/sandbox.h"
 #include "eval/stats.h"
 #include "eval/svg_chart.h"
@@ -370,6 +371,37 @@ TEST(QaSummary, CandidatesRowsGetOracleAgreementAndTheMajorityDifference) {
   const std::string md = qa_eval_markdown(s);
   EXPECT_NE(md.find("own reference answer on 2 of the 4 whose"), std::string::npos) << md;
   EXPECT_NE(md.find("qa/own-reference at N = 5 66.7"), std::string::npos) << md;
+}
+
+// Candidates mode on code: the programs the questions show are run against the tests, and the
+// summary says how often each configuration's yes/no matched the verdict.
+TEST(QaSummary, ProgramQuestionsAreCheckedAgainstTheTests) {
+  Problem code;
+  code.kind = AnswerKind::code;
+  code.tests = "assert add([1, 2, 3]) == 6\n";
+  const std::string& ask = qa::candidate_code_prompts().candidate_question;
+  auto turn = [&](const std::string& program, bool yes) {
+    return nlohmann::json{{"q", qa::fill(ask, {{"answer", program}})}, {"yes", yes}};
+  };
+  const std::string right = "def add(xs):\n    return sum(xs)", wrong = "def add(xs):\n    return 0";
+  nlohmann::json qa = candidate_config(true, {turn(wrong, true), turn(right, true)});
+  nlohmann::json control = candidate_config(false, {turn(wrong, false), turn(right, false)});
+  for (auto* c : {&qa, &control}) grade_asked_programs(*c, code);
+  EXPECT_FALSE(qa["turns"][0]["program_passes"].get<bool>());
+  EXPECT_TRUE(qa["turns"][1]["program_passes"].get<bool>());
+  const auto s = summarize_rows("qa-candidates-programs", {candidate_problem("p1", "x", "x", false, qa, control)});
+  const auto& a = s["configs"]["qa/own-reference"]["test_agreement"];
+  EXPECT_EQ(a["questions"].get<double>(), 2);
+  EXPECT_EQ(a["passing"].get<double>(), 1);
+  EXPECT_EQ(a["yes"].get<double>(), 2);
+  EXPECT_EQ(a["agree"].get<double>(), 1);
+  EXPECT_EQ(s["configs"]["control"]["test_agreement"]["agree"].get<double>(), 1);
+  EXPECT_NE(qa_eval_markdown(s).find("matched the tests' verdict on 1."), std::string::npos);
+  // Rows made before programs were graded get no agreement rather than a partial one.
+  qa["turns"][0].erase("program_passes");
+  EXPECT_FALSE(summarize_rows("qa-candidates-programs-old",
+                              {candidate_problem("p1", "x", "x", false, qa, control)})["configs"]["qa/own-reference"]
+                   .contains("test_agreement"));
 }
 
 // Problem by problem against the LLM alone, at the largest N: where only the LLM is right, whether

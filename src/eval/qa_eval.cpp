@@ -8,6 +8,7 @@
 #include "eval/choice_letter_oracle.h"
 #include "eval/choice_likelihood.h"
 #include "eval/grading.h"
+#include "eval/qa_rows.h"
 #include "eval/results_file.h"
 #include "eval/run_problems.h"
 #include "llmz/eval.h"
@@ -284,6 +285,8 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
         auto runner = std::make_shared<Runner>(models, options);
         return [runner, &settings](const Problem& p) {
           nlohmann::json row = runner->problem(p);
+          if (asks_about_programs(settings) && row.contains("configs"))
+            for (auto& [name, config] : row["configs"].items()) grade_asked_programs(config, p);
           row["settings"] = settings;
           return row;
         };

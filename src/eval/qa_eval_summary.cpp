@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "eval/qa_rows.h"
 #include "eval/results_file.h"
 #include "eval/stats.h"
 #include "llmz/eval.h"
@@ -27,27 +28,6 @@ double sum(const std::vector<double>& v) {
   double s = 0;
   for (double x : v) s += x;
   return s;
-}
-
-// Candidates mode with built-in final-answer or choice prompts: the answer a question names ("Is the
-// correct final answer to the problem 18?" names 18, "Is choice B correct?" B), or nullopt for other
-// modes, programs and unknown templates.
-std::optional<std::pair<std::string, std::string>> candidate_question_parts(const nlohmann::json& settings) {
-  if (settings.value("mode", "") != "candidates") return std::nullopt;
-  const qa::Prompts* p = qa::builtin_prompts(settings["prompts"].value("hash", uint64_t(0)));
-  if (!p || qa::candidate_kind(*p) == qa::CandidateKind::program) return std::nullopt;
-  const size_t at = p->candidate_question.find("{answer}");
-  if (at == std::string::npos) return std::nullopt;
-  return std::pair{p->candidate_question.substr(0, at), p->candidate_question.substr(at + 8)};
-}
-
-// The answer a candidate question names, or nullopt if q is not one.
-std::optional<std::string> named_answer(const std::string& q, const std::pair<std::string, std::string>& parts) {
-  const auto& [before, after] = parts;
-  if (q.size() < before.size() + after.size() || q.compare(0, before.size(), before) != 0 ||
-      q.compare(q.size() - after.size(), after.size(), after) != 0)
-    return std::nullopt;
-  return q.substr(before.size(), q.size() - before.size() - after.size());
 }
 
 // How the oracle's yes/no answers to candidates' final answers match the LLM's own reference answer
@@ -77,6 +57,23 @@ nlohmann::json oracle_agreement(const std::vector<nlohmann::json>& rows, const s
           {"with_reference", with_reference},
           {"agree_reference", agree_reference},
           {"agree_gold", agree_gold}};
+}
+
+// How a configuration's yes/no answers about programs match the tests' verdict on each program
+// (qa_rows.h); nullopt unless every turn was graded.
+std::optional<nlohmann::json> test_agreement(const std::vector<nlohmann::json>& rows, const std::string& config) {
+  double questions = 0, yes = 0, passing = 0, agree = 0;
+  for (const auto& r : rows)
+    for (const auto& t : r["configs"][config].value("turns", nlohmann::json::array())) {
+      if (!t.contains("program_passes")) return std::nullopt;
+      const bool said_yes = t["yes"], passes = t["program_passes"];
+      questions++;
+      yes += said_yes;
+      passing += passes;
+      agree += said_yes == passes;
+    }
+  if (questions == 0) return std::nullopt;
+  return nlohmann::json{{"questions", questions}, {"yes", yes}, {"passing", passing}, {"agree", agree}};
 }
 
 // Where a configuration's answer at its largest N and the LLM's own answer differ, problem by
@@ -167,6 +164,7 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
         c["letter_answers"][key] = sum(column(
             rows, [&](const auto& r) { return r["configs"][config]["letter_answers"][key].template get<double>(); }));
     if (question_parts && config != "control") c["oracle_agreement"] = oracle_agreement(rows, config, *question_parts);
+    if (const auto tests = test_agreement(rows, config)) c["test_agreement"] = *tests;
     for (const auto& [nq, ignored] : first["by_n"].items()) {
       auto field = [&](const char* key) {
         return column(rows,
@@ -278,6 +276,14 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
          << "own reference answer on " << a["agree_reference"].get<double>() << " of the "
          << a["with_reference"].get<double>() << " whose reference names one, and whether it is the gold answer on "
          << a["agree_gold"].get<double>() << ".\n";
+    }
+  for (const auto& [config, c] : s["configs"].items())
+    if (c.contains("test_agreement")) {
+      const auto& a = c["test_agreement"];
+      md << "\n"
+         << config << ": " << a["questions"].get<double>() << " questions about programs, "
+         << a["passing"].get<double>() << " of the programs passing the tests; " << a["yes"].get<double>()
+         << " answered yes. The yes/no matched the tests' verdict on " << a["agree"].get<double>() << ".\n";
     }
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("versus_llm")) {

@@ -1,11 +1,13 @@
 // `llmz eval regrade`: the stored replies of a QA results file graded again, after a fix to the
-// grader, without running any model; every other field stays as it was.
+// grader, without running any model, and the programs its candidate questions show (qa_rows.h);
+// every other field stays as it was.
 #include <functional>
 #include <map>
 
 #include "common/error.h"
 #include "common/temp_file.h"
 #include "eval/grading.h"
+#include "eval/qa_rows.h"
 #include "eval/results_file.h"
 #include "llmz/eval.h"
 
@@ -49,6 +51,8 @@ RegradeReport regrade_qa_eval(const std::string& results_path, const std::string
       fail(ErrorCode::corrupt, results_path + ": problem " + row["id"].dump() + " is not in the benchmark");
     for (const char* part : {"slm", "llm", "configs"})
       if (row.contains(part)) regrade_json(row[part], it->second, report);
+    if (asks_about_programs(settings) && row.contains("configs"))
+      for (auto& [name, config] : row["configs"].items()) grade_asked_programs(config, it->second);
     report.rows++;
     if (progress) progress(report.rows, rows.size());
   }
