@@ -384,12 +384,19 @@ TEST(QaSummary, ProgramQuestionsAreCheckedAgainstTheTests) {
     return nlohmann::json{{"q", qa::fill(ask, {{"answer", program}})}, {"yes", yes}};
   };
   const std::string right = "def add(xs):\n    return sum(xs)", wrong = "def add(xs):\n    return 0";
-  nlohmann::json qa = candidate_config(true, {turn(wrong, true), turn(right, true)});
-  nlohmann::json control = candidate_config(false, {turn(wrong, false), turn(right, false)});
-  for (auto* c : {&qa, &control}) grade_asked_programs(*c, code);
+  nlohmann::json row =
+      candidate_problem("p1", "x", "x", false, candidate_config(true, {turn(wrong, true), turn(right, true)}),
+                        candidate_config(false, {turn(wrong, false), turn(right, false)}));
+  Problem math = code;
+  math.kind = AnswerKind::number;
+  EXPECT_EQ(grade_asked_programs(row, math).graded, 0u);  // only code problems' questions show programs
+  const RegradeReport graded = grade_asked_programs(row, code);
+  EXPECT_EQ(graded.graded, 4u);
+  EXPECT_EQ(graded.changed, 0u);
+  const nlohmann::json& qa = row["configs"]["qa/own-reference"];
   EXPECT_FALSE(qa["turns"][0]["program_passes"].get<bool>());
   EXPECT_TRUE(qa["turns"][1]["program_passes"].get<bool>());
-  const auto s = summarize_rows("qa-candidates-programs", {candidate_problem("p1", "x", "x", false, qa, control)});
+  const auto s = summarize_rows("qa-candidates-programs", {row});
   const auto& a = s["configs"]["qa/own-reference"]["test_agreement"];
   EXPECT_EQ(a["questions"].get<double>(), 2);
   EXPECT_EQ(a["passing"].get<double>(), 1);
@@ -398,10 +405,9 @@ TEST(QaSummary, ProgramQuestionsAreCheckedAgainstTheTests) {
   EXPECT_EQ(s["configs"]["control"]["test_agreement"]["agree"].get<double>(), 1);
   EXPECT_NE(qa_eval_markdown(s).find("matched the tests' verdict on 1."), std::string::npos);
   // Rows made before programs were graded get no agreement rather than a partial one.
-  qa["turns"][0].erase("program_passes");
-  EXPECT_FALSE(summarize_rows("qa-candidates-programs-old",
-                              {candidate_problem("p1", "x", "x", false, qa, control)})["configs"]["qa/own-reference"]
-                   .contains("test_agreement"));
+  row["configs"]["qa/own-reference"]["turns"][0].erase("program_passes");
+  EXPECT_FALSE(
+      summarize_rows("qa-candidates-programs-old", {row})["configs"]["qa/own-reference"].contains("test_agreement"));
 }
 
 // Problem by problem against the LLM alone, at the largest N: where only the LLM is right, whether
@@ -486,6 +492,39 @@ class Benchmarks : public ::testing::Test {
   }
   std::string dir_;
 };
+
+// `eval regrade` grades stored replies again and runs the programs candidate questions show (rows
+// made before program_passes was recorded get it), rewriting the file.
+TEST_F(Benchmarks, RegradeGradesRepliesAndAskedPrograms) {
+  const Problem p = load_benchmark("mbpp", dir_)[0];
+  ASSERT_EQ(p.id, "mbpp-11");
+  const std::string right = "```python\n" + p.solution + "\n```",
+                    wrong = "```python\ndef remove_Occ(s, ch):\n    return s\n```";
+  const std::string& ask = qa::candidate_code_prompts().candidate_question;
+  const nlohmann::json settings = {{"mode", "candidates"},
+                                   {"benchmark", "mbpp"},
+                                   {"oracles", {"own-reference"}},
+                                   {"prompts", {{"hash", qa::candidate_code_prompts().hash}}}};
+  const nlohmann::json turn = {
+      {"q", qa::fill(ask, {{"answer", p.solution}})}, {"yes", true}, {"program_passes", false}};
+  const nlohmann::json row = {{"id", p.id},
+                              {"settings", settings},
+                              {"slm", {{"reply", wrong}, {"correct", true}}},  // a stale verdict
+                              {"llm", {{"reply", right}, {"correct", true}}},
+                              {"configs", {{"qa/own-reference", {{"turns", {turn}}}}}}};
+  const std::string path = ::testing::TempDir() + "/regrade.jsonl";
+  std::ofstream(path) << row.dump() << "\n";
+  const RegradeReport r = regrade_qa_eval(path, dir_, nullptr);
+  EXPECT_EQ(r.rows, 1u);
+  EXPECT_EQ(r.graded, 3u);   // two replies, one asked program
+  EXPECT_EQ(r.changed, 2u);  // the SLM's reply and the program: stale verdicts
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  const auto back = nlohmann::json::parse(line);
+  EXPECT_FALSE(back["slm"]["correct"].get<bool>());
+  EXPECT_TRUE(back["configs"]["qa/own-reference"]["turns"][0]["program_passes"].get<bool>());
+}
 
 TEST_F(Benchmarks, EverySetLoadsWithAnswers) {
   const std::map<std::string, size_t> sizes = {

@@ -108,6 +108,14 @@ TEST(Generator, FollowUpTurnStartsWithThePromptAndItsReply) {
   expected.insert(expected.end(), reply_tokens.begin(), reply_tokens.end());
   ASSERT_GT(turn.size(), expected.size() + 5);
   EXPECT_TRUE(std::equal(expected.begin(), expected.end(), turn.begin()));
+
+  // Without a chat template the turns are the texts, each after a blank line.
+  const LoadedModel& tiny = detail::loaded_model(test::cached_model(test::tiny_model_path()));
+  ASSERT_FALSE(tiny.has_chat_template());
+  auto plain = tiny.tokenize("a\n\nb\n\nc", /*parse_special=*/true);
+  plain.insert(plain.begin(), tiny.start_token());
+  EXPECT_EQ(tiny.chat_tokens({{"user", "a"}, {"assistant", "b"}, {"user", "c"}}), plain);
+  EXPECT_EQ(test::error_of([&] { tiny.chat_tokens(Conversation{}); }), ErrorCode::usage);
 }
 
 // Greedy replies to several prompts side by side (some alike, some sharing a start with what a slot

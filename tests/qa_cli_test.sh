@@ -154,7 +154,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200); self.end_headers(); self.wfile.write(b"{}")
     def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
+        request = self.rfile.read(int(self.headers["Content-Length"]))
+        with open("fake-requests.jsonl", "ab") as log:
+            log.write(request + b"\n")
         calls[0] += 1
         if calls[0] == 1:
             self.send_response(503); self.end_headers(); self.wfile.write(b'{"error": "busy"}'); return
@@ -168,6 +170,29 @@ wait_http "http://127.0.0.1:$FPORT/health" 30
 check "unclear replies count as no, with a warning (after a 503 retry)" sh -c "'$LLMZ' qa encode --slm '$TINY' \
   --oracle-url http://127.0.0.1:$FPORT/v1 --prompt-file problem.txt ${SMALL[*]} ${REF[*]} -o maybe.qa 2>&1 | grep -q 'oracle replies were neither yes nor no'"
 check "all-no answers decode" "$LLMZ" qa decode --slm "$TINY" --prompt-file problem.txt maybe.qa
+# With oracle_followup the own-reference oracle asks each question after its own solution, as a
+# conversation: user (the solution request), assistant (the solution), user (the question).
+python3 - "$HERE/../prompts/qa-v1.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["version"] = "qa-v1-followup"
+p["oracle_followup"] = "Take your solution as right. A student asks: {question}\nAnswer with Yes or No only."
+json.dump(p, open("followup.json", "w"))
+PY
+rm -f fake-requests.jsonl
+check "qa encode with a follow-up oracle prompt" sh -c "'$LLMZ' qa encode --slm '$TINY' --prompts followup.json \
+  --oracle-url http://127.0.0.1:$FPORT/v1 --prompt-file problem.txt ${SMALL[*]} ${REF[*]} -o followup.qa 2>/dev/null"
+check "the questions came as the third turn after the oracle's solution" python3 -c "
+import json
+requests = [json.loads(l) for l in open('fake-requests.jsonl')]
+assert [m['role'] for m in requests[0]['messages']] == ['user'], requests[0]
+asked = requests[1:]
+assert asked and all([m['role'] for m in r['messages']] == ['user', 'assistant', 'user'] for r in asked), asked
+assert all(r['messages'][1]['content'] == 'Maybe, it depends.' for r in asked)
+assert all(r['messages'][2]['content'].startswith('Take your solution as right. A student asks: ') for r in asked)
+"
+check "its answers decode with the same prompts" "$LLMZ" qa decode --slm "$TINY" --prompts followup.json \
+  --prompt-file problem.txt followup.qa
 expect_error "unclear replies with --unclear fail" 4 "neither yes nor no" strict.qa "$LLMZ" qa encode --slm "$TINY" \
   --oracle-url "http://127.0.0.1:$FPORT/v1" --unclear fail --prompt-file problem.txt "${SMALL[@]}" "${REF[@]}" -o strict.qa
 

@@ -87,7 +87,7 @@ nlohmann::json summarize_qa_eval(const std::string& results_path);
 // The stored replies of a `run_qa_eval` results file graded again with this build's grader (after a
 // fix to it), no model run; every other field stays. The file is replaced whole, atomically.
 struct RegradeReport {
-  uint64_t rows = 0, graded = 0, changed = 0;  // changed: replies whose verdict flipped
+  uint64_t rows = 0, graded = 0, changed = 0;  // graded: replies and asked programs; changed: verdicts flipped
 };
 RegradeReport regrade_qa_eval(const std::string& results_path, const std::string& data_dir,
                               const std::function<void(size_t, size_t)>& progress);

@@ -215,8 +215,8 @@ struct EvalCommands final : CommandGroup {
       ProgressBar bar("regrading", quiet ? Progress::none : Progress::bar, "rows");
       const auto r =
           eval::regrade_qa_eval(run, stored_data, [&](size_t done, size_t total) { bar.update(done, total); });
-      std::cerr << run << ": " << r.graded << " replies in " << r.rows << " rows graded again, " << r.changed
-                << " verdicts changed\n";
+      std::cerr << run << ": " << r.graded << " replies and asked programs in " << r.rows << " rows graded again, "
+                << r.changed << " verdicts changed\n";
       const auto summary = eval::summarize_qa_eval(run);
       write_summary(run, summary, eval::qa_eval_markdown(summary));
     }

@@ -36,7 +36,7 @@ struct LlmMemory {
 class CachedBackend : public qa::ChatBackend {
  public:
   CachedBackend(qa::ChatBackend& inner, LlmMemory& memory) : inner_(inner), memory_(memory) {}
-  static std::string key(const Conversation& conversation, uint32_t max_tokens = 0) {
+  static std::string key(const Conversation& conversation, uint32_t max_tokens) {
     std::string k = std::to_string(max_tokens);  // then each message, its length first: unambiguous
     for (const auto& m : conversation) k += "\n" + m.role + " " + std::to_string(m.content.size()) + "\n" + m.content;
     return k;
@@ -46,7 +46,7 @@ class CachedBackend : public qa::ChatBackend {
                   [&] { return inner_.reply(conversation, max_tokens); });
   }
   std::optional<bool> yes_no(const Conversation& conversation) override {
-    return recall(memory_.answers, key(conversation), [&] { return inner_.yes_no(conversation); });
+    return recall(memory_.answers, key(conversation, 0), [&] { return inner_.yes_no(conversation); });
   }
   std::string name() const override { return inner_.name(); }
 
@@ -277,16 +277,17 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
   auto problems = load_benchmark(options.benchmark, options.data_dir, options.seed);
   if (problems.size() > options.limit) problems.resize(options.limit);
   const nlohmann::json settings = run_settings(models, options);
+  const bool programs =
+      options.mode == qa::QuestionMode::candidates && qa::candidate_kind(options.prompts) == qa::CandidateKind::program;
 
   ResultsFile results(options.results, options.resume, settings);
   run_problems(
       problems, results, options.jobs,
       [&]() -> SolveProblem {
         auto runner = std::make_shared<Runner>(models, options);
-        return [runner, &settings](const Problem& p) {
+        return [runner, &settings, programs](const Problem& p) {
           nlohmann::json row = runner->problem(p);
-          if (asks_about_programs(settings) && row.contains("configs"))
-            for (auto& [name, config] : row["configs"].items()) grade_asked_programs(config, p);
+          if (programs) grade_asked_programs(row, p);
           row["settings"] = settings;
           return row;
         };

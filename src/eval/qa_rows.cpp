@@ -1,5 +1,7 @@
 #include "eval/qa_rows.h"
 
+#include <map>
+
 #include "eval/grading.h"
 #include "qa/prompts.h"
 
@@ -10,7 +12,7 @@ namespace {
 // The built-in prompts a row was made with in candidates mode, or nullptr.
 const qa::Prompts* candidate_prompts_of(const nlohmann::json& settings) {
   if (settings.value("mode", "") != "candidates") return nullptr;
-  return qa::builtin_prompts(settings["prompts"].value("hash", uint64_t(0)));
+  return qa::builtin_prompts(settings.value("prompts", nlohmann::json::object()).value("hash", uint64_t(0)));
 }
 
 }  // namespace
@@ -36,10 +38,23 @@ bool asks_about_programs(const nlohmann::json& settings) {
   return p && qa::candidate_kind(*p) == qa::CandidateKind::program;
 }
 
-void grade_asked_programs(nlohmann::json& config, const Problem& problem) {
-  if (!config.contains("turns")) return;
-  // The question holds the program in a ```python block, as a reply would.
-  for (auto& t : config["turns"]) t["program_passes"] = grade(problem, t.at("q").get<std::string>()).correct;
+RegradeReport grade_asked_programs(nlohmann::json& row, const Problem& problem) {
+  RegradeReport report;
+  if (problem.kind != AnswerKind::code || !row.contains("configs")) return report;
+  std::map<std::string, bool> passes;  // the configurations ask about the same samples
+  for (auto& [name, config] : row["configs"].items()) {
+    if (!config.contains("turns")) continue;
+    for (auto& t : config["turns"]) {
+      const std::string& q = t.at("q").get_ref<const std::string&>();
+      auto it = passes.find(q);
+      // The question holds the program in a ```python block, as a reply would.
+      if (it == passes.end()) it = passes.emplace(q, grade(problem, q).correct).first;
+      report.graded++;
+      report.changed += t.contains("program_passes") && t["program_passes"] != it->second;
+      t["program_passes"] = it->second;
+    }
+  }
+  return report;
 }
 
 }  // namespace llmz::eval

@@ -17,10 +17,12 @@ std::optional<std::pair<std::string, std::string>> candidate_question_parts(cons
 // The answer a candidate question names, or nullopt if q is not one.
 std::optional<std::string> named_answer(const std::string& q, const std::pair<std::string, std::string>& parts);
 
-// Candidates mode with the built-in program prompts: each question shows a program.
+// Whether stored rows of these settings ask about programs: candidates mode with built-in program
+// prompts (all a row can tell; a run knows its own prompts).
 bool asks_about_programs(const nlohmann::json& settings);
-// Every turn of a configuration's record gets "program_passes": whether the program its question
-// shows passes the problem's tests (what the oracle's yes/no is measured against).
-void grade_asked_programs(nlohmann::json& config, const Problem& problem);
+// On a code problem, every turn of the row's configurations gets "program_passes": whether the
+// program its question shows passes the tests (what the yes/no answers are measured against). Each
+// program runs once per row. Returns how many turns were graded and how many verdicts changed.
+RegradeReport grade_asked_programs(nlohmann::json& row, const Problem& problem);
 
 }  // namespace llmz::eval

@@ -51,8 +51,11 @@ RegradeReport regrade_qa_eval(const std::string& results_path, const std::string
       fail(ErrorCode::corrupt, results_path + ": problem " + row["id"].dump() + " is not in the benchmark");
     for (const char* part : {"slm", "llm", "configs"})
       if (row.contains(part)) regrade_json(row[part], it->second, report);
-    if (asks_about_programs(settings) && row.contains("configs"))
-      for (auto& [name, config] : row["configs"].items()) grade_asked_programs(config, it->second);
+    if (asks_about_programs(settings)) {
+      const RegradeReport programs = grade_asked_programs(row, it->second);
+      report.graded += programs.graded;
+      report.changed += programs.changed;
+    }
     report.rows++;
     if (progress) progress(report.rows, rows.size());
   }

@@ -143,11 +143,12 @@ std::vector<llama_token> LoadedModel::chat_tokens(std::string_view user, std::st
 
 std::vector<llama_token> LoadedModel::chat_tokens(const Conversation& conversation,
                                                   std::string_view assistant_start) const {
+  if (conversation.empty()) fail(ErrorCode::usage, "a conversation needs at least one message");
   std::vector<llama_token> out{start_token_};
   std::string text;
   std::vector<llama_chat_message> messages;
   for (const auto& m : conversation) {
-    text += (text.empty() ? "" : "\n\n") + m.content;
+    text += (messages.empty() ? "" : "\n\n") + m.content;
     messages.push_back({m.role.c_str(), m.content.c_str()});
   }
   if (const char* tmpl = llama_model_chat_template(model_, nullptr)) {

@@ -66,8 +66,9 @@ class ReferenceOracle : public Oracle {
   bool answer(const Question& q) override {
     Conversation c;
     if (mode_ == OracleMode::own_reference && !prompts_.oracle_followup.empty()) {
-      // The next turn after its own solution: a local model evaluates only this turn (the solution's
-      // tokens are still cached from writing it).
+      // The next turn after its own solution: a local model whose cache still holds the conversation
+      // it wrote the solution in evaluates only this turn (and any tokens where the solution's text,
+      // tokenized again, differs from the tokens it wrote).
       c = {{"user", reference_prompt_},
            {"assistant", reference_},
            {"user", fill(prompts_.oracle_followup, {{"attempt", task_.attempt}, {"question", q.text}})}};
