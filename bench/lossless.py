@@ -70,6 +70,7 @@ def measure_llmz(llmz, model, src, work, threads, extra, repeat):
     """Compress and decompress `repeat` times; the median times and the largest peak memory."""
     packed = work / "out.llmz"
     back = work / "back"
+    load = os.getloadavg()[0]  # other work on the machine: speeds under load are not comparable
     runs = []
     for _ in range(repeat):
         c = timed([str(llmz), "-q", "-f", "-T", str(threads), "-m", model, *extra, str(src), "-o", str(packed)])
@@ -83,7 +84,8 @@ def measure_llmz(llmz, model, src, work, threads, extra, repeat):
             "decompress_s": statistics.median(d[0] for _, d in runs), "runs": len(runs),
             "peak_rss_kb": max(max(c[1], d[1]) for c, d in runs), "tokens": info["llm_tokens"],
             "llm_chunks": info["llm_chunks"], "model_bytes": info["llm_bytes"], "streams": info["streams"],
-            "window_tokens": info["window_tokens"], "window_overlap": info["window_overlap"]}
+            "window_tokens": info["window_tokens"], "window_overlap": info["window_overlap"],
+            "threads": threads, "load_before": round(load, 2)}
 
 
 def forward_speed(forward, model_file, threads, row, per_call_decode, repeat):
@@ -137,10 +139,15 @@ def main():
             sys.exit(f"{json_path}: no results yet")
         write_report(results, labels, args.name)
         return
-    results["settings"] = {"max_bytes": args.max_bytes, "threads": args.threads, "repeat": args.repeat,
-                           "cpu": subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"],
-                                                 capture_output=True, text=True).stdout.strip(),
-                           "nproc": os.cpu_count()}
+    # A resumed run keeps the first run's settings (measurements record their own threads and load),
+    # and must cut the files the same way.
+    if "settings" in results and results["settings"]["max_bytes"] != args.max_bytes:
+        sys.exit(f"{json_path}: made with --max-bytes {results['settings']['max_bytes']}; resume with the same, "
+                 "or use --name for another table")
+    results.setdefault("settings", {"max_bytes": args.max_bytes, "threads": args.threads, "repeat": args.repeat,
+                                    "cpu": subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"],
+                                                          capture_output=True, text=True).stdout.strip(),
+                                    "nproc": os.cpu_count()})
     files = corpus_files(args.files)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -168,6 +175,9 @@ def main():
 
 
 def write_report(results, labels, name):
+    # every model measured so far, not only this run's
+    labels = list(dict.fromkeys([m for row in results["rows"].values() for m in row if m.startswith("llmz ")]
+                                + labels))
     path = RESULTS / f"{name}.md"
     path.write_text(markdown(results, labels))
     print(path.read_text())
@@ -181,7 +191,8 @@ def markdown(results, labels):
     rows = results["rows"]
     s = results["settings"]
     methods = labels + list(CLASSIC)
-    lines = [f"Bits per byte (lower is better). CPU: {s['cpu']}, {s['threads']} threads."
+    lines = [f"Bits per byte (lower is better). CPU: {s['cpu']}, {s['threads']} threads unless the speed table says "
+             "otherwise."
              + (f" Times are medians of {s['repeat']} runs." if s.get("repeat", 1) > 1 else "")
              + (f" Each file truncated to its first {s['max_bytes']} bytes." if s["max_bytes"] else ""), "",
              "| file | bytes | " + " | ".join(methods) + " |", "|---|---:|" + "---:|" * len(methods)]
@@ -191,7 +202,8 @@ def markdown(results, labels):
     lines += ["", "llmz speed, memory and efficiency (efficiency = llmz tokens/s / raw forward-pass tokens/s "
               "for the same model, threads, lock-step width, chunk length and tokens per call):", "",
               "| file | model | tokens | compress KB/s | decompress KB/s | compress tok/s | decompress tok/s "
-              "| efficiency (c / d) | peak RSS MB |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+              "| efficiency (c / d) | peak RSS MB | threads | load before |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for key, row in rows.items():
         for m in labels:
             r = row.get(m)
@@ -203,7 +215,8 @@ def markdown(results, labels):
                    if "raw_decode_tps" in r else "")
             lines.append(f"| {key} | {m} | {r['tokens']} | {row['bytes'] / r['compress_s'] / 1000:.2f} | "
                          f"{row['bytes'] / r['decompress_s'] / 1000:.2f} | {ctps:.0f} | {dtps:.0f} | {eff} | "
-                         f"{r['peak_rss_kb'] / 1024:.0f} |")
+                         f"{r['peak_rss_kb'] / 1024:.0f} | {r.get('threads', s['threads'])} | "
+                         f"{r.get('load_before', '')} |")
     totals = {m: sum(r[m]["size"] for r in rows.values() if m in r) for m in methods}
     n_all = {m: sum(r["bytes"] for r in rows.values() if m in r) for m in methods}
     lines += ["", "Totals over the files measured: " + ", ".join(
