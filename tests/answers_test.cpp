@@ -40,6 +40,16 @@ TEST(HideAnswer, RemovesMarkersAndBoxedContent) {
   EXPECT_EQ(hide_answer("nothing to hide"), "nothing to hide");
 }
 
+TEST(MaskAnswer, EveryCopyOfTheAnswerGoes) {
+  EXPECT_EQ(mask_answer("She makes 9 * 2 = $<<9*2=18>>18 every day.", "18"),
+            "She makes 9 * 2 = $<<9*2=___>>___ every day.");
+  EXPECT_EQ(mask_answer("Janet makes $18.00 a day, not 180 or 1.8.", "$18"), "Janet makes $___ a day, not 180 or 1.8.");
+  EXPECT_EQ(mask_answer("a profit of 70,000, then -70000", "70000"), "a profit of ___, then -70000");
+  EXPECT_EQ(mask_answer("so x = \\frac{1}{2}, i.e. \\frac{1}{2}", "\\frac{1}{2}"), "so x = ___, i.e. ___");
+  EXPECT_EQ(mask_answer("nothing here", ""), "nothing here");
+  EXPECT_EQ(mask_answer("Evelyn ran", "Evelyn"), "___ ran");
+}
+
 TEST(SameAnswer, NumbersByValue) {
   EXPECT_TRUE(same_answer("18", "18"));
   EXPECT_TRUE(same_answer("$18.00", "18"));

@@ -15,4 +15,17 @@ expect_error "shortest-of-N needs the prompt" 1 "context-file" nop.llmz "$LLMZ" 
 expect_error "binary input cannot be rewritten" 1 "UTF-8" bin.llmz "$LLMZ" -q -m "$TINY" --rewrite binary.bin -o bin.llmz
 expect_error "empty input cannot be rewritten" 1 "empty" e.llmz "$LLMZ" -q -m "$TINY" --rewrite empty.txt -o e.llmz
 
+# --keep-answer: the tiny solver never works out 987654, so no rewrite keeps the answer and the input
+# itself is sent, losslessly.
+printf 'She sells 9 eggs.\nShe makes 9 * 109739.33 = <<9*109739.33=987654>>987654.\n#### 987654\n' >answer.txt
+check "--keep-answer sends the input when no rewrite keeps its answer" sh -c \
+  "'$LLMZ' -m '$TINY' --rewrite --keep-answer --candidates 2 --max-rewrite-tokens 20 --context-file prompt.txt answer.txt -o kept.llmz 2>kept.err && grep -q 'codes the input itself' kept.err && '$LLMZ' -q -d -m '$TINY' --context-file prompt.txt kept.llmz -c | cmp - answer.txt && ! '$LLMZ' info kept.llmz | grep -q LOSSY"
+expect_error "--keep-answer checks rewrites only" 1 "give --rewrite" k1.llmz "$LLMZ" -q -m "$TINY" --keep-answer \
+  --shortest-of 2 --context-file prompt.txt answer.txt -o k1.llmz
+expect_error "--keep-answer needs the prompt" 1 "context-file" k2.llmz "$LLMZ" -q -m "$TINY" --rewrite --keep-answer \
+  answer.txt -o k2.llmz
+printf 'no result stated here\n' >noanswer.txt
+expect_error "--keep-answer needs an input with a final answer" 1 "final answer" k3.llmz "$LLMZ" -q -m "$TINY" \
+  --rewrite --keep-answer --context-file prompt.txt noanswer.txt -o k3.llmz
+
 finish

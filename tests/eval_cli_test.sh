@@ -154,7 +154,20 @@ for r in rows:
     assert r['reference']['best_of_n_rewrite']['seconds'] >= r['reference']['rewrite']['seconds'], r['reference']
     assert r['shortest_of_n']['seconds'] > 0 and r['seconds'] >= r['reference']['best_of_n_rewrite']['seconds'], r
     assert r['reference']['lossless']['text'].endswith('#### ' + r['gold'])
+    assert r['settings']['solver_view'] == 'answer hidden and masked', r['settings']
+    # The checked rewrite: the cheapest candidate the sender's solver got the original's answer from,
+    # else the original itself; checking costs the sender time on top of best of N.
+    for src in ('reference', 'llm'):
+        if 'lossless' not in r[src]:
+            continue
+        c, best, plain = r[src]['checked_rewrite'], r[src]['best_of_n_rewrite'], r[src]['lossless']
+        assert 1 <= c['checked'] <= 2 and c['seconds'] >= best['seconds'], (c, best)
+        if c['sent_original']:
+            assert c['checked'] == 2 and c['text'] == plain['text'] and c['bits'] == plain['bits'], (c, plain)
+        else:
+            assert c['bits'] >= best['bits'], (c, best)
 s = json.load(open('rewrite.json'))
+assert 'checked_rewrite' in s['sources']['reference'], s
 assert s['sources']['reference']['rewrite']['timed'] == 2 and s['sources']['reference']['rewrite']['mean_seconds'] > 0, s
 "
 python3 - <<'PY'  # a row from before the sender's seconds were recorded, beside a timed one
@@ -165,7 +178,7 @@ with open("rewrite-untimed.jsonl", "w") as f:
         if i == 0:
             del r["seconds"], r["shortest_of_n"]["seconds"]
             for source in ("reference", "llm"):
-                for method in ("lossless", "rewrite", "best_of_n_rewrite"):
+                for method in ("lossless", "rewrite", "best_of_n_rewrite", "checked_rewrite"):
                     r[source].get(method, {}).pop("seconds", None)
         f.write(json.dumps(r) + "\n")
 PY
@@ -181,7 +194,7 @@ rows, same, other = ([json.loads(l) for l in open(f)] for f in ('rewrite.jsonl',
 assert len(rows) == len(same) == len(other) == 2
 differ = exact = 0
 for r, s, o in zip(rows, same, other):
-    entries = [('shortest_of_n',)] + [(src, m) for src in ('reference', 'llm') if 'lossless' in r[src] for m in ('lossless', 'rewrite', 'best_of_n_rewrite')]
+    entries = [('shortest_of_n',)] + [(src, m) for src in ('reference', 'llm') if 'lossless' in r[src] for m in ('lossless', 'rewrite', 'best_of_n_rewrite', 'checked_rewrite')]
     for e in entries:
         get = lambda row: row[e[0]] if len(e) == 1 else row[e[0]][e[1]]
         # Coded exactly as the run coded it, where the row holds the text itself: JSON cannot hold
@@ -227,6 +240,7 @@ assert [r['id'] for r in rows] == ['mbpp-11', 'mbpp-12'], rows
 for r in rows:
     assert r['reference']['lossless']['text'] == r['gold'] and r['gold'].startswith('def add_'), r['reference']
     assert r['settings']['prompts'] == 'rewrite-code-v1' and isinstance(r['llm_solution_correct'], bool), r
+    assert r['settings']['solver_view'] == 'program' and 'checked_rewrite' not in r['reference'], r
     for m in ('lossless', 'rewrite', 'best_of_n_rewrite'):  # graded by running a program: right, or why not
         v = r['reference'][m]
         assert v['correct'] or v['note'] in ('no code in the reply',) or 'Error' in v['note'], v

@@ -476,8 +476,23 @@ TEST(RewriteSummary, MethodsArePairedWithLosslessCoding) {
   EXPECT_DOUBLE_EQ(rewrite["accuracy_minus_lossless"]["value"].get<double>(), -0.5);
   EXPECT_DOUBLE_EQ(s["sources"]["reference"]["shortest_of_n"]["bits_vs_lossless"]["value"].get<double>(), 0.5);
   EXPECT_FALSE(s["sources"].contains("llm"));
+  // Rows on programs have no checked rewrite: the method is left out, not read as missing.
+  EXPECT_FALSE(s["sources"]["reference"].contains("checked_rewrite"));
   const std::string md = rewrite_eval_markdown(s);
   EXPECT_NE(md.find("| reference | rewrite | 0.0312 | 25.0 ["), std::string::npos) << md;
+  EXPECT_EQ(md.find("checked_rewrite |"), std::string::npos) << md;
+
+  // With it: the original sent where no candidate passed (p2) counts its full bits.
+  {
+    std::ofstream out(path);
+    auto p1 = row("p1", 80, true), p2 = row("p2", 120, false);
+    p1["reference"]["checked_rewrite"] = v(20, true);
+    p2["reference"]["checked_rewrite"] = v(120, true);
+    out << p1.dump() << "\n" << p2.dump() << "\n";
+  }
+  const auto checked = summarize_rewrite_eval(path)["sources"]["reference"]["checked_rewrite"];
+  EXPECT_DOUBLE_EQ(checked["bits_vs_lossless"]["value"].get<double>(), 140.0 / 200);
+  EXPECT_DOUBLE_EQ(checked["accuracy_minus_lossless"]["value"].get<double>(), 0);
 }
 
 // The real benchmark files (shared/data beside a folder above the checkout, or $LLMZ_DATA_DIR, which

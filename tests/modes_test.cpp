@@ -77,13 +77,19 @@ TEST(Routing, PromptRoutingIsRepeatedFromTheContext) {
   EXPECT_EQ(test::error_of([&] { compress_routed(base, {}, Route::best, input, {}); }), ErrorCode::usage);
 }
 
-TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
-  const Model& tiny = cached_model(test::tiny_model_path());
-  const auto input = test::bytes_of(test::sample_text(300, 5));
+// Greedy plus two samples of a few tokens each, for the tiny model.
+lossy::LossyOptions three_short_rewrites() {
   lossy::LossyOptions options;
   options.candidates = 3;
   options.max_tokens = 24;
   options.coding.context = "Describe the river.";
+  return options;
+}
+
+TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
+  const Model& tiny = cached_model(test::tiny_model_path());
+  const auto input = test::bytes_of(test::sample_text(300, 5));
+  lossy::LossyOptions options = three_short_rewrites();
   const auto r = lossy::compress_lossy(tiny, tiny, input, options);
   ASSERT_EQ(r.candidates.size(), 3u);
   const FileInfo info = inspect(r.file);
@@ -108,6 +114,69 @@ TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
   EXPECT_EQ(test::error_of([&] { lossy::compress_lossy(tiny, tiny, input, fresh); }), ErrorCode::usage);
   const std::vector<uint8_t> not_text = {'a', 0, 'b'};
   EXPECT_EQ(test::error_of([&] { lossy::compress_lossy(tiny, tiny, not_text, options); }), ErrorCode::usage);
+}
+
+TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInput) {
+  const Model& tiny = cached_model(test::tiny_model_path());
+  const auto input = test::bytes_of(test::sample_text(300, 5));
+  lossy::LossyOptions options = three_short_rewrites();
+  const auto plain = lossy::compress_lossy(tiny, tiny, input, options);
+  // Accept only the dearest candidate: the check runs cheapest first and stops there.
+  size_t dearest = 0;
+  for (size_t i = 0; i < plain.candidates.size(); i++)
+    if (plain.candidates[i].coded_bytes > plain.candidates[dearest].coded_bytes) dearest = i;
+  std::vector<std::string> asked;
+  options.check = [&](const std::string& text) {
+    asked.push_back(text);
+    return text == plain.candidates[dearest].text;
+  };
+  const auto checked = lossy::compress_lossy(tiny, tiny, input, options);
+  ASSERT_FALSE(checked.kept_input);
+  EXPECT_EQ(checked.chosen, dearest);
+  EXPECT_EQ(inspect(checked.file).lossy_method, "checked best-of-N rewrite");
+  auto coded_size = [&](const std::string& text) {
+    for (const auto& c : plain.candidates)
+      if (c.text == text) return c.coded_bytes;
+    ADD_FAILURE() << "checked a text that is no candidate: " << text;
+    return size_t(0);
+  };
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked.back(), plain.candidates[dearest].text);
+  for (size_t i = 1; i < asked.size(); i++) EXPECT_LE(coded_size(asked[i - 1]), coded_size(asked[i]));
+  for (const auto& c : checked.candidates) {
+    if (c.coded_bytes < plain.candidates[dearest].coded_bytes) EXPECT_EQ(c.accepted, std::optional<bool>(false));
+    if (c.coded_bytes > plain.candidates[dearest].coded_bytes) EXPECT_FALSE(c.accepted.has_value());
+  }
+  auto decoded = decompress(tiny, checked.file, {.context = options.coding.context});
+  EXPECT_EQ(std::string(decoded.begin(), decoded.end()), plain.candidates[dearest].text);
+  EXPECT_GE(checked.seconds, checked.check_seconds);
+
+  // A check that accepts nothing sends the input itself, losslessly.
+  options.check = [](const std::string&) { return false; };
+  const auto none = lossy::compress_lossy(tiny, tiny, input, options);
+  EXPECT_TRUE(none.kept_input);
+  EXPECT_EQ(none.chosen, none.candidates.size());
+  EXPECT_FALSE(inspect(none.file).lossy);
+  EXPECT_EQ(decompress(tiny, none.file, {.context = options.coding.context}), input);
+  for (const auto& c : none.candidates) EXPECT_EQ(c.accepted, std::optional<bool>(false));
+
+  // The answer check needs a result to check against.
+  EXPECT_EQ(test::error_of([&] {
+              lossy::answer_check(tiny, "Q", test::bytes_of("no result stated"), lossy::default_rewrite_prompts(), 8);
+            }),
+            ErrorCode::usage);
+}
+
+// The answer check with a model that follows instructions (Qwen 0.5B): a faithful short rewrite keeps
+// the answer although it is masked; one with a wrong step does not.
+TEST(Lossy, TheAnswerCheckWorksTheAnswerOutAgain) {
+  const Model& qwen = cached_model(test::qwen_small_model_path(), 1);
+  const std::string problem = "Tom has 3 bags with 4 apples in each. He eats 2 apples. How many apples are left?";
+  const auto original =
+      test::bytes_of("3 bags of 4 is 3 * 4 = 12 apples. He eats 2, so 12 - 2 = 10 are left.\n#### 10");
+  const auto check = lossy::answer_check(qwen, problem, original, lossy::default_rewrite_prompts(), 96);
+  EXPECT_TRUE(check("3 * 4 = 12, minus 2 = 10."));  // shown as "3 * 4 = 12, minus 2 = ___."
+  EXPECT_FALSE(check("3 * 4 = 12, minus 2 = 9, so 9 apples are left."));
 }
 
 TEST(Server, ARemoteOracleAnswersLikeTheLocalOne) {

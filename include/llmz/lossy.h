@@ -3,6 +3,8 @@
 // decodes to that text, not to the input, and its header says so (docs/LOSSY.md).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,6 +32,9 @@ const RewritePrompts& default_rewrite_prompts();
 const RewritePrompts& code_rewrite_prompts();
 RewritePrompts load_rewrite_prompts(const std::string& path);
 
+// The sender's test of a candidate text (true: it may be sent). Only the sender runs it.
+using CandidateCheck = std::function<bool(const std::string& text)>;
+
 struct LossyOptions {
   Method method = Method::rewrite;
   uint32_t candidates = 1;  // rewrite: 1 = the greedy rewrite only; N = greedy + N - 1 samples
@@ -38,25 +43,38 @@ struct LossyOptions {
   uint32_t max_tokens = 512;  // longest rewrite or answer
   bool hide_answer = false;   // ask the rewrite not to state the final answer (for evaluation)
   CompressOptions coding;     // how the chosen text is coded; coding.context is the prompt
+  // When set, the kept candidate is the cheapest one the check accepts (they are checked cheapest
+  // first, until one passes); when it accepts none, the input itself is coded, losslessly.
+  CandidateCheck check;
 };
 
 struct Candidate {
   std::string text;
-  size_t coded_bytes = 0;    // size of the whole .llmz file that codes it
-  size_t payload_bytes = 0;  // of which its coded payload (without the header)
-  double seconds = 0;        // writing it and coding it: the greedy one from the call's start (set-up included),
-                             // samples (written side by side) from the end of the greedy one, sharing one time
+  size_t coded_bytes = 0;        // size of the whole .llmz file that codes it
+  size_t payload_bytes = 0;      // of which its coded payload (without the header)
+  double seconds = 0;            // writing it and coding it: the greedy one from the call's start (set-up included),
+                                 // samples (written side by side) from the end of the greedy one, sharing one time
+  std::optional<bool> accepted;  // the check's verdict, where it ran
 };
 
 struct LossyResult {
   std::vector<uint8_t> file;
   std::vector<Candidate> candidates;
-  size_t chosen = 0;
-  double seconds = 0;  // the whole call: every candidate written and coded
+  size_t chosen = 0;         // the candidate the file codes; candidates.size() when kept_input
+  bool kept_input = false;   // the check accepted no candidate: the file codes the input, losslessly
+  double seconds = 0;        // the whole call: every candidate written and coded, the checks included
+  double check_seconds = 0;  // of which the checks
 };
 
 // coder codes the chosen text; writer writes the candidates (may be the same model).
 LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<const uint8_t> input,
                            const LossyOptions& options, const RewritePrompts& prompts = default_rewrite_prompts());
+
+// A check that a candidate still carries the input's result: solver, given the prompt and the
+// candidate with that result hidden (its answer statement removed, every copy of the input's final
+// answer masked: qa hide_answer and mask_answer), works out the input's final answer again. This is
+// the quality `llmz eval rewrite` measures (docs/LOSSY.md). Fails when the input states no final answer.
+CandidateCheck answer_check(const Model& solver, const std::string& prompt, std::span<const uint8_t> input,
+                            const RewritePrompts& prompts, uint32_t max_tokens);
 
 }  // namespace llmz::lossy

@@ -51,9 +51,9 @@ struct Options {
   uint32_t streams = CompressOptions{}.streams;
   bool always_model = false;
   // Lossy modes.
-  bool rewrite = false, hide_answer = false;
+  bool rewrite = false, hide_answer = false, keep_answer = false;
   uint32_t shortest_of = 0;
-  std::string rewriter, rewrite_prompts;
+  std::string rewriter, rewrite_prompts, solver;
   lossy::LossyOptions lossy;
 };
 
@@ -195,17 +195,38 @@ class Runner {
       fail(ErrorCode::usage, "--rewrite and --shortest-of are different modes: pick one");
     const auto prompts =
         o_.rewrite_prompts.empty() ? lossy::default_rewrite_prompts() : lossy::load_rewrite_prompts(o_.rewrite_prompts);
-    std::optional<Model> other;
-    const bool same = o_.rewriter.empty() || resolve_model(o_.rewriter) == resolve_model(o_.model);
-    if (!same) other = Model::load({resolve_model(o_.rewriter), o_.threads});
     const Model& coder = model(given_adapters());
-    const auto r = lossy::compress_lossy(coder, same ? coder : *other, input, opts, prompts);
-    if (o_.verbose) {
-      for (size_t i = 0; i < r.candidates.size(); i++)
-        fprintf(stderr, "candidate %zu: %zu bytes of text -> %zu bytes%s\n", i, r.candidates[i].text.size(),
-                r.candidates[i].coded_bytes, i == r.chosen ? " (kept)" : "");
+    // The rewriter and the solver are loaded once each, and not at all where they are the coder.
+    std::map<std::string, Model> others;
+    auto named = [&](const std::string& name) -> const Model& {
+      const std::string path = resolve_model(name.empty() ? o_.model : name);
+      if (path == resolve_model(o_.model)) return coder;
+      auto it = others.find(path);
+      if (it == others.end()) it = others.emplace(path, Model::load({path, o_.threads})).first;
+      return it->second;
+    };
+    const Model& writer = named(o_.rewriter);
+    if (o_.keep_answer) {
+      if (!o_.rewrite) fail(ErrorCode::usage, "--keep-answer checks rewrites: give --rewrite");
+      if (context_.empty())
+        fail(ErrorCode::usage, "--keep-answer has the solver solve the prompt: give it with --context-file");
+      opts.check = lossy::answer_check(named(o_.solver.empty() ? o_.rewriter : o_.solver), context_, input, prompts,
+                                       opts.max_tokens);
     }
-    if (!o_.quiet)
+    const auto r = lossy::compress_lossy(coder, writer, input, opts, prompts);
+    if (o_.verbose) {
+      for (size_t i = 0; i < r.candidates.size(); i++) {
+        const auto& c = r.candidates[i];
+        fprintf(stderr, "candidate %zu: %zu bytes of text -> %zu bytes%s%s\n", i, c.text.size(), c.coded_bytes,
+                !c.accepted   ? ""
+                : *c.accepted ? ", keeps the answer"
+                              : ", loses the answer",
+                i == r.chosen ? " (kept)" : "");
+      }
+    }
+    if (!o_.quiet && r.kept_input)
+      fprintf(stderr, "llmz: no rewrite kept the input's answer: the file codes the input itself, losslessly\n");
+    else if (!o_.quiet)
       fprintf(stderr, "llmz: LOSSY: the file decodes to a %zu-byte %s of the input, not to the input\n",
               r.candidates[r.chosen].text.size(), o_.shortest_of ? "fresh answer in place" : "rewrite");
     return r.file;
@@ -400,6 +421,10 @@ void add_lossy_options(CLI::App& app, Options& o) {
   app.add_option("--temperature", o.lossy.temperature, "sampling temperature")->capture_default_str();
   app.add_option("--max-rewrite-tokens", o.lossy.max_tokens, "longest rewrite or answer")->capture_default_str();
   app.add_flag("--hide-answer", o.hide_answer, "ask the rewrite not to state the final answer");
+  app.add_flag("--keep-answer", o.keep_answer,
+               "send only a rewrite from which --solver, not told the answer, works out the input's final answer; "
+               "if none, the input itself (lossless)");
+  app.add_option("--solver", o.solver, "model that checks rewrites for --keep-answer (default: the rewriter)");
   app.add_option("--rewrite-prompts", o.rewrite_prompts, "rewrite template file (default: built-in rewrite-v1)");
 }
 

@@ -14,6 +14,7 @@
 #include "eval/stats.h"
 #include "llmz/eval.h"
 #include "llmz/lossy.h"
+#include "lossy/answer_check.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
 #include "qa/answers.h"
@@ -39,9 +40,12 @@ class Runner {
   nlohmann::json problem(const Problem& p) {
     const Stopwatch whole;
     nlohmann::json row = {{"id", p.id}, {"gold", p.answer}};
+    const bool code = p.kind == AnswerKind::code;
     std::vector<Variant> variants;
-    auto variant = [&](nlohmann::json::json_pointer at, const std::string& text, uint64_t bits, double seconds) {
-      variants.push_back({std::move(at), text, bits, seconds});
+    // result: what the text was meant to carry, hidden from the solver (programs hide nothing).
+    auto variant = [&](nlohmann::json::json_pointer at, const std::string& text, uint64_t bits, double seconds,
+                       const std::string& result, nlohmann::json extra = nlohmann::json::object()) {
+      variants.push_back({std::move(at), text, bits, seconds, code ? "" : result, std::move(extra)});
     };
     const std::string own = trim(
         writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
@@ -60,7 +64,8 @@ class Runner {
     lo.candidates = o_.candidates;
     const auto fresh = lossy::compress_lossy(m_.coder, m_.writer, {}, lo, fresh_prompts_);
     const std::string& fresh_text = fresh.candidates[fresh.chosen].text;
-    variant(rewrite_entry("", "shortest_of_n"), fresh_text, payload_bits(fresh.file), fresh.seconds);
+    variant(rewrite_entry("", "shortest_of_n"), fresh_text, payload_bits(fresh.file), fresh.seconds,
+            stated_answer(fresh_text));
 
     for (const char* source : kRewriteSources) {
       const std::string original = std::string(source) == "reference" ? p.solution : own;
@@ -69,19 +74,34 @@ class Runner {
         row[source] = s;
         continue;
       }
+      const std::string result = stated_answer(original);
       const Stopwatch lossless;
       const uint64_t lossless_bits = coded_bits(m_.coder, original, coding);
-      variant(rewrite_entry(source, "lossless"), original, lossless_bits, lossless.seconds());
+      variant(rewrite_entry(source, "lossless"), original, lossless_bits, lossless.seconds(), result);
       lo.method = lossy::Method::rewrite;
       lo.candidates = o_.candidates;
+      // The sender checks candidates with the solver's view of them; where the original states no
+      // result there is nothing to check against, and the original itself is sent.
+      lo.check = code             ? lossy::CandidateCheck()
+                 : result.empty() ? [](const std::string&) { return false; }
+                                  : lossy::detail::answer_check(solver_, prompts_, p.question, result, o_.max_tokens);
       const auto best = lossy::compress_lossy(m_.coder, m_.writer,
                                               std::vector<uint8_t>(original.begin(), original.end()), lo, prompts_);
       // Candidate 0 is the greedy rewrite, the single-rewrite row (its bits and seconds are the
       // sender's: writing it and coding it once, inside compress_lossy).
       const lossy::Candidate& greedy = best.candidates[0];
-      variant(rewrite_entry(source, "rewrite"), greedy.text, 8 * uint64_t(greedy.payload_bytes), greedy.seconds);
-      variant(rewrite_entry(source, "best_of_n_rewrite"), best.candidates[best.chosen].text, payload_bits(best.file),
-              best.seconds);
+      variant(rewrite_entry(source, "rewrite"), greedy.text, 8 * uint64_t(greedy.payload_bytes), greedy.seconds,
+              result);
+      const lossy::Candidate& cheapest = cheapest_candidate(best.candidates);
+      variant(rewrite_entry(source, "best_of_n_rewrite"), cheapest.text, 8 * uint64_t(cheapest.payload_bytes),
+              best.seconds - best.check_seconds, result);
+      if (lo.check) {
+        size_t checked = 0;
+        for (const auto& c : best.candidates) checked += c.accepted.has_value();
+        variant(rewrite_entry(source, "checked_rewrite"),
+                best.kept_input ? original : best.candidates[best.chosen].text, payload_bits(best.file), best.seconds,
+                result, {{"checked", checked}, {"sent_original", best.kept_input}});
+      }
       row[source] = s;
     }
     solve_all(p, variants, row);
@@ -97,16 +117,30 @@ class Runner {
     std::string text;
     uint64_t bits;
     double seconds;
+    std::string result;    // masked in what the solver is shown
+    nlohmann::json extra;  // more fields for the row's entry
   };
 
-  // What the solver makes of each text, with its final answer hidden (a program has none to hide: it
-  // is shown whole): all solved side by side, and graded as benchmark replies are (programs by tests).
+  // The final answer a text states ("" for programs, and where it states none).
+  static std::string stated_answer(const std::string& text) { return qa::extract_answer(text).value_or(""); }
+
+  // The candidate with the fewest coded bytes (the first of equals): best-of-N without a check.
+  static const lossy::Candidate& cheapest_candidate(const std::vector<lossy::Candidate>& candidates) {
+    const lossy::Candidate* best = nullptr;
+    for (const auto& c : candidates)
+      if (!c.text.empty() && (!best || c.coded_bytes < best->coded_bytes)) best = &c;
+    return *best;
+  }
+
+  // What the solver makes of each text, with the result it was meant to carry hidden (a program has
+  // none to hide: it is shown whole): all solved side by side, and graded as benchmark replies are
+  // (programs by tests). A check of the same text was the same request, answered from memory.
   void solve_all(const Problem& p, const std::vector<Variant>& variants, nlohmann::json& row) {
     std::vector<std::vector<llama_token>> prompts;
     for (const auto& v : variants)
-      prompts.push_back(solver_.model().chat_tokens(
-          fill(prompts_.solve_from,
-               {{"prompt", p.question}, {"solution", p.kind == AnswerKind::code ? v.text : qa::hide_answer(v.text)}})));
+      prompts.push_back(lossy::detail::solve_request(
+          solver_.model(), prompts_, p.question,
+          p.kind == AnswerKind::code ? v.text : lossy::detail::answer_hidden(v.text, v.result)));
     const auto replies = solver_.greedy(prompts, o_.max_tokens);
     for (size_t i = 0; i < variants.size(); i++) {
       const Grade g = grade(p, replies[i]);
@@ -114,6 +148,7 @@ class Runner {
       j = {{"text", variants[i].text},       {"bytes", variants[i].text.size()}, {"bits", variants[i].bits},
            {"seconds", variants[i].seconds}, {"solver_answer", g.extracted},     {"correct", g.correct}};
       if (!g.note.empty()) j["note"] = g.note;  // why a program failed
+      j.update(variants[i].extra);
     }
   }
 
@@ -140,16 +175,15 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
       problems, results, options.jobs,
       [&]() -> SolveProblem {
         auto runner = std::make_shared<Runner>(models, options, prompts);
-        return [runner, &models, &options, &prompts](const Problem& p) {
+        return [runner, &models, &options, &prompts, code](const Problem& p) {
           nlohmann::json row = runner->problem(p);
           row["benchmark"] = options.benchmark;
           row["models"] = {
               {"coder", models.coder.name()}, {"writer", models.writer.name()}, {"solver", models.solver.name()}};
-          row["settings"] = {{"candidates", options.candidates},
-                             {"seed", options.seed},
-                             {"temperature", options.temperature},
-                             {"max_tokens", options.max_tokens},
-                             {"prompts", prompts.version}};
+          row["settings"] = {
+              {"candidates", options.candidates},   {"seed", options.seed},
+              {"temperature", options.temperature}, {"max_tokens", options.max_tokens},
+              {"prompts", prompts.version},         {"solver_view", code ? "program" : "answer hidden and masked"}};
           return row;
         };
       },
@@ -178,6 +212,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
       if (!s.contains("lossless")) continue;
       bytes[source].push_back(s["original_bytes"].get<double>());
       for (const char* method : kRewriteMethods) {
+        if (!row.contains(rewrite_entry(source, method))) continue;  // checked_rewrite: not on programs
         const auto& v = row[rewrite_entry(source, method)];
         bits[source][method].push_back(v["bits"].get<double>());
         right[source][method].push_back(v["correct"].get<bool>());
@@ -202,6 +237,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     for (const char* method : kRewriteMethods) {
       const auto& b = bits[source][method];
       const auto& r = right[source][method];
+      if (b.size() != n) continue;  // a method some rows lack is not summarized
       std::vector<double> minus_lossless(n);
       for (size_t i = 0; i < n; i++) minus_lossless[i] = r[i] - lossless_right[i];
       summary["sources"][source][method] = {
@@ -248,8 +284,10 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
      << ", solver " << s["models"].value("solver", "?") << "; N = " << s["settings"].value("candidates", 0)
      << ". Ratio = coded bits of what is sent (container header excluded) / (8 x bytes of the original "
         "solution); % of lossless = its bits over those of coding the original losslessly; accuracy = the solver's "
-        "final answer from the text with its answer hidden (on programs: its program passes the tests), in %; minus "
-        "lossless = that accuracy minus the "
+        "final answer from the text with the result it carries hidden (answer lines removed, every copy of the "
+        "original's final answer masked; on programs: its program passes the tests), in %; checked_rewrite = the "
+        "cheapest candidate from which the solver, run by the sender, still gets the original's answer, else the "
+        "original itself; minus lossless = that accuracy minus the "
         "solver's on the original, in points; sender s = mean wall seconds per problem to write and code what is sent "
         "(over the rows that record it). Intervals: problem-level bootstrap 95%, paired by problem.\n\n";
   if (s.contains("recoded_from"))
@@ -262,6 +300,7 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
   for (const char* source : kRewriteSources) {
     if (!s.contains("sources") || !s["sources"].contains(source)) continue;
     for (const char* method : kRewriteMethods) {
+      if (!s["sources"][source].contains(method)) continue;
       const auto& v = s["sources"][source][method];
       const bool lossless = std::string(method) == "lossless";
       char ratio[32];

@@ -13,8 +13,10 @@ namespace llmz::eval {
 // The two originals of a problem: the dataset's solution and the writer's own.
 inline constexpr const char* kRewriteSources[] = {"reference", "llm"};
 // What is sent for each. shortest_of_n (fresh answers) does not depend on the source: a row holds it
-// once, at /shortest_of_n; the others at /SOURCE/METHOD.
-inline constexpr const char* kRewriteMethods[] = {"lossless", "shortest_of_n", "rewrite", "best_of_n_rewrite"};
+// once, at /shortest_of_n; the others at /SOURCE/METHOD. checked_rewrite (the cheapest candidate the
+// solver still gets the original's answer from, else the original) is not run on programs.
+inline constexpr const char* kRewriteMethods[] = {"lossless", "shortest_of_n", "rewrite", "best_of_n_rewrite",
+                                                  "checked_rewrite"};
 
 // Where a method's entry for a source is in a row.
 inline nlohmann::json::json_pointer rewrite_entry(const std::string& source, const std::string& method) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <optional>
 
 #include "coding/container.h"
@@ -28,9 +29,11 @@ RewritePrompts from_set(TemplateSet set) {
           set.text["answer"], set.text["solve"], set.text["solve_from"]};
 }
 
-const char* method_name(const LossyOptions& o) {
-  if (o.method == Method::shortest_of_n) return "shortest-of-N";
-  return o.candidates > 1 ? "best-of-N rewrite" : "rewrite";
+std::string method_name(const LossyOptions& o) {
+  const std::string name = o.method == Method::shortest_of_n ? "shortest-of-N"
+                           : o.candidates > 1                ? "best-of-N rewrite"
+                                                             : "rewrite";
+  return o.check ? "checked " + name : name;
 }
 
 }  // namespace
@@ -57,6 +60,8 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
     fail(ErrorCode::usage, "shortest-of-N answers the prompt afresh: give it with --context-file");
   if (options.method == Method::rewrite && input.empty())
     fail(ErrorCode::usage, "nothing to rewrite: the input is empty");
+  if (options.check && input.empty())
+    fail(ErrorCode::usage, "a checked mode sends the input when no candidate passes: the input is empty");
   if (!is_text(input))
     fail(ErrorCode::usage, "lossy modes rewrite text: the input is not valid UTF-8 (or holds NUL bytes)");
 
@@ -90,26 +95,44 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   const double sampled = sampling.seconds();
   for (auto& text : samples) result.candidates.push_back({std::move(text), 0, 0, sampled});
 
-  std::optional<detail::Coded> chosen;
-  size_t best = SIZE_MAX;
-  for (uint32_t i = 0; i < result.candidates.size(); i++) {
+  std::vector<std::optional<detail::Coded>> coded(result.candidates.size());
+  std::vector<size_t> cheapest_first;
+  for (size_t i = 0; i < result.candidates.size(); i++) {
     Candidate& c = result.candidates[i];
     c.text = trim(c.text);
-    if (!c.text.empty()) {
-      const Stopwatch coding;
-      const std::vector<uint8_t> bytes(c.text.begin(), c.text.end());
-      detail::Coded coded = detail::compress_coded(coder, bytes, options.coding);
-      c.payload_bytes = coded.payload_bytes();
-      c.coded_bytes = write_header(coded.header).size() + c.payload_bytes;
-      c.seconds += coding.seconds();
-      if (c.coded_bytes < best) {
-        best = c.coded_bytes;
+    if (c.text.empty()) continue;
+    const Stopwatch coding;
+    coded[i] = detail::compress_coded(coder, std::vector<uint8_t>(c.text.begin(), c.text.end()), options.coding);
+    c.payload_bytes = coded[i]->payload_bytes();
+    c.coded_bytes = write_header(coded[i]->header).size() + c.payload_bytes;
+    c.seconds += coding.seconds();
+    cheapest_first.push_back(i);
+  }
+  if (cheapest_first.empty()) fail(ErrorCode::model, w.name() + " wrote only empty candidates");
+  std::stable_sort(cheapest_first.begin(), cheapest_first.end(), [&](size_t a, size_t b) {
+    return result.candidates[a].coded_bytes < result.candidates[b].coded_bytes;
+  });
+  result.chosen = cheapest_first.front();
+  if (options.check) {
+    const Stopwatch checking;
+    result.chosen = result.candidates.size();
+    for (size_t i : cheapest_first) {
+      Candidate& c = result.candidates[i];
+      c.accepted = options.check(c.text);
+      if (*c.accepted) {
         result.chosen = i;
-        chosen = std::move(coded);
+        break;
       }
     }
+    result.check_seconds = checking.seconds();
   }
-  if (!chosen) fail(ErrorCode::model, w.name() + " wrote only empty candidates");
+  if (result.chosen == result.candidates.size()) {  // no candidate kept the result: send the input itself
+    result.kept_input = true;
+    result.file = compress(coder, input, options.coding);
+    result.seconds = call.seconds();
+    return result;
+  }
+  std::optional<detail::Coded>& chosen = coded[result.chosen];
 
   // The chosen text's header says what its chunks stand for.
   LossyInfo info;

@@ -110,6 +110,32 @@ std::string hide_answer(const std::string& text) {
   return trim(out);
 }
 
+std::string mask_answer(const std::string& text, const std::string& answer) {
+  static const std::string kMask = "___";
+  const std::string wanted = trim(answer);
+  if (wanted.empty()) return text;
+  std::string out = text;
+  // An answer that is more than a number ("\frac{1}{2}", "x = 3") goes as it is written.
+  if (!std::regex_match(wanted, kNumber))
+    for (size_t at = out.find(wanted); at != std::string::npos; at = out.find(wanted, at + kMask.size()))
+      out.replace(at, wanted.size(), kMask);
+  const auto value = as_number(wanted);
+  if (!value) return out;
+  std::string masked;
+  size_t copied = 0;
+  for (std::sregex_iterator it(out.begin(), out.end(), kNumber), end; it != end; ++it) {
+    // A trailing comma belongs to the sentence, not the number ("18, then").
+    std::string number = it->str();
+    while (!number.empty() && number.back() == ',') number.pop_back();
+    const auto found = as_number(number);
+    if (!found || std::fabs(*found - *value) > 1e-6 * std::max(1.0, std::fabs(*value))) continue;
+    const size_t at = size_t(it->position()) + (number.front() == '$' ? 1 : 0);  // keep "$___"
+    masked += out.substr(copied, at - copied) + kMask;
+    copied = size_t(it->position()) + number.size();
+  }
+  return masked + out.substr(copied);
+}
+
 bool same_answer(const std::string& a, const std::string& b) {
   const auto x = as_number(a), y = as_number(b);
   if (x && y) return std::fabs(*x - *y) <= 1e-6 * std::max(1.0, std::fabs(*y));

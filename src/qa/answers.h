@@ -13,6 +13,12 @@ std::optional<std::string> extract_answer(const std::string& text);
 // \boxed{...} contents replaced by "?", so that a reader must re-derive the result.
 std::string hide_answer(const std::string& text);
 
+// The text with every copy of this answer replaced by "___": numbers equal to it in value ("$18.00",
+// "18" in "<<9*2=18>>18" for 18; "70,000" for 70000) and, for an answer that is not a number, its
+// literal text. hide_answer() removes where a solution states its result; this removes the result
+// wherever else it stands ("Janet makes $18 a day"), so that a reader must work it out.
+std::string mask_answer(const std::string& text, const std::string& answer);
+
 // "18", "$18.00", "18 dollars", "1,800" and "18." compare by value; other answers compare after
 // dropping spaces, "$" and a trailing period, and \text{}, \left/\right and \! wrappers.
 bool same_answer(const std::string& a, const std::string& b);
