@@ -263,6 +263,20 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
 
 namespace {
 
+// What the solver was shown, as the rows' settings record it (rows of builds before the mask record nothing).
+std::string solver_view_text(const std::string& view) {
+  if (view == "program") return "program, written from the text, passes the tests";
+  const std::string checked =
+      "; checked_rewrite = the cheapest candidate from which the solver, run by the sender, still gets the "
+      "original's answer, else the original itself";
+  if (view == "answer hidden and masked")
+    return "final answer from the text with the result it carries hidden (answer lines removed, every copy of the "
+           "original's final answer masked)" +
+           checked;
+  return "final answer from the text with its answer lines removed (graded before the mask: a text that states the "
+         "result elsewhere shows it to the solver)";
+}
+
 // Mean seconds, and over how many rows when not all of them record it.
 std::string sender_seconds(const nlohmann::json& method) {
   if (!method.contains("mean_seconds")) return "";
@@ -284,12 +298,10 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
      << ", solver " << s["models"].value("solver", "?") << "; N = " << s["settings"].value("candidates", 0)
      << ". Ratio = coded bits of what is sent (container header excluded) / (8 x bytes of the original "
         "solution); % of lossless = its bits over those of coding the original losslessly; accuracy = the solver's "
-        "final answer from the text with the result it carries hidden (answer lines removed, every copy of the "
-        "original's final answer masked; on programs: its program passes the tests), in %; checked_rewrite = the "
-        "cheapest candidate from which the solver, run by the sender, still gets the original's answer, else the "
-        "original itself; minus lossless = that accuracy minus the "
-        "solver's on the original, in points; sender s = mean wall seconds per problem to write and code what is sent "
-        "(over the rows that record it). Intervals: problem-level bootstrap 95%, paired by problem.\n\n";
+     << solver_view_text(s["settings"].value("solver_view", ""))
+     << ", in %; minus lossless = that accuracy minus the solver's on the original, in points; sender s = mean wall "
+        "seconds per problem to write and code what is sent (over the rows that record it). Intervals: "
+        "problem-level bootstrap 95%, paired by problem.\n\n";
   if (s.contains("recoded_from"))
     md << "Coded again by `llmz eval recode`: the texts are those of a run whose coder was "
        << s["recoded_from"].get<std::string>()
