@@ -48,6 +48,11 @@ TEST(MaskAnswer, EveryCopyOfTheAnswerGoes) {
   EXPECT_EQ(mask_answer("so x = \\frac{1}{2}, i.e. \\frac{1}{2}", "\\frac{1}{2}"), "so x = ___, i.e. ___");
   EXPECT_EQ(mask_answer("nothing here", ""), "nothing here");
   EXPECT_EQ(mask_answer("Evelyn ran", "Evelyn"), "___ ran");
+  // A "-" after a number subtracts; commas group digits in threes only.
+  EXPECT_EQ(mask_answer("20-18 = 2, and 3,18 apart", "18"), "20-___ = 2, and 3,___ apart");
+  EXPECT_EQ(mask_answer("x = -18, not 20-18", "-18"), "x = -___, not 20-18");
+  // An answer that only starts with a number is masked as written, not by that number.
+  EXPECT_EQ(mask_answer("2x+1 for 2 apples", "2x+1"), "___ for 2 apples");
 }
 
 TEST(SameAnswer, NumbersByValue) {

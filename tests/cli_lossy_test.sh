@@ -20,8 +20,14 @@ expect_error "empty input cannot be rewritten" 1 "empty" e.llmz "$LLMZ" -q -m "$
 printf 'She sells 9 eggs.\nShe makes 9 * 109739.33 = <<9*109739.33=987654>>987654.\n#### 987654\n' >answer.txt
 check "--keep-answer sends the input when no rewrite keeps its answer" sh -c \
   "'$LLMZ' -m '$TINY' --rewrite --keep-answer --candidates 2 --max-rewrite-tokens 20 --context-file prompt.txt answer.txt -o kept.llmz 2>kept.err && grep -q 'codes the input itself' kept.err && '$LLMZ' -q -d -m '$TINY' --context-file prompt.txt kept.llmz -c | cmp - answer.txt && ! '$LLMZ' info kept.llmz | grep -q LOSSY"
-expect_error "--keep-answer checks rewrites only" 1 "give --rewrite" k1.llmz "$LLMZ" -q -m "$TINY" --keep-answer \
-  --shortest-of 2 --context-file prompt.txt answer.txt -o k1.llmz
+expect_error "--keep-answer checks rewrites only" 1 "compress with --rewrite" k1.llmz "$LLMZ" -q -m "$TINY" \
+  --keep-answer --shortest-of 2 --context-file prompt.txt answer.txt -o k1.llmz
+expect_error "--keep-answer is no lossless option" 1 "compress with --rewrite" k0.llmz "$LLMZ" -q -m "$TINY" \
+  --keep-answer answer.txt -o k0.llmz
+expect_error "--solver goes with --keep-answer" 1 "add --keep-answer" k4.llmz "$LLMZ" -q -m "$TINY" --rewrite \
+  --solver "$TINY" --context-file prompt.txt answer.txt -o k4.llmz
+expect_error "--keep-answer on empty input" 1 "empty" k5.llmz "$LLMZ" -q -m "$TINY" --rewrite --keep-answer \
+  --context-file prompt.txt empty.txt -o k5.llmz
 expect_error "--keep-answer needs the prompt" 1 "context-file" k2.llmz "$LLMZ" -q -m "$TINY" --rewrite --keep-answer \
   answer.txt -o k2.llmz
 printf 'no result stated here\n' >noanswer.txt

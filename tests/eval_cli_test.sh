@@ -160,12 +160,15 @@ for r in rows:
     for src in ('reference', 'llm'):
         if 'lossless' not in r[src]:
             continue
-        c, best, plain = r[src]['checked_rewrite'], r[src]['best_of_n_rewrite'], r[src]['lossless']
-        assert 1 <= c['checked'] <= 2 and c['seconds'] >= best['seconds'], (c, best)
+        c, plain = r[src]['checked_rewrite'], r[src]['lossless']
+        assert c['checked'] <= 2 and c['text'], c
         if c['sent_original']:
-            assert c['checked'] == 2 and c['text'] == plain['text'] and c['bits'] == plain['bits'], (c, plain)
-        else:
-            assert c['bits'] >= best['bits'], (c, best)
+            assert c['text'] == plain['text'] and c['bits'] == plain['bits'], (c, plain)
+        elif c['checked'] == 1:  # the cheapest candidate passed: best of N itself
+            best = r[src]['best_of_n_rewrite']
+            assert c['text'] == best['text'] and c['bits'] == best['bits'], (c, best)
+        else:  # the cheapest failed, the other passed
+            assert c['checked'] == 2 and c['text'] != r[src]['best_of_n_rewrite']['text'], c
 s = json.load(open('rewrite.json'))
 assert 'checked_rewrite' in s['sources']['reference'], s
 assert s['sources']['reference']['rewrite']['timed'] == 2 and s['sources']['reference']['rewrite']['mean_seconds'] > 0, s

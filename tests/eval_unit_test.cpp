@@ -493,6 +493,20 @@ TEST(RewriteSummary, MethodsArePairedWithLosslessCoding) {
   const auto checked = summarize_rewrite_eval(path)["sources"]["reference"]["checked_rewrite"];
   EXPECT_DOUBLE_EQ(checked["bits_vs_lossless"]["value"].get<double>(), 140.0 / 200);
   EXPECT_DOUBLE_EQ(checked["accuracy_minus_lossless"]["value"].get<double>(), 0);
+
+  // In some rows only: rows of different builds, refused rather than summarized over a part.
+  {
+    std::ofstream out(path);
+    auto p1 = row("p1", 80, true);
+    p1["reference"]["checked_rewrite"] = v(20, true);
+    out << p1.dump() << "\n" << row("p2", 120, false).dump() << "\n";
+  }
+  try {
+    summarize_rewrite_eval(path);
+    ADD_FAILURE() << "a method in some rows only was summarized";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::corrupt) << e.what();
+  }
 }
 
 // The real benchmark files (shared/data beside a folder above the checkout, or $LLMZ_DATA_DIR, which

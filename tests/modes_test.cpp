@@ -167,16 +167,17 @@ TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInput) {
             ErrorCode::usage);
 }
 
-// The answer check with a model that follows instructions (Qwen 0.5B): a faithful short rewrite keeps
-// the answer although it is masked; one with a wrong step does not.
+// The answer check with a model that follows instructions (Qwen 0.5B). The question holds no numbers,
+// so the solver must take them from the text: a faithful rewrite keeps the answer although it is
+// masked ("3 * 4 - 2 = ___"), one with another step does not.
 TEST(Lossy, TheAnswerCheckWorksTheAnswerOutAgain) {
   const Model& qwen = cached_model(test::qwen_small_model_path(), 1);
-  const std::string problem = "Tom has 3 bags with 4 apples in each. He eats 2 apples. How many apples are left?";
+  const std::string problem = "Tom has some bags of apples and eats some. How many apples are left?";
   const auto original =
-      test::bytes_of("3 bags of 4 is 3 * 4 = 12 apples. He eats 2, so 12 - 2 = 10 are left.\n#### 10");
+      test::bytes_of("He has 3 bags of 4 apples: 3 * 4 = 12. He eats 2, so 12 - 2 = 10 are left.\n#### 10");
   const auto check = lossy::answer_check(qwen, problem, original, lossy::default_rewrite_prompts(), 96);
-  EXPECT_TRUE(check("3 * 4 = 12, minus 2 = 10."));  // shown as "3 * 4 = 12, minus 2 = ___."
-  EXPECT_FALSE(check("3 * 4 = 12, minus 2 = 9, so 9 apples are left."));
+  EXPECT_TRUE(check("3 bags of 4 apples, 2 eaten: 3 * 4 - 2 = 10."));
+  EXPECT_FALSE(check("3 bags of 4 apples, 3 eaten: 3 * 4 - 3 = 9."));
 }
 
 TEST(Server, ARemoteOracleAnswersLikeTheLocalOne) {

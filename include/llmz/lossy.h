@@ -61,9 +61,10 @@ struct LossyResult {
   std::vector<uint8_t> file;
   std::vector<Candidate> candidates;
   size_t chosen = 0;         // the candidate the file codes; candidates.size() when kept_input
+  size_t cheapest = 0;       // the candidate with the fewest coded bytes: what is sent without a check
   bool kept_input = false;   // the check accepted no candidate: the file codes the input, losslessly
   double seconds = 0;        // the whole call: every candidate written and coded, the checks included
-  double check_seconds = 0;  // of which the checks
+  double check_seconds = 0;  // of which the checks, and coding the input when none passed
 };
 
 // coder codes the chosen text; writer writes the candidates (may be the same model).
@@ -74,6 +75,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
 // candidate with that result hidden (its answer statement removed, every copy of the input's final
 // answer masked: qa hide_answer and mask_answer), works out the input's final answer again. This is
 // the quality `llmz eval rewrite` measures (docs/LOSSY.md). Fails when the input states no final answer.
+// The check uses solver: keep the model loaded while the check is in use.
 CandidateCheck answer_check(const Model& solver, const std::string& prompt, std::span<const uint8_t> input,
                             const RewritePrompts& prompts, uint32_t max_tokens);
 

@@ -70,6 +70,9 @@ class Runner {
     if (o_.mode == Mode::models) return list_models();
     if (o_.files.empty()) o_.files.push_back("-");
     if (!o_.output.empty() && o_.files.size() > 1) fail(ErrorCode::usage, "-o takes a single input file");
+    if ((o_.keep_answer || !o_.solver.empty()) && (o_.mode != Mode::compress || !o_.rewrite))
+      fail(ErrorCode::usage, "--keep-answer and --solver check rewrites: compress with --rewrite");
+    if (!o_.solver.empty() && !o_.keep_answer) fail(ErrorCode::usage, "--solver checks rewrites: add --keep-answer");
     if (!o_.context_file.empty()) {
       auto bytes = read_input(o_.context_file);
       context_.assign(bytes.begin(), bytes.end());
@@ -207,7 +210,6 @@ class Runner {
     };
     const Model& writer = named(o_.rewriter);
     if (o_.keep_answer) {
-      if (!o_.rewrite) fail(ErrorCode::usage, "--keep-answer checks rewrites: give --rewrite");
       if (context_.empty())
         fail(ErrorCode::usage, "--keep-answer has the solver solve the prompt: give it with --context-file");
       opts.check = lossy::answer_check(named(o_.solver.empty() ? o_.rewriter : o_.solver), context_, input, prompts,

@@ -31,7 +31,7 @@ void recode_row(const Model& coder, const Problem& p, nlohmann::json& row, const
       entry.erase("seconds");  // the sender's time was measured with the first coder
     }
   row.erase("seconds");
-  // Best-of-N and shortest-of-N keep the first coder's choice of text.
+  // Best-of-N, checked and shortest-of-N keep the first coder's choice of text.
   if (!row.contains("recoded_from")) row["recoded_from"] = row.at("models").at("coder");
   row["models"]["coder"] = coder.name();
 }

@@ -115,7 +115,8 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
       for (const auto& [source, methods] : s["sources"].items()) {
         ChartSeries series{"rewrite, " + source + " solutions (" + bench + ", writer " +
                                short_name(s["models"].value("writer", "?")) + ", coder " +
-                               short_name(s["models"].value("coder", "?")) + ")",
+                               short_name(s["models"].value("coder", "?")) +
+                               (s["settings"].contains("solver_view") ? "" : ", answer visible") + ")",
                            {},
                            false};
         for (const auto& [method, v] : methods.items())

@@ -80,11 +80,11 @@ class Runner {
       variant(rewrite_entry(source, "lossless"), original, lossless_bits, lossless.seconds(), result);
       lo.method = lossy::Method::rewrite;
       lo.candidates = o_.candidates;
-      // The sender checks candidates with the solver's view of them; where the original states no
-      // result there is nothing to check against, and the original itself is sent.
-      lo.check = code             ? lossy::CandidateCheck()
-                 : result.empty() ? [](const std::string&) { return false; }
-                                  : lossy::detail::answer_check(solver_, prompts_, p.question, result, o_.max_tokens);
+      // The sender checks candidates with the solver's view of them, through the solver that grades
+      // them. Where the original states no result there is nothing to check against: it is sent.
+      const bool checkable = !code && !result.empty();
+      lo.check = checkable ? lossy::detail::answer_check(solver_, prompts_, p.question, result, o_.max_tokens)
+                           : lossy::CandidateCheck();
       const auto best = lossy::compress_lossy(m_.coder, m_.writer,
                                               std::vector<uint8_t>(original.begin(), original.end()), lo, prompts_);
       // Candidate 0 is the greedy rewrite, the single-rewrite row (its bits and seconds are the
@@ -92,15 +92,18 @@ class Runner {
       const lossy::Candidate& greedy = best.candidates[0];
       variant(rewrite_entry(source, "rewrite"), greedy.text, 8 * uint64_t(greedy.payload_bytes), greedy.seconds,
               result);
-      const lossy::Candidate& cheapest = cheapest_candidate(best.candidates);
+      const lossy::Candidate& cheapest = best.candidates[best.cheapest];
       variant(rewrite_entry(source, "best_of_n_rewrite"), cheapest.text, 8 * uint64_t(cheapest.payload_bytes),
               best.seconds - best.check_seconds, result);
-      if (lo.check) {
+      if (checkable) {
         size_t checked = 0;
         for (const auto& c : best.candidates) checked += c.accepted.has_value();
         variant(rewrite_entry(source, "checked_rewrite"),
                 best.kept_input ? original : best.candidates[best.chosen].text, payload_bits(best.file), best.seconds,
                 result, {{"checked", checked}, {"sent_original", best.kept_input}});
+      } else if (!code) {
+        variant(rewrite_entry(source, "checked_rewrite"), original, lossless_bits, best.seconds, result,
+                {{"checked", 0}, {"sent_original", true}});
       }
       row[source] = s;
     }
@@ -123,14 +126,6 @@ class Runner {
 
   // The final answer a text states ("" for programs, and where it states none).
   static std::string stated_answer(const std::string& text) { return qa::extract_answer(text).value_or(""); }
-
-  // The candidate with the fewest coded bytes (the first of equals): best-of-N without a check.
-  static const lossy::Candidate& cheapest_candidate(const std::vector<lossy::Candidate>& candidates) {
-    const lossy::Candidate* best = nullptr;
-    for (const auto& c : candidates)
-      if (!c.text.empty() && (!best || c.coded_bytes < best->coded_bytes)) best = &c;
-    return *best;
-  }
 
   // What the solver makes of each text, with the result it was meant to carry hidden (a program has
   // none to hide: it is shown whole): all solved side by side, and graded as benchmark replies are
@@ -237,7 +232,9 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     for (const char* method : kRewriteMethods) {
       const auto& b = bits[source][method];
       const auto& r = right[source][method];
-      if (b.size() != n) continue;  // a method some rows lack is not summarized
+      if (b.empty()) continue;  // checked_rewrite: not on programs
+      if (b.size() != n)
+        fail(ErrorCode::corrupt, results_path + ": " + method + " is in some rows only (rows of different builds?)");
       std::vector<double> minus_lossless(n);
       for (size_t i = 0; i < n; i++) minus_lossless[i] = r[i] - lossless_right[i];
       summary["sources"][source][method] = {
@@ -265,16 +262,13 @@ namespace {
 
 // What the solver was shown, as the rows' settings record it (rows of builds before the mask record nothing).
 std::string solver_view_text(const std::string& view) {
-  if (view == "program") return "program, written from the text, passes the tests";
-  const std::string checked =
-      "; checked_rewrite = the cheapest candidate from which the solver, run by the sender, still gets the "
-      "original's answer, else the original itself";
+  if (view == "program") return "program, written from the text, passes the tests, in %";
   if (view == "answer hidden and masked")
     return "final answer from the text with the result it carries hidden (answer lines removed, every copy of the "
-           "original's final answer masked)" +
-           checked;
+           "original's final answer masked), in %; checked_rewrite = the cheapest candidate from which the solver, "
+           "run by the sender, still gets the original's answer, else the original itself";
   return "final answer from the text with its answer lines removed (graded before the mask: a text that states the "
-         "result elsewhere shows it to the solver)";
+         "result elsewhere shows it to the solver), in %";
 }
 
 // Mean seconds, and over how many rows when not all of them record it.
@@ -299,13 +293,13 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
      << ". Ratio = coded bits of what is sent (container header excluded) / (8 x bytes of the original "
         "solution); % of lossless = its bits over those of coding the original losslessly; accuracy = the solver's "
      << solver_view_text(s["settings"].value("solver_view", ""))
-     << ", in %; minus lossless = that accuracy minus the solver's on the original, in points; sender s = mean wall "
+     << "; minus lossless = that accuracy minus the solver's on the original, in points; sender s = mean wall "
         "seconds per problem to write and code what is sent (over the rows that record it). Intervals: "
         "problem-level bootstrap 95%, paired by problem.\n\n";
   if (s.contains("recoded_from"))
     md << "Coded again by `llmz eval recode`: the texts are those of a run whose coder was "
        << s["recoded_from"].get<std::string>()
-       << " (best-of-N and shortest-of-N keep the text that coder found shortest); the solver's verdicts are that "
+       << " (best-of-N, checked and shortest-of-N keep the text that coder chose); the solver's verdicts are that "
           "run's, and sender seconds are not measured.\n\n";
   md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | sender s | n |\n"
         "|---|---|---:|---:|---:|---:|---:|---:|\n";

@@ -34,6 +34,7 @@ CandidateCheck answer_check(llmz::detail::Generator& solver, const RewritePrompt
 
 CandidateCheck answer_check(const Model& solver, const std::string& prompt, std::span<const uint8_t> input,
                             const RewritePrompts& prompts, uint32_t max_tokens) {
+  if (input.empty()) fail(ErrorCode::usage, "nothing to rewrite: the input is empty");
   const auto answer = qa::extract_answer(std::string(input.begin(), input.end()));
   if (!answer)
     fail(ErrorCode::usage,

@@ -112,9 +112,9 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   std::stable_sort(cheapest_first.begin(), cheapest_first.end(), [&](size_t a, size_t b) {
     return result.candidates[a].coded_bytes < result.candidates[b].coded_bytes;
   });
-  result.chosen = cheapest_first.front();
+  result.chosen = result.cheapest = cheapest_first.front();
+  const Stopwatch checking;
   if (options.check) {
-    const Stopwatch checking;
     result.chosen = result.candidates.size();
     for (size_t i : cheapest_first) {
       Candidate& c = result.candidates[i];
@@ -124,14 +124,15 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
         break;
       }
     }
-    result.check_seconds = checking.seconds();
   }
   if (result.chosen == result.candidates.size()) {  // no candidate kept the result: send the input itself
     result.kept_input = true;
     result.file = compress(coder, input, options.coding);
+    result.check_seconds = checking.seconds();
     result.seconds = call.seconds();
     return result;
   }
+  result.check_seconds = checking.seconds();
   std::optional<detail::Coded>& chosen = coded[result.chosen];
 
   // The chosen text's header says what its chunks stand for.

@@ -48,6 +48,8 @@ std::optional<double> as_number(std::string s) {
   return std::stod(m[1]);
 }
 
+bool same_value(double x, double y) { return std::fabs(x - y) <= 1e-6 * std::max(1.0, std::fabs(y)); }
+
 std::string canonical_text(std::string s) {
   for (const char* wrapper : {"\\text{", "\\mathrm{", "\\textbf{"}) {
     size_t at;
@@ -116,29 +118,37 @@ std::string mask_answer(const std::string& text, const std::string& answer) {
   if (wanted.empty()) return text;
   std::string out = text;
   // An answer that is more than a number ("\frac{1}{2}", "x = 3") goes as it is written.
-  if (!std::regex_match(wanted, kNumber))
+  const bool plain_number = std::regex_match(wanted, kNumber);
+  if (!plain_number)
     for (size_t at = out.find(wanted); at != std::string::npos; at = out.find(wanted, at + kMask.size()))
       out.replace(at, wanted.size(), kMask);
-  const auto value = as_number(wanted);
+  // By value only where the answer is one ("2x+1" is not 2, though as_number reads it so).
+  static const std::regex frac(R"(^\\[dt]?frac\{-?\d+\}\{\d+\}$)");
+  const auto value = plain_number || std::regex_match(wanted, frac) ? as_number(wanted) : std::nullopt;
   if (!value) return out;
+  // Digits with commas only in groups of three ("3,18" is two numbers); a "-" is a sign unless it
+  // follows a digit, letter or ")" ("20-18" subtracts 18).
+  static const std::regex number(R"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)");
   std::string masked;
   size_t copied = 0;
-  for (std::sregex_iterator it(out.begin(), out.end(), kNumber), end; it != end; ++it) {
-    // A trailing comma belongs to the sentence, not the number ("18, then").
-    std::string number = it->str();
-    while (!number.empty() && number.back() == ',') number.pop_back();
-    const auto found = as_number(number);
-    if (!found || std::fabs(*found - *value) > 1e-6 * std::max(1.0, std::fabs(*value))) continue;
-    const size_t at = size_t(it->position()) + (number.front() == '$' ? 1 : 0);  // keep "$___"
+  for (std::sregex_iterator it(out.begin(), out.end(), number), end; it != end; ++it) {
+    const size_t at = size_t(it->position());
+    size_t sign = at;
+    if (sign > 0 && out[sign - 1] == '$') sign--;
+    const bool negative =
+        sign > 0 && out[sign - 1] == '-' &&
+        (sign == 1 || !(std::isalnum(static_cast<unsigned char>(out[sign - 2])) || out[sign - 2] == ')'));
+    const auto found = as_number(it->str());
+    if (!found || !same_value(negative ? -*found : *found, *value)) continue;
     masked += out.substr(copied, at - copied) + kMask;
-    copied = size_t(it->position()) + number.size();
+    copied = at + it->length();
   }
   return masked + out.substr(copied);
 }
 
 bool same_answer(const std::string& a, const std::string& b) {
   const auto x = as_number(a), y = as_number(b);
-  if (x && y) return std::fabs(*x - *y) <= 1e-6 * std::max(1.0, std::fabs(*y));
+  if (x && y) return same_value(*x, *y);
   return !canonical_text(a).empty() && canonical_text(a) == canonical_text(b);
 }
 
