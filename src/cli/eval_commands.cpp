@@ -87,7 +87,9 @@ struct EvalCommands final : CommandGroup {
         ->required()
         ->check(CLI::ExistingFile);
     report->add_option("-o,--out", report_dir, "folder for report.md and the charts")->capture_default_str();
-    rewrite = e->add_subcommand("rewrite", "lossy rewrite: compression ratio and answer preservation on a benchmark");
+    rewrite = e->add_subcommand("rewrite",
+                                "lossy rewrite: compression ratio and answer preservation on a benchmark (lossless, "
+                                "shortest-of-N, rewrite, best-of-N and checked rewrite; docs/LOSSY.md)");
     rewrite
         ->add_option("--benchmark", options.benchmark,
                      "a benchmark with worked solutions (gsm8k, math500) or programs (mbpp, humaneval)")
@@ -103,7 +105,8 @@ struct EvalCommands final : CommandGroup {
     rewrite->add_option("--coder", coder, "model that codes what is sent")->capture_default_str();
     rewrite->add_option("--writer", writer, "the stronger model: own solutions, rewrites, fresh answers")
         ->capture_default_str();
-    rewrite->add_option("--solver", solver, "model that re-derives the answer")->capture_default_str();
+    rewrite->add_option("--solver", solver, "model that re-derives the answer (and checks rewrites for the sender)")
+        ->capture_default_str();
     rewrite->add_option("--data", options.data_dir, "benchmarks folder (default: ../shared/data/benchmarks)");
     rewrite->add_option("--results", options.results,
                         "JSONL results file (default: bench/results/rewrite-BENCH.jsonl)");
