@@ -243,7 +243,10 @@ assert [r['id'] for r in rows] == ['mbpp-11', 'mbpp-12'], rows
 for r in rows:
     assert r['reference']['lossless']['text'] == r['gold'] and r['gold'].startswith('def add_'), r['reference']
     assert r['settings']['prompts'] == 'rewrite-code-v1' and isinstance(r['llm_solution_correct'], bool), r
-    assert r['settings']['solver_view'] == 'program' and 'checked_rewrite' not in r['reference'], r
+    assert r['settings']['solver_view'] == 'program', r['settings']
+    # Checked by the test the problem shows: the cheapest rewrite the solver's program passes it from.
+    c = r['reference']['checked_rewrite']
+    assert 1 <= c['checked'] <= 2 and (not c['sent_original'] or c['text'] == r['gold']), c
     for m in ('lossless', 'rewrite', 'best_of_n_rewrite'):  # graded by running a program: right, or why not
         v = r['reference'][m]
         assert v['correct'] or v['note'] in ('no code in the reply',) or 'Error' in v['note'], v

@@ -616,6 +616,13 @@ TEST_F(Benchmarks, ReferenceSolutionsPassTheirTests) {
     // A wrong program fails.
     EXPECT_FALSE(grade(problems[0], "```python\ndef nothing():\n    pass\n```", quick()).correct);
   }
+  // MBPP shows its first assert in the question: that test, with the set-up, is what a sender may run.
+  const Problem mbpp = load_benchmark("mbpp", dir_)[0];
+  const std::string first = "assert remove_Occ(\"hello\",\"l\") == \"heo\"";
+  EXPECT_NE(mbpp.question.find(first), std::string::npos) << mbpp.question;
+  EXPECT_EQ(mbpp.shown_tests.find("assert"), mbpp.shown_tests.rfind("assert")) << mbpp.shown_tests;  // one only
+  EXPECT_NE(mbpp.shown_tests.find(first), std::string::npos) << mbpp.shown_tests;
+  EXPECT_TRUE(load_benchmark("humaneval", dir_)[0].shown_tests.empty());
 }
 
 TEST(SvgChart, DrawsSeriesLinesAndEscapes) {

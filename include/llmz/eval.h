@@ -30,6 +30,7 @@ struct Problem {
   AnswerKind kind = AnswerKind::number;
   std::string code_prefix;           // code: run before the reply's program (HumanEval: the prompt's imports and stub)
   std::string tests;                 // code: run after it; raises when the program is wrong
+  std::string shown_tests;           // code: the part of tests the question shows (MBPP's first assert)
   std::string stem;                  // choice: the question without its options
   std::vector<std::string> choices;  // choice: the options in the order shown (A, B, ...)
 };

@@ -185,6 +185,7 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
                        text(j, "code"), text(j, "code"));
       p->kind = AnswerKind::code;
       p->tests = text(j, "test_setup_code") + "\n";
+      p->shown_tests = p->tests + asserts.at(0) + "\n";
       for (const auto& a : asserts) p->tests += a + "\n";
     }
   } else if (name == "humaneval") {

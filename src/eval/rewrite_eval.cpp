@@ -82,9 +82,11 @@ class Runner {
       lo.candidates = o_.candidates;
       // The sender checks candidates with the solver's view of them, through the solver that grades
       // them. Where the original states no result there is nothing to check against: it is sent.
-      const bool checkable = !code && !result.empty();
-      lo.check = checkable ? lossy::detail::answer_check(solver_, prompts_, p.question, result, o_.max_tokens)
-                           : lossy::CandidateCheck();
+      // Programs have no result to mask: the solver's program must pass the test the problem shows.
+      const bool checkable = code ? !p.shown_tests.empty() : !result.empty();
+      lo.check = !checkable ? lossy::CandidateCheck()
+                 : code     ? shown_tests_check(p)
+                            : lossy::detail::answer_check(solver_, prompts_, p.question, result, o_.max_tokens);
       const auto best = lossy::compress_lossy(m_.coder, m_.writer,
                                               std::vector<uint8_t>(original.begin(), original.end()), lo, prompts_);
       // Candidate 0 is the greedy rewrite, the single-rewrite row (its bits and seconds are the
@@ -104,7 +106,7 @@ class Runner {
       } else if (!code) {
         variant(rewrite_entry(source, "checked_rewrite"), original, lossless_bits, best.seconds, result,
                 {{"checked", 0}, {"sent_original", true}});
-      }
+      }  // (a program benchmark that shows no test, HumanEval, has no checked rewrite)
       row[source] = s;
     }
     solve_all(p, variants, row);
@@ -123,6 +125,18 @@ class Runner {
     std::string result;    // masked in what the solver is shown
     nlohmann::json extra;  // more fields for the row's entry
   };
+
+  // The sender's check of a rewrite of a program: the program the solver writes from it passes the
+  // test the problem shows (the request is the one solve_all grades, answered once).
+  lossy::CandidateCheck shown_tests_check(const Problem& p) {
+    return [this, &p](const std::string& text) {
+      Problem shown = p;
+      shown.tests = p.shown_tests;
+      return grade(shown, solver_.greedy(lossy::detail::solve_request(solver_.model(), prompts_, p.question, text),
+                                         o_.max_tokens))
+          .correct;
+    };
+  }
 
   // The final answer a text states ("" for programs, and where it states none).
   static std::string stated_answer(const std::string& text) { return qa::extract_answer(text).value_or(""); }
@@ -207,7 +221,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
       if (!s.contains("lossless")) continue;
       bytes[source].push_back(s["original_bytes"].get<double>());
       for (const char* method : kRewriteMethods) {
-        if (!row.contains(rewrite_entry(source, method))) continue;  // checked_rewrite: not on programs
+        if (!row.contains(rewrite_entry(source, method))) continue;  // checked_rewrite: not where no test is shown
         const auto& v = row[rewrite_entry(source, method)];
         bits[source][method].push_back(v["bits"].get<double>());
         right[source][method].push_back(v["correct"].get<bool>());
@@ -232,7 +246,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     for (const char* method : kRewriteMethods) {
       const auto& b = bits[source][method];
       const auto& r = right[source][method];
-      if (b.empty()) continue;  // checked_rewrite: not on programs
+      if (b.empty()) continue;  // checked_rewrite: not where no test is shown
       if (b.size() != n)
         fail(ErrorCode::corrupt, results_path + ": " + method + " is in some rows only (rows of different builds?)");
       std::vector<double> minus_lossless(n);

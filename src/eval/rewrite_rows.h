@@ -13,8 +13,9 @@ namespace llmz::eval {
 // The two originals of a problem: the dataset's solution and the writer's own.
 inline constexpr const char* kRewriteSources[] = {"reference", "llm"};
 // What is sent for each. shortest_of_n (fresh answers) does not depend on the source: a row holds it
-// once, at /shortest_of_n; the others at /SOURCE/METHOD. checked_rewrite (the cheapest candidate the
-// solver still gets the original's answer from, else the original) is not run on programs.
+// once, at /shortest_of_n; the others at /SOURCE/METHOD. checked_rewrite is the cheapest candidate
+// the solver still gets the original's answer from (on programs: a program that passes the test the
+// problem shows), else the original; not on a benchmark that shows no test (HumanEval).
 inline constexpr const char* kRewriteMethods[] = {"lossless", "shortest_of_n", "rewrite", "best_of_n_rewrite",
                                                   "checked_rewrite"};
 
