@@ -6,7 +6,8 @@
 #   bench/qwen_pair.sh core BENCH...          10 sequential questions, own-reference oracle and the control, 100 problems
 #   bench/qwen_pair.sh candidates BENCH...    candidates mode at N 5 and 10 (sampled answers, most frequent first), 100 problems;
 #                                             on multiple choice the choices, N 1, 2, 5 and 10, gold-reference beside
-#   bench/qwen_pair.sh rewrite [BENCH...]     lossy rewrite (default GSM8K, then MBPP), 100 problems: the 1.5B writes and solves, the 0.5B codes
+#   bench/qwen_pair.sh rewrite [BENCH...]     lossy rewrite (default GSM8K, then MBPP), 100 problems: the 1.5B writes and solves, the 0.5B codes;
+#                                             greedy, best of 2, checked (the 1.5B checks for the sender) and shortest of 2
 #                                             (then the same texts coded by SmolLM2 for reference: eval recode)
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
