@@ -51,6 +51,7 @@ TEST(MaskAnswer, EveryCopyOfTheAnswerGoes) {
   // A "-" after a number subtracts; commas group digits in threes only.
   EXPECT_EQ(mask_answer("20-18 = 2, and 3,18 apart", "18"), "20-___ = 2, and 3,___ apart");
   EXPECT_EQ(mask_answer("x = -18, not 20-18", "-18"), "x = -___, not 20-18");
+  EXPECT_EQ(mask_answer("20 - 18 = 2, (5) - 18, x-18, then -18", "18"), "20 - ___ = 2, (5) - ___, x-___, then -18");
   // An answer that only starts with a number is masked as written, not by that number.
   EXPECT_EQ(mask_answer("2x+1 for 2 apples", "2x+1"), "___ for 2 apples");
 }

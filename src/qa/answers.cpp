@@ -126,8 +126,7 @@ std::string mask_answer(const std::string& text, const std::string& answer) {
   static const std::regex frac(R"(^\\[dt]?frac\{-?\d+\}\{\d+\}$)");
   const auto value = plain_number || std::regex_match(wanted, frac) ? as_number(wanted) : std::nullopt;
   if (!value) return out;
-  // Digits with commas only in groups of three ("3,18" is two numbers); a "-" is a sign unless it
-  // follows a digit, letter or ")" ("20-18" subtracts 18).
+  // Digits with commas only in groups of three ("3,18" is two numbers); "20 - 18" subtracts 18.
   static const std::regex number(R"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)");
   std::string masked;
   size_t copied = 0;
@@ -135,9 +134,17 @@ std::string mask_answer(const std::string& text, const std::string& answer) {
     const size_t at = size_t(it->position());
     size_t sign = at;
     if (sign > 0 && out[sign - 1] == '$') sign--;
-    const bool negative =
-        sign > 0 && out[sign - 1] == '-' &&
-        (sign == 1 || !(std::isalnum(static_cast<unsigned char>(out[sign - 2])) || out[sign - 2] == ')'));
+    // A "-" right before the number (or its "$") is a sign unless a digit or ")" comes before it, spaces
+    // between, or a letter right before it ("x-18").
+    bool negative = false;
+    if (sign > 0 && out[sign - 1] == '-') {
+      size_t before = sign - 1;
+      const bool letter = before > 0 && std::isalpha(static_cast<unsigned char>(out[before - 1]));
+      while (before > 0 && out[before - 1] == ' ') before--;
+      const bool operand =
+          before > 0 && (std::isdigit(static_cast<unsigned char>(out[before - 1])) || out[before - 1] == ')');
+      negative = !letter && !operand;
+    }
     const auto found = as_number(it->str());
     if (!found || !same_value(negative ? -*found : *found, *value)) continue;
     masked += out.substr(copied, at - copied) + kMask;
