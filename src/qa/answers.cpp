@@ -31,6 +31,9 @@ std::optional<std::string> last_number(const std::string& text) {
   return last;
 }
 
+// "\frac{1}{2}" (also \dfrac, \tfrac): numerator and denominator.
+const std::regex kFraction(R"(^\\[dt]?frac\{(-?\d+)\}\{(\d+)\}$)");
+
 std::optional<double> as_number(std::string s) {
   s = trim(s);
   std::string digits;
@@ -41,8 +44,7 @@ std::optional<double> as_number(std::string s) {
   std::smatch m;
   static const std::regex leading(R"(^(-?\d+(?:\.\d+)?|-?\.\d+)(?:[a-zA-Z (].*)?$)");
   if (!std::regex_match(digits, m, leading)) {
-    static const std::regex frac(R"(^\\[dt]?frac\{(-?\d+)\}\{(\d+)\}$)");
-    if (std::regex_match(digits, m, frac) && std::stod(m[2]) != 0) return std::stod(m[1]) / std::stod(m[2]);
+    if (std::regex_match(digits, m, kFraction) && std::stod(m[2]) != 0) return std::stod(m[1]) / std::stod(m[2]);
     return std::nullopt;
   }
   return std::stod(m[1]);
@@ -123,8 +125,7 @@ std::string mask_answer(const std::string& text, const std::string& answer) {
     for (size_t at = out.find(wanted); at != std::string::npos; at = out.find(wanted, at + kMask.size()))
       out.replace(at, wanted.size(), kMask);
   // By value only where the answer is one ("2x+1" is not 2, though as_number reads it so).
-  static const std::regex frac(R"(^\\[dt]?frac\{-?\d+\}\{\d+\}$)");
-  const auto value = plain_number || std::regex_match(wanted, frac) ? as_number(wanted) : std::nullopt;
+  const auto value = plain_number || std::regex_match(wanted, kFraction) ? as_number(wanted) : std::nullopt;
   if (!value) return out;
   // Digits with commas only in groups of three ("3,18" is two numbers); "20 - 18" subtracts 18.
   static const std::regex number(R"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)");
