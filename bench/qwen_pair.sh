@@ -5,7 +5,8 @@
 #   bench/qwen_pair.sh baselines [BENCH...]   SLM and LLM alone, 100 problems each (which benchmarks separate them)
 #   bench/qwen_pair.sh core BENCH...          10 sequential questions, own-reference oracle and the control, 100 problems
 #   bench/qwen_pair.sh candidates BENCH...    candidates mode at N 5 and 10 (sampled answers, most frequent first), 100 problems;
-#                                             on multiple choice the choices, N 1, 2, 5 and 10, gold-reference beside
+#                                             on multiple choice the choices, N 1, 2, 5 and 10, gold-reference beside;
+#                                             on code the oracles run the programs (--run-programs), gold-reference beside
 #   bench/qwen_pair.sh rewrite [BENCH...]     lossy rewrite (default GSM8K, then MBPP), 100 problems: the 1.5B writes and solves, the 0.5B codes;
 #                                             greedy, best of 2, checked (the 1.5B checks for the sender) and shortest of 2
 #                                             (then the same texts coded by SmolLM2 for reference: eval recode)
@@ -43,13 +44,19 @@ case $what in
     (($#)) || { echo "name the benchmarks for the candidates runs" >&2; exit 1; }
     for b in "$@"; do
       # Multiple choice asks about the choices themselves (no samples, at most one question fewer
-      # than there are choices), so every N and the gold-reference oracle beside add little.
+      # than there are choices), so every N and the gold-reference oracle beside add little. On
+      # code the LLM's words said Yes to nearly every program (qa-mbpp-candidates.jsonl, 16 problems):
+      # its oracles run the programs instead, which costs no LLM time per question.
+      results=$out/qa-$b-candidates.jsonl
       case $b in
         arc-easy|arc-challenge|boolq|openbookqa|piqa) these=(-n 1,2,5,10 --oracle own-reference,gold-reference) ;;
+        mbpp|mbpp-validation|humaneval)
+          these=(-n 5,10 --oracle own-reference,gold-reference --run-programs)
+          results=$out/qa-$b-candidates-run.jsonl ;;
         *) these=(-n 5,10 --oracle own-reference) ;;
       esac
       "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit 100 "${these[@]}" --mode candidates --no-qa-plus \
-        --results "$out/qa-$b-candidates.jsonl"
+        --results "$results"
     done ;;
   rewrite)
     for b in "${@:-gsm8k mbpp}"; do

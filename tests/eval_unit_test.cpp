@@ -557,9 +557,10 @@ TEST_F(Benchmarks, RegradeGradesRepliesAndAskedPrograms) {
 
 TEST_F(Benchmarks, EverySetLoadsWithAnswers) {
   const std::map<std::string, size_t> sizes = {
-      {"gsm8k", 1319},     {"math500", 500}, {"aime24", 30},  {"aime25", 30},     {"amc23", 40},
-      {"svamp", 1000},     {"asdiv", 2215},  {"mawps", 2065}, {"arc-easy", 2376}, {"arc-challenge", 1172},
-      {"openbookqa", 500}, {"piqa", 1838},   {"boolq", 3270}, {"mbpp", 500},      {"humaneval", 164}};
+      {"gsm8k", 1319},    {"math500", 500},        {"aime24", 30},          {"aime25", 30},
+      {"amc23", 40},      {"svamp", 1000},         {"asdiv", 2215},         {"mawps", 2065},
+      {"arc-easy", 2376}, {"arc-challenge", 1172}, {"openbookqa", 500},     {"piqa", 1838},
+      {"boolq", 3270},    {"mbpp", 500},           {"mbpp-validation", 90}, {"humaneval", 164}};
   for (const auto& name : benchmark_names()) {
     const auto problems = load_benchmark(name, dir_, 1);
     EXPECT_EQ(problems.size(), sizes.at(name)) << name;

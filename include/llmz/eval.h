@@ -36,7 +36,7 @@ struct Problem {
 };
 
 // Names this build can load: gsm8k, math500, aime24, aime25, amc23, svamp, asdiv, mawps, arc-easy,
-// arc-challenge, mbpp, humaneval.
+// arc-challenge, mbpp, mbpp-validation, humaneval.
 std::vector<std::string> benchmark_names();
 // Loads a benchmark from data_dir (the benchmarks folder); fails with a usage error on unknown names.
 // Multiple-choice options are shuffled with `seed` (the same order for every model and every run
@@ -64,6 +64,9 @@ struct QaEvalOptions {
   std::vector<qa::OracleMode> oracles = {qa::OracleMode::own_reference};  // QA runs (the control always runs)
   bool qa_plus = true;
   bool baselines_only = false;  // only the SLM and the LLM alone: does the benchmark separate them?
+  // Code in candidates mode: the oracles answer a question about a program by running it beside their
+  // reference program on the shown test's calls and on tests the LLM writes (docs/EVAL.md).
+  bool run_programs = false;
   qa::Prompts prompts = qa::default_prompts();
   uint64_t seed = 1;          // shuffles multiple-choice options
   uint32_t max_tokens = 256;  // attempts, revisions and the LLM's own solutions

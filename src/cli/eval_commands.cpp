@@ -140,6 +140,9 @@ struct EvalCommands final : CommandGroup {
           "candidates mode)")
         ->check(CLI::ExistingFile);
     qa->add_flag("--no-qa-plus", no_qa_plus, "skip QA+ (the LLM writes the questions)");
+    qa->add_flag("--run-programs", o.run_programs,
+                 "code in candidates mode: the oracle answers a question about a program by running it beside its "
+                 "reference program on the shown test's calls and on tests the LLM writes");
     qa->add_flag("--baselines-only", o.baselines_only,
                  "only the SLM and the LLM alone (quick: does the benchmark separate the two models?)");
     qa->add_option("--seed", o.seed, "shuffles multiple-choice options")->capture_default_str();

@@ -175,10 +175,12 @@ std::vector<Problem> load_named(const std::string& name, const std::string& dir,
       p->kind = AnswerKind::choice;
       p->answer = add_choices(*p, options, gold, seed, out.size());
     }
-  } else if (name == "mbpp") {
+  } else if (name == "mbpp" || name == "mbpp-validation") {
+    // The test split is tasks 11-510, the validation split 511-600 (for tuning: never reported on).
+    const auto [first, last] = name == "mbpp" ? std::pair{11, 510} : std::pair{511, 600};
     for (const auto& j : read_jsonl(dir + "/mbpp/mbpp.jsonl")) {
       const int id = j.at("task_id").get<int>();
-      if (id < 11 || id > 510) continue;  // the test split
+      if (id < first || id > last) continue;
       const auto asserts = j.at("test_list").get<std::vector<std::string>>();
       Problem* p = add("mbpp-" + std::to_string(id),
                        text(j, "text") + "\nYour code should pass this test:\n" + asserts.at(0) + kCodeRequest,
@@ -221,8 +223,8 @@ const char* to_string(AnswerKind k) {
 }
 
 std::vector<std::string> benchmark_names() {
-  return {"gsm8k",    "math500",       "aime24",     "aime25", "amc23", "svamp", "asdiv",    "mawps",
-          "arc-easy", "arc-challenge", "openbookqa", "piqa",   "boolq", "mbpp",  "humaneval"};
+  return {"gsm8k",    "math500",       "aime24",     "aime25", "amc23", "svamp", "asdiv",           "mawps",
+          "arc-easy", "arc-challenge", "openbookqa", "piqa",   "boolq", "mbpp",  "mbpp-validation", "humaneval"};
 }
 
 std::string default_benchmarks_dir() {

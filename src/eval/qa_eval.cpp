@@ -8,12 +8,14 @@
 #include "eval/choice_letter_oracle.h"
 #include "eval/choice_likelihood.h"
 #include "eval/grading.h"
+#include "eval/program_run_oracle.h"
 #include "eval/qa_rows.h"
 #include "eval/results_file.h"
 #include "eval/run_problems.h"
 #include "llmz/eval.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
+#include "qa/answers.h"
 #include "qa/candidates.h"
 #include "qa/local_backend.h"
 #include "qa/qa_file.h"
@@ -136,9 +138,19 @@ class Runner {
       return row;
     }
 
+    probes_.reset();
+    if (o_.run_programs && p.kind == AnswerKind::code) {
+      // The LLM's tests, whose calls the oracles run programs on beside the shown test's.
+      const Stopwatch tests_watch;
+      const std::string tests =
+          CachedBackend(*llm_backend_, llm_memory_).reply(user_turn(probe_tests_request(p.question)), o_.max_tokens);
+      row["llm"]["tests"] = tests;
+      row["llm"]["tests_seconds"] = tests_watch.seconds();
+      probes_ = p.shown_tests + "\n" + qa::extract_code(tests).value_or(tests);
+    }
     // Multiple choice draws no samples: its candidates are the choices.
     if (o_.mode == qa::QuestionMode::candidates && qa::candidate_kind(prompts_) != qa::CandidateKind::choice)
-      row["slm_majority"] = majority(p);
+      majority(p, row);
     for (auto mode : o_.oracles)
       row["configs"][std::string("qa/") + qa::to_string(mode)] =
           run_config(p, *reference_oracle(p, mode), nullptr, &row);
@@ -155,22 +167,30 @@ class Runner {
   std::unique_ptr<qa::Oracle> reference_oracle(const Problem& p, qa::OracleMode mode) {
     auto words = qa::make_reference_oracle(std::make_unique<CachedBackend>(*llm_backend_, llm_memory_), prompts_, mode,
                                            o_.max_tokens);
+    if (probes_) return std::make_unique<ProgramRunOracle>(std::move(words), p.code_prefix, *probes_);
     if (!letter_) return words;
     return std::make_unique<ChoiceLetterOracle>(std::move(words),
                                                 mode == qa::OracleMode::gold_reference ? p.answer.at(0) : letter_);
   }
 
   // Candidates mode: the SLM's most frequent answer among its largest set of solutions, with no
-  // question asked (self-consistency): what sampling alone gives, beside the control.
-  nlohmann::json majority(const Problem& p) {
+  // question asked (self-consistency): what sampling alone gives, beside the control. On code with a
+  // shown test, also the first of those programs that passes it (the SLM could run it itself).
+  void majority(const Problem& p, nlohmann::json& row) {
     qa::Settings s = settings_;
     s.questions = *n_set_.rbegin();
     const std::string first = qa::attempt(slm_, prompts_, s, p.question);
     const auto groups = qa::group_candidates(qa::candidate_solutions(slm_, prompts_, s, p.question, first),
                                              qa::candidate_kind(prompts_));
-    nlohmann::json j = graded(p, groups.empty() ? first : groups.front().solution);
-    j["groups"] = groups.size();
-    return j;
+    row["slm_majority"] = graded(p, groups.empty() ? first : groups.front().solution);
+    row["slm_majority"]["groups"] = groups.size();
+    if (p.kind != AnswerKind::code || p.shown_tests.empty()) return;
+    Problem shown = p;
+    shown.tests = p.shown_tests;
+    auto passing = std::find_if(groups.begin(), groups.end(),
+                                [&](const qa::CandidateGroup& g) { return grade(shown, g.solution).correct; });
+    row["slm_shown_test"] = graded(p, passing == groups.end() ? first : passing->solution);
+    row["slm_shown_test"]["passing"] = passing != groups.end();
   }
 
   // One configuration at every N. Sequential questions do not depend on N, so one run with the
@@ -220,6 +240,9 @@ class Runner {
     out["seconds"] = watch.seconds();
     out["oracle_llm_seconds"] = llm_memory_.seconds - llm_before;
     out["unclear_answers"] = oracle.unclear_answers();
+    if (const auto* runs = dynamic_cast<const ProgramRunOracle*>(&oracle))
+      out["program_runs"] = {
+          {"runs", runs->counts().runs}, {"yes", runs->counts().yes}, {"words", runs->counts().words}};
     if (const auto* letters = dynamic_cast<const ChoiceLetterOracle*>(&oracle)) {
       const auto& c = letters->counts();
       out["letter_answers"] = {
@@ -239,7 +262,8 @@ class Runner {
   std::unique_ptr<qa::ChatBackend> llm_backend_;
   const detail::LoadedModel& llm_model_;
   LlmMemory llm_memory_;
-  char letter_ = 0;  // the base LLM's ranked answer to this problem (0: the LLM is asked in words)
+  char letter_ = 0;                    // the base LLM's ranked answer to this problem (0: the LLM is asked in words)
+  std::optional<std::string> probes_;  // code with run_programs: the calls' source (program_run_oracle.h)
 };
 
 nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
@@ -250,18 +274,20 @@ nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {
       {"name", m.llm.name()}, {"fingerprint", m.llm.fingerprint()}, {"vocab", detail::loaded_model(m.llm).n_vocab()}};
   if (!detail::loaded_model(m.llm).has_chat_template())
     llm["base_model"] = true;  // only then: rows of other LLMs are as before
-  return {{"benchmark", o.benchmark},
-          {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
-          {"llm", llm},
-          {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}},
-          {"protocol", qa::kQaProtocolVersion},
-          {"n_values", o.n_values},
-          {"mode", qa::to_string(o.mode)},
-          {"oracles", oracles},
-          {"qa_plus", o.qa_plus},
-          {"baselines_only", o.baselines_only},
-          {"seed", o.seed},
-          {"max_tokens", o.max_tokens}};
+  nlohmann::json settings = {{"benchmark", o.benchmark},
+                             {"slm", {{"name", m.slm.name()}, {"fingerprint", m.slm.fingerprint()}}},
+                             {"llm", llm},
+                             {"prompts", {{"version", prompts.version}, {"hash", prompts.hash}}},
+                             {"protocol", qa::kQaProtocolVersion},
+                             {"n_values", o.n_values},
+                             {"mode", qa::to_string(o.mode)},
+                             {"oracles", oracles},
+                             {"qa_plus", o.qa_plus},
+                             {"baselines_only", o.baselines_only},
+                             {"seed", o.seed},
+                             {"max_tokens", o.max_tokens}};
+  if (o.run_programs) settings["oracle_runs_programs"] = true;  // only then: other rows are as before
+  return settings;
 }
 
 }  // namespace
@@ -279,6 +305,8 @@ void run_qa_eval(const QaEvalModels& models, const QaEvalOptions& options,
   const nlohmann::json settings = run_settings(models, options);
   const bool programs =
       options.mode == qa::QuestionMode::candidates && qa::candidate_kind(options.prompts) == qa::CandidateKind::program;
+  if (options.run_programs && !(programs && answers_are(problems, AnswerKind::code)))
+    fail(ErrorCode::usage, "eval qa: --run-programs needs candidates mode on a code benchmark");
 
   ResultsFile results(options.results, options.resume, settings);
   run_problems(

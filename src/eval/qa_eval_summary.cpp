@@ -110,10 +110,21 @@ nlohmann::json versus_llm(const std::vector<nlohmann::json>& rows, const std::st
 }  // namespace
 
 // Rows some runs add beside the SLM alone, shown for reference: the SLM ranking multiple-choice options,
-// and in candidates mode its most frequent answer with no question asked.
+// and in candidates mode its most frequent answer with no question asked, and on code the first of its
+// programs that passes the shown test.
 constexpr std::pair<const char*, const char*> kReferenceRows[] = {
     {"slm_likelihood", "SLM ranking the options (reference)"},
-    {"slm_majority", "SLM's most frequent answer, no questions (reference)"}};
+    {"slm_majority", "SLM's most frequent answer, no questions (reference)"},
+    {"slm_shown_test", "SLM's first program that passes the shown test, no questions (reference)"}};
+
+// The no-bit answers of candidates mode that each configuration at the largest N is compared with,
+// paired by problem: a row key, the summary key of the difference and what the report calls it.
+struct NoBitAnswer {
+  const char *key, *minus_key, *label;
+};
+constexpr NoBitAnswer kNoBitAnswers[] = {
+    {"slm_majority", "minus_majority", "SLM's most frequent answer"},
+    {"slm_shown_test", "minus_shown_test", "SLM's first program that passes the shown test"}};
 
 nlohmann::json summarize_qa_eval(const std::string& results_path) {
   const auto rows = read_results(results_path);
@@ -141,11 +152,11 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
   s["llm"]["mean_bytes"] = sum(llm_bytes) / double(n);
   const double log2_vocab = std::log2(settings["llm"]["vocab"].get<double>());
 
-  const bool has_majority = s.contains("slm_majority");
-  const auto majority =
-      has_majority
-          ? column(rows, [](const auto& r) { return double(r["slm_majority"]["correct"].template get<bool>()); })
-          : std::vector<double>();
+  std::vector<std::pair<const char*, std::vector<double>>> no_bit;  // summary key, right per problem
+  for (const auto& [key, minus_key, label] : kNoBitAnswers)
+    if (s.contains(key))
+      no_bit.emplace_back(
+          minus_key, column(rows, [key](const auto& r) { return double(r[key]["correct"].template get<bool>()); }));
   const auto question_parts = candidate_question_parts(settings);
   s["configs"] = nlohmann::json::object();
   const auto configs = rows.front().value("configs", nlohmann::json::object());  // none: baselines only
@@ -157,12 +168,12 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
     c["mean_seconds"] =
         sum(column(rows, [&](const auto& r) { return r["configs"][config]["seconds"].template get<double>(); })) /
         double(n);
-    if (std::all_of(rows.begin(), rows.end(),
-                    [&](const auto& r) { return r["configs"][config].contains("letter_answers"); }))
-      // a base LLM's letter oracle (choice_letter_oracle.h)
-      for (const auto& [key, ignored] : first["letter_answers"].items())
-        c["letter_answers"][key] = sum(column(
-            rows, [&](const auto& r) { return r["configs"][config]["letter_answers"][key].template get<double>(); }));
+    // a base LLM's letter oracle (choice_letter_oracle.h), an oracle running programs (program_run_oracle.h)
+    for (const char* counts : {"letter_answers", "program_runs"})
+      if (std::all_of(rows.begin(), rows.end(), [&](const auto& r) { return r["configs"][config].contains(counts); }))
+        for (const auto& [key, ignored] : first[counts].items())
+          c[counts][key] = sum(
+              column(rows, [&](const auto& r) { return r["configs"][config][counts][key].template get<double>(); }));
     if (question_parts && config != "control") c["oracle_agreement"] = oracle_agreement(rows, config, *question_parts);
     if (const auto tests = test_agreement(rows, config)) c["test_agreement"] = *tests;
     for (const auto& [nq, ignored] : first["by_n"].items()) {
@@ -186,12 +197,13 @@ nlohmann::json summarize_qa_eval(const std::string& results_path) {
         b["gap_recovered_vs_control"] = to_json(bootstrap(n, [&](std::span<const size_t> idx) {
           return gap_recovered(mean_at(right, idx), mean_at(control, idx), mean_at(llm, idx));
         }));
-      // What the bits add to the most frequent answer of the same samples: those of the largest N.
-      if (has_majority && std::stoi(nq) == largest_n) {
-        std::vector<double> minus(n);
-        for (size_t i = 0; i < n; i++) minus[i] = right[i] - majority[i];
-        b["minus_majority"] = to_json(bootstrap(n, mean(minus)));
-      }
+      // What the bits add to the no-bit answers from the same samples: those of the largest N.
+      if (std::stoi(nq) == largest_n)
+        for (const auto& [minus_key, other] : no_bit) {
+          std::vector<double> minus(n);
+          for (size_t i = 0; i < n; i++) minus[i] = right[i] - other[i];
+          b[minus_key] = to_json(bootstrap(n, mean(minus)));
+        }
       b["mean_asked"] = sum(field("asked")) / double(n);
       b["mean_cost_bits"] = sum(field("cost_bits")) / double(n);
       b["mean_coded_bits"] = sum(coded) / double(n);
@@ -254,14 +266,14 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
       md << row;
     }
   }
-  if (s.contains("slm_majority")) {
-    md << "\nEach configuration minus the SLM's most frequent answer among the same samples (no bits; paired by "
-          "problem, points)";
+  for (const auto& [key, minus_key, label] : kNoBitAnswers) {
+    if (!s.contains(key)) continue;
+    md << "\nEach configuration minus the " << label << " among the same samples (no bits; paired by problem, points)";
     const char* separator = ": ";
     for (const auto& [config, c] : s["configs"].items())
       for (const auto& [k, nq] : sorted_ns(c))
-        if (c["by_n"][nq].contains("minus_majority")) {
-          md << separator << config << " at N = " << k << " " << interval_text(c["by_n"][nq]["minus_majority"]);
+        if (c["by_n"][nq].contains(minus_key)) {
+          md << separator << config << " at N = " << k << " " << interval_text(c["by_n"][nq][minus_key]);
           separator = "; ";
         }
     md << ".\n";
@@ -295,6 +307,14 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
         md << " (on " << v["llm_only_gold_never_asked"].get<double>() << " of these no question named the gold answer)";
       md << ", only " << config << " on " << v["config_only"].get<double>() << ", neither on "
          << v["neither"].get<double>() << ".\n";
+    }
+  for (const auto& [config, c] : s["configs"].items())
+    if (c.contains("program_runs")) {
+      const auto& r = c["program_runs"];
+      md << "\n"
+         << config << ": " << r["runs"].get<double>() << " questions about programs answered by running them beside "
+         << "the reference program, " << r["yes"].get<double>() << " of them yes; " << r["words"].get<double>()
+         << " by the LLM's words (the reference answered none of the probe calls).\n";
     }
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("letter_answers")) {

@@ -1,0 +1,53 @@
+// The oracle on programming problems in candidates mode, where the LLM's words are no judge of
+// programs (on 16 MBPP problems Qwen2.5-Coder-1.5B said Yes to the first program it was asked about
+// every time, 10 of which fail the tests). A question that quotes a program is answered by running
+// it beside the reference program in the sandbox: yes if, on every probe call the reference answers,
+// the candidate returns the same value. The reference is the LLM's own program (own reference) or
+// the dataset's (gold reference). The probe calls are those the problem's shown test makes and those
+// in tests the LLM writes for the problem: only their inputs are used, as the values it expects may
+// be wrong. A question that quotes no program, or whose reference answers no probe, goes to the
+// LLM's words. How often each way answered is counted for the report.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "llmz/eval.h"
+#include "qa/oracle.h"
+
+namespace llmz::eval {
+
+// What the LLM is asked for its tests: filled with the problem (the LLM's reply becomes the probes).
+std::string probe_tests_request(const std::string& problem);
+
+// Whether `candidate` returns what `reference` returns on every call, to a function the reference
+// defines, found in `probes` (Python text; statements that do not parse are skipped), up to 8 calls,
+// 1 s each; nullopt if the reference returns on none of them (or cannot be loaded). `prefix` runs
+// before each program (HumanEval's imports and stub). The reference's top-level asserts and
+// expression statements (its own tests and prints) are left out; the candidate runs as it is.
+std::optional<bool> same_results(const std::string& prefix, const std::string& reference, const std::string& candidate,
+                                 const std::string& probes);
+
+class ProgramRunOracle : public qa::Oracle {
+ public:
+  // probes: the shown test and the LLM's tests; prefix as in same_results.
+  ProgramRunOracle(std::unique_ptr<qa::Oracle> words, std::string prefix, std::string probes)
+      : words_(std::move(words)), prefix_(std::move(prefix)), probes_(std::move(probes)) {}
+  qa::OracleMode mode() const override { return words_->mode(); }
+  void begin(const qa::Task& task) override;
+  bool answer(const qa::Question& q) override;
+  std::string reference() const override { return words_->reference(); }
+  uint32_t unclear_answers() const override { return words_->unclear_answers(); }
+  std::string name() const override { return words_->name() + " (running programs)"; }
+
+  struct Counts {
+    uint32_t runs = 0, yes = 0, words = 0;  // answered by running (yes of them), by the LLM's words
+  };
+  const Counts& counts() const { return counts_; }
+
+ private:
+  std::unique_ptr<qa::Oracle> words_;
+  std::string prefix_, probes_, reference_program_;
+  Counts counts_;
+};
+
+}  // namespace llmz::eval

@@ -1,0 +1,110 @@
+// The oracle that answers questions about programs by running them beside a reference (no model:
+// the words behind it are scripted).
+#include "eval/program_run_oracle.h"
+
+#include <gtest/gtest.h>
+
+#include "qa/prompts.h"
+
+namespace llmz::eval {
+namespace {
+
+const std::string kShown = "assert add_one([1, 2]) == [2, 3]\n";
+const std::string kReference = "def add_one(xs):\n    return [x + 1 for x in xs]\n";
+
+TEST(SameResults, SameValuesFromAnotherProgramAgree) {
+  const std::string loop =
+      "def add_one(xs):\n    out = []\n    for x in xs:\n        out.append(x + 1)\n    return out\n";
+  EXPECT_EQ(same_results("", kReference, loop, kShown), true);
+  EXPECT_EQ(same_results("", kReference, "def add_one(xs):\n    return xs\n", kShown), false);
+}
+
+TEST(SameResults, TheProbesGoBeyondTheShownTest) {
+  // Right on the shown call, wrong on the empty list the written tests add.
+  const std::string shown_only = "def add_one(xs):\n    return [2, 3]\n";
+  EXPECT_EQ(same_results("", kReference, shown_only, kShown), true);
+  EXPECT_EQ(same_results("", kReference, shown_only, kShown + "assert add_one([]) == []\n"), false);
+}
+
+TEST(SameResults, OnlyInputsOfTheWrittenTestsCount) {
+  // The written test expects a wrong value; the reference decides what is right.
+  EXPECT_EQ(same_results("", kReference, kReference, "assert add_one([5]) == [7]\n"), true);
+  // Prose around the asserts: lines that parse on their own still count.
+  EXPECT_EQ(same_results("", kReference, "def add_one(xs):\n    return [1]\n",
+                         "Here are the tests:\nassert add_one([0]) == [1]\nassert add_one([4]) == [5]\n"),
+            false);
+}
+
+TEST(SameResults, TheReferencesOwnTestsAndPrintsAreLeftOut) {
+  const std::string noisy = kReference + "assert add_one([1]) == [5]\nprint(add_one([1]))\n";
+  EXPECT_EQ(same_results("", noisy, kReference, kShown), true);
+  // The candidate runs as it is: a failing top-level assert fails it.
+  EXPECT_EQ(same_results("", kReference, kReference + "assert False\n", kShown), false);
+}
+
+TEST(SameResults, NothingToCompareIsNoAnswer) {
+  EXPECT_EQ(same_results("", kReference, kReference, "assert other([1]) == 2\n"), std::nullopt);
+  EXPECT_EQ(same_results("", "def add_one(xs) return", kReference, kShown), std::nullopt);  // does not parse
+  // The reference fails on the only call: an input it does not take.
+  EXPECT_EQ(same_results("", kReference, kReference, "assert add_one(None) == 1\n"), std::nullopt);
+  // ... but a call it answers still counts.
+  EXPECT_EQ(same_results("", kReference, "def add_one(xs):\n    return None\n", "add_one(None)\n" + kShown), false);
+}
+
+TEST(SameResults, FailingCandidatesAreNo) {
+  EXPECT_EQ(same_results("", kReference, "def add_one(xs) return", kShown), false);              // syntax
+  EXPECT_EQ(same_results("", kReference, "def plus_one(xs):\n    return xs\n", kShown), false);  // another name
+  EXPECT_EQ(same_results("", kReference, "def add_one(xs):\n    raise ValueError\n", kShown), false);
+  EXPECT_EQ(same_results("", kReference, "import sys\nsys.exit(0)\n", kShown), false);
+  EXPECT_EQ(same_results("", kReference, "def add_one(xs):\n    while True:\n        pass\n", kShown), false);
+}
+
+TEST(SameResults, FloatsCloseEnoughAgreeAndThePrefixRunsFirst) {
+  EXPECT_EQ(same_results("", "def f(x):\n    return x * 0.3\n", "def f(x):\n    return x * 0.1 * 3\n", "f(7)\n"), true);
+  EXPECT_EQ(same_results("", "def f(x):\n    return x * 0.3\n", "def f(x):\n    return x * 0.31\n", "f(7)\n"), false);
+  const std::string prefix = "import math\nK = 3\n";
+  EXPECT_EQ(same_results(prefix, "def f(x):\n    return math.floor(x) + K\n", "def f(x):\n    return int(x) + 3\n",
+                         "f(2.5)\n"),
+            true);
+}
+
+// Words that always say yes, as Qwen2.5-Coder-1.5B did about programs.
+struct YesWords : qa::Oracle {
+  explicit YesWords(qa::OracleMode m) : m_(m) {}
+  qa::OracleMode mode() const override { return m_; }
+  void begin(const qa::Task&) override {}
+  bool answer(const qa::Question&) override { return true; }
+  std::string reference() const override { return "My solution:\n```python\n" + kReference + "```\n"; }
+  std::string name() const override { return "yes"; }
+  qa::OracleMode m_;
+};
+
+std::string asked(const std::string& program) {
+  return qa::fill(qa::candidate_code_prompts().candidate_question, {{"answer", program}});
+}
+
+TEST(ProgramRunOracle, RunsQuotedProgramsAndLeavesOtherQuestionsToTheWords) {
+  ProgramRunOracle own(std::make_unique<YesWords>(qa::OracleMode::own_reference), "", kShown);
+  own.begin({"problem", "attempt", ""});
+  EXPECT_FALSE(own.answer({asked("def add_one(xs):\n    return xs"), 0}));
+  EXPECT_TRUE(own.answer({asked(kReference), 0}));
+  EXPECT_TRUE(own.answer({"Is the loop right?", 0}));
+  EXPECT_EQ(own.counts().runs, 2u);
+  EXPECT_EQ(own.counts().yes, 1u);
+  EXPECT_EQ(own.counts().words, 1u);
+
+  // Gold reference: the dataset's program, as it is, not the words' reference.
+  ProgramRunOracle gold(std::make_unique<YesWords>(qa::OracleMode::gold_reference), "", kShown);
+  gold.begin({"problem", "attempt", "def add_one(xs):\n    return [x + 2 for x in xs]\n"});
+  EXPECT_FALSE(gold.answer({asked(kReference), 0}));
+  EXPECT_EQ(gold.counts().runs, 1u);
+
+  // A reference that answers no probe: the words decide.
+  ProgramRunOracle none(std::make_unique<YesWords>(qa::OracleMode::own_reference), "", "assert other(1) == 2\n");
+  none.begin({"problem", "attempt", ""});
+  EXPECT_TRUE(none.answer({asked("def add_one(xs):\n    return xs"), 0}));
+  EXPECT_EQ(none.counts().words, 1u);
+}
+
+}  // namespace
+}  // namespace llmz::eval
