@@ -251,6 +251,25 @@ for r in rows:
         v = r['reference'][m]
         assert v['correct'] or v['note'] in ('no code in the reply',) or 'Error' in v['note'], v
 "
+check "eval qa --run-programs: candidates on programs, the oracles run them" "$LLMZ" eval qa --slm "$TINY" \
+  --llm "$OTHER" --data data -n 2 --max-tokens 12 -q -T 1 --benchmark mbpp --limit 2 --mode candidates \
+  --oracle own-reference,gold-reference --run-programs --results run-programs.jsonl
+check "run-programs rows: the LLM's tests, the shown-test answer, every question answered one way or the other" python3 -c "
+import json
+rows = [json.loads(l) for l in open('run-programs.jsonl')]
+assert len(rows) == 2 and rows[0]['settings']['oracle_runs_programs'] is True, rows[0]['settings']
+for r in rows:
+    assert isinstance(r['llm']['tests'], str) and isinstance(r['slm_shown_test']['passing'], bool), r
+    for name in ('qa/own-reference', 'qa/gold-reference'):
+        c = r['configs'][name]
+        runs = c['program_runs']
+        assert runs['runs'] + runs['words'] == len(c.get('turns', [])) and runs['yes'] <= runs['runs'], c
+    assert 'program_runs' not in r['configs']['control']
+s = json.load(open('run-programs.json'))
+assert 'program_runs' in s['configs']['qa/own-reference'] and 'minus_shown_test' in s['configs']['control']['by_n']['2'], s
+"
+expect_error "--run-programs only on code in candidates mode" 1 "--run-programs needs candidates mode" \
+  "run-programs-gsm8k.jsonl" "${EVAL[@]}" --limit 1 --mode candidates --run-programs --results run-programs-gsm8k.jsonl
 expect_error "eval rewrite on multiple choice" 1 "multiple choice" "" "$LLMZ" eval rewrite --coder "$TINY" \
   --writer "$OTHER" --solver "$TINY" --benchmark arc-easy --data data --limit 2 -q -T 1 --results rewrite-arc.jsonl
 

@@ -116,11 +116,9 @@ std::string python_text(const std::string& s) {
 
 }  // namespace
 
-std::string probe_tests_request(const std::string& problem) {
-  return "Problem: " + problem +
-         "\n\nDo not solve the problem. Write 5 assert statements that test a solution to it on other inputs "
-         "than any test shown above, edge cases included, one per line, in one ```python code block.";
-}
+const char* const kProbeTestsRequest =
+    "Now write 5 more assert statements that test your function on new inputs, edge cases included, one per "
+    "line, in one ```python code block, and nothing else.";
 
 std::optional<bool> same_results(const std::string& prefix, const std::string& reference, const std::string& candidate,
                                  const std::string& probes) {

@@ -16,8 +16,9 @@
 
 namespace llmz::eval {
 
-// What the LLM is asked for its tests: filled with the problem (the LLM's reply becomes the probes).
-std::string probe_tests_request(const std::string& problem);
+// What the LLM is asked for its tests, as the next turn after its own solution (asked with the
+// problem alone, Qwen2.5-Coder-1.5B wrote the function again before any test); its reply holds the probes.
+extern const char* const kProbeTestsRequest;
 
 // Whether `candidate` returns what `reference` returns on every call, to a function the reference
 // defines, found in `probes` (Python text; statements that do not parse are skipped), up to 8 calls,

@@ -142,8 +142,9 @@ class Runner {
     if (o_.run_programs && p.kind == AnswerKind::code) {
       // The LLM's tests, whose calls the oracles run programs on beside the shown test's.
       const Stopwatch tests_watch;
-      const std::string tests =
-          CachedBackend(*llm_backend_, llm_memory_).reply(user_turn(probe_tests_request(p.question)), o_.max_tokens);
+      const Conversation request = {
+          reference_prompt.front(), {"assistant", own}, {"user", kProbeTestsRequest}};  // its own solution's next turn
+      const std::string tests = CachedBackend(*llm_backend_, llm_memory_).reply(request, o_.max_tokens);
       row["llm"]["tests"] = tests;
       row["llm"]["tests_seconds"] = tests_watch.seconds();
       probes_ = p.shown_tests + "\n" + qa::extract_code(tests).value_or(tests);
