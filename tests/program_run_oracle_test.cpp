@@ -70,13 +70,14 @@ TEST(SameResults, FloatsCloseEnoughAgreeAndThePrefixRunsFirst) {
 
 // Words that always say yes, as Qwen2.5-Coder-1.5B did about programs.
 struct YesWords : qa::Oracle {
-  explicit YesWords(qa::OracleMode m) : m_(m) {}
+  explicit YesWords(qa::OracleMode m, std::string program = kReference) : m_(m), program_(std::move(program)) {}
   qa::OracleMode mode() const override { return m_; }
   void begin(const qa::Task&) override {}
   bool answer(const qa::Question&) override { return true; }
-  std::string reference() const override { return "My solution:\n```python\n" + kReference + "```\n"; }
+  std::string reference() const override { return "My solution:\n```python\n" + program_ + "```\n"; }
   std::string name() const override { return "yes"; }
   qa::OracleMode m_;
+  std::string program_;
 };
 
 std::string asked(const std::string& program) {
@@ -84,7 +85,7 @@ std::string asked(const std::string& program) {
 }
 
 TEST(ProgramRunOracle, RunsQuotedProgramsAndLeavesOtherQuestionsToTheWords) {
-  ProgramRunOracle own(std::make_unique<YesWords>(qa::OracleMode::own_reference), "", kShown);
+  ProgramRunOracle own(std::make_unique<YesWords>(qa::OracleMode::own_reference), "", kShown, "");
   own.begin({"problem", "attempt", ""});
   EXPECT_FALSE(own.answer({asked("def add_one(xs):\n    return xs"), 0}));
   EXPECT_TRUE(own.answer({asked(kReference), 0}));
@@ -94,16 +95,30 @@ TEST(ProgramRunOracle, RunsQuotedProgramsAndLeavesOtherQuestionsToTheWords) {
   EXPECT_EQ(own.counts().words, 1u);
 
   // Gold reference: the dataset's program, as it is, not the words' reference.
-  ProgramRunOracle gold(std::make_unique<YesWords>(qa::OracleMode::gold_reference), "", kShown);
+  ProgramRunOracle gold(std::make_unique<YesWords>(qa::OracleMode::gold_reference), "", kShown, "");
   gold.begin({"problem", "attempt", "def add_one(xs):\n    return [x + 2 for x in xs]\n"});
   EXPECT_FALSE(gold.answer({asked(kReference), 0}));
   EXPECT_EQ(gold.counts().runs, 1u);
 
   // A reference that answers no probe: the words decide.
-  ProgramRunOracle none(std::make_unique<YesWords>(qa::OracleMode::own_reference), "", "assert other(1) == 2\n");
+  ProgramRunOracle none(std::make_unique<YesWords>(qa::OracleMode::own_reference), "", "", "assert other(1) == 2\n");
   none.begin({"problem", "attempt", ""});
   EXPECT_TRUE(none.answer({asked("def add_one(xs):\n    return xs"), 0}));
   EXPECT_EQ(none.counts().words, 1u);
+}
+
+TEST(ProgramRunOracle, AnOwnReferenceThatFailsTheShownTestIsNotTrusted) {
+  // Its own program adds 2: wrong on the shown test, so only the shown test judges, and the right
+  // candidate (which the wrong reference would reject) is confirmed.
+  ProgramRunOracle own(
+      std::make_unique<YesWords>(qa::OracleMode::own_reference, "def add_one(xs):\n    return [x + 2 for x in xs]\n"),
+      "", kShown, "assert add_one([7]) == [9]\n");
+  own.begin({"problem", "attempt", ""});
+  EXPECT_TRUE(own.answer({asked(kReference), 0}));
+  EXPECT_FALSE(own.answer({asked("def add_one(xs):\n    return [x + 2 for x in xs]"), 0}));
+  EXPECT_EQ(own.counts().shown, 2u);
+  EXPECT_EQ(own.counts().runs, 0u);
+  EXPECT_EQ(own.counts().yes, 1u);
 }
 
 }  // namespace

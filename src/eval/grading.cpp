@@ -37,7 +37,7 @@ Grade grade(const Problem& problem, const std::string& reply, const SandboxLimit
         g.note = "no code in the reply";
         break;
       }
-      const auto r = run_python(problem.code_prefix + "\n" + *code + "\n\n" + problem.tests, limits);
+      const auto r = run_with_tests(problem.code_prefix, *code, problem.tests, limits);
       g.correct = r.passed;
       if (r.timed_out)
         g.note = "timed out";
@@ -49,6 +49,11 @@ Grade grade(const Problem& problem, const std::string& reply, const SandboxLimit
     }
   }
   return g;
+}
+
+SandboxResult run_with_tests(const std::string& prefix, const std::string& program, const std::string& tests,
+                             const SandboxLimits& limits) {
+  return run_python(prefix + "\n" + program + "\n\n" + tests, limits);
 }
 
 }  // namespace llmz::eval

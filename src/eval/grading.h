@@ -16,4 +16,8 @@ struct Grade {
 
 Grade grade(const Problem& problem, const std::string& reply, const SandboxLimits& limits = {});
 
+// A program run as grading runs it: the prefix (HumanEval's imports and stub), the program, then the tests.
+SandboxResult run_with_tests(const std::string& prefix, const std::string& program, const std::string& tests,
+                             const SandboxLimits& limits = {});
+
 }  // namespace llmz::eval

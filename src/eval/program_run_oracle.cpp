@@ -1,6 +1,7 @@
 #include "eval/program_run_oracle.h"
 
 #include "coding/container.h"
+#include "eval/grading.h"
 #include "eval/sandbox.h"
 #include "qa/answers.h"
 
@@ -140,10 +141,19 @@ void ProgramRunOracle::begin(const qa::Task& task) {
   reference_program_ = mode() == qa::OracleMode::gold_reference
                            ? task.gold
                            : qa::extract_code(words_->reference()).value_or(std::string());
+  // The dataset's program is right by definition; the LLM's may be shown wrong.
+  reference_fails_shown_ = mode() == qa::OracleMode::own_reference && !reference_program_.empty() && !shown_.empty() &&
+                           !run_with_tests(prefix_, reference_program_, shown_).passed;
 }
 
 bool ProgramRunOracle::answer(const qa::Question& q) {
   const auto candidate = qa::extract_code(q.text);
+  if (candidate && reference_fails_shown_) {
+    const bool passes = run_with_tests(prefix_, *candidate, shown_).passed;
+    counts_.shown++;
+    counts_.yes += passes;
+    return passes;
+  }
   if (candidate && !reference_program_.empty())
     if (const auto same = same_results(prefix_, reference_program_, *candidate, probes_)) {
       counts_.runs++;

@@ -138,7 +138,7 @@ class Runner {
       return row;
     }
 
-    probes_.reset();
+    written_tests_.reset();
     if (o_.run_programs && p.kind == AnswerKind::code) {
       // The LLM's tests, whose calls the oracles run programs on beside the shown test's.
       const Stopwatch tests_watch;
@@ -147,7 +147,7 @@ class Runner {
       const std::string tests = CachedBackend(*llm_backend_, llm_memory_).reply(request, o_.max_tokens);
       row["llm"]["tests"] = tests;
       row["llm"]["tests_seconds"] = tests_watch.seconds();
-      probes_ = p.shown_tests + "\n" + qa::extract_code(tests).value_or(tests);
+      written_tests_ = qa::extract_code(tests).value_or(tests);
     }
     // Multiple choice draws no samples: its candidates are the choices.
     if (o_.mode == qa::QuestionMode::candidates && qa::candidate_kind(prompts_) != qa::CandidateKind::choice)
@@ -168,7 +168,8 @@ class Runner {
   std::unique_ptr<qa::Oracle> reference_oracle(const Problem& p, qa::OracleMode mode) {
     auto words = qa::make_reference_oracle(std::make_unique<CachedBackend>(*llm_backend_, llm_memory_), prompts_, mode,
                                            o_.max_tokens);
-    if (probes_) return std::make_unique<ProgramRunOracle>(std::move(words), p.code_prefix, *probes_);
+    if (written_tests_)
+      return std::make_unique<ProgramRunOracle>(std::move(words), p.code_prefix, p.shown_tests, *written_tests_);
     if (!letter_) return words;
     return std::make_unique<ChoiceLetterOracle>(std::move(words),
                                                 mode == qa::OracleMode::gold_reference ? p.answer.at(0) : letter_);
@@ -242,8 +243,10 @@ class Runner {
     out["oracle_llm_seconds"] = llm_memory_.seconds - llm_before;
     out["unclear_answers"] = oracle.unclear_answers();
     if (const auto* runs = dynamic_cast<const ProgramRunOracle*>(&oracle))
-      out["program_runs"] = {
-          {"runs", runs->counts().runs}, {"yes", runs->counts().yes}, {"words", runs->counts().words}};
+      out["program_runs"] = {{"runs", runs->counts().runs},
+                             {"shown", runs->counts().shown},
+                             {"words", runs->counts().words},
+                             {"yes", runs->counts().yes}};
     if (const auto* letters = dynamic_cast<const ChoiceLetterOracle*>(&oracle)) {
       const auto& c = letters->counts();
       out["letter_answers"] = {
@@ -263,8 +266,8 @@ class Runner {
   std::unique_ptr<qa::ChatBackend> llm_backend_;
   const detail::LoadedModel& llm_model_;
   LlmMemory llm_memory_;
-  char letter_ = 0;                    // the base LLM's ranked answer to this problem (0: the LLM is asked in words)
-  std::optional<std::string> probes_;  // code with run_programs: the calls' source (program_run_oracle.h)
+  char letter_ = 0;  // the base LLM's ranked answer to this problem (0: the LLM is asked in words)
+  std::optional<std::string> written_tests_;  // code with run_programs: the LLM's tests (program_run_oracle.h)
 };
 
 nlohmann::json run_settings(const QaEvalModels& m, const QaEvalOptions& o) {

@@ -312,9 +312,10 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
     if (c.contains("program_runs")) {
       const auto& r = c["program_runs"];
       md << "\n"
-         << config << ": " << r["runs"].get<double>() << " questions about programs answered by running them beside "
-         << "the reference program, " << r["yes"].get<double>() << " of them yes; " << r["words"].get<double>()
-         << " by the LLM's words (the reference answered none of the probe calls).\n";
+         << config << ": questions about programs answered by running them beside the reference program "
+         << r["runs"].get<double>() << ", by the shown test alone (an own reference that fails it) "
+         << r.value("shown", 0.0) << ", " << r["yes"].get<double>() << " of these yes; by the LLM's words (the "
+         << "reference answered none of the probe calls) " << r["words"].get<double>() << ".\n";
     }
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("letter_answers")) {
