@@ -208,6 +208,9 @@ TEST(Sandbox, ProcessCountIsLimitedForTheTree) {
 TEST(Sandbox, MemoryIsLimitedForTheWholeTree) {
   SandboxLimits l = quick();
   l.memory_bytes = uint64_t(400) << 20;  // each child may take 160 MB, four of them may not
+  // Time enough for four interpreters to start and fill their memory on a busy machine (with the
+  // quick 3 s limit one CI run under load hit the wall time first): the memory limit must end it.
+  l.wall_seconds = 60;
   const auto r = run_python(
       "import subprocess, sys\n"
       "hog = 'x = bytearray(160 * 1024 * 1024); import time; time.sleep(2)'\n"
