@@ -8,18 +8,15 @@
 #include <memory>
 #include <optional>
 
-#include "qa/oracle.h"
+#include "eval/words_decorator.h"
 
 namespace llmz::eval {
 
-class ChoiceLetterOracle : public qa::Oracle {
+class ChoiceLetterOracle : public WordsDecorator {
  public:
-  ChoiceLetterOracle(std::unique_ptr<qa::Oracle> words, char letter) : words_(std::move(words)), letter_(letter) {}
-  qa::OracleMode mode() const override { return words_->mode(); }
-  void begin(const qa::Task& task) override { words_->begin(task); }
+  ChoiceLetterOracle(std::unique_ptr<qa::Oracle> words, char letter)
+      : WordsDecorator(std::move(words)), letter_(letter) {}
   bool answer(const qa::Question& q) override;
-  std::string reference() const override { return words_->reference(); }
-  uint32_t unclear_answers() const override { return words_->unclear_answers(); }
   std::string name() const override { return words_->name() + " (letter)"; }
 
   // Questions answered from the letter, and how many of them the words would have answered alike;
@@ -30,7 +27,6 @@ class ChoiceLetterOracle : public qa::Oracle {
   const Counts& counts() const { return counts_; }
 
  private:
-  std::unique_ptr<qa::Oracle> words_;
   char letter_;
   Counts counts_;
 };

@@ -136,7 +136,7 @@ std::optional<bool> same_results(const std::string& prefix, const std::string& r
 }
 
 void ProgramRunOracle::begin(const qa::Task& task) {
-  words_->begin(task);
+  WordsDecorator::begin(task);
   // Gold reference: the dataset's program as it is; own reference: the program in the LLM's solution.
   reference_program_ = mode() == qa::OracleMode::gold_reference
                            ? task.gold

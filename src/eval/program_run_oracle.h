@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "eval/words_decorator.h"
 #include "llmz/eval.h"
-#include "qa/oracle.h"
 
 namespace llmz::eval {
 
@@ -31,19 +31,16 @@ extern const char* const kProbeTestsRequest;
 std::optional<bool> same_results(const std::string& prefix, const std::string& reference, const std::string& candidate,
                                  const std::string& probes);
 
-class ProgramRunOracle : public qa::Oracle {
+class ProgramRunOracle : public WordsDecorator {
  public:
   // prefix as in same_results; shown: the test the problem shows (may be empty); written: the LLM's tests.
   ProgramRunOracle(std::unique_ptr<qa::Oracle> words, std::string prefix, std::string shown, const std::string& written)
-      : words_(std::move(words)),
+      : WordsDecorator(std::move(words)),
         prefix_(std::move(prefix)),
         shown_(std::move(shown)),
         probes_(shown_ + "\n" + written) {}
-  qa::OracleMode mode() const override { return words_->mode(); }
   void begin(const qa::Task& task) override;
   bool answer(const qa::Question& q) override;
-  std::string reference() const override { return words_->reference(); }
-  uint32_t unclear_answers() const override { return words_->unclear_answers(); }
   std::string name() const override { return words_->name() + " (running programs)"; }
 
   struct Counts {
@@ -53,7 +50,6 @@ class ProgramRunOracle : public qa::Oracle {
   const Counts& counts() const { return counts_; }
 
  private:
-  std::unique_ptr<qa::Oracle> words_;
   std::string prefix_, shown_, probes_, reference_program_;
   bool reference_fails_shown_ = false;
   Counts counts_;
