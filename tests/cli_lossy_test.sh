@@ -10,6 +10,10 @@ head -c 400 text.txt >short.txt
 check "compress --rewrite" "$LLMZ" -q -m "$TINY" --rewrite --candidates 2 --max-rewrite-tokens 30 --context-file prompt.txt short.txt -o lossy.llmz
 check "lossy file decodes to the rewrite" sh -c "'$LLMZ' -q -d -m '$TINY' --context-file prompt.txt lossy.llmz -c > rewrite.txt && test -s rewrite.txt && ! cmp -s rewrite.txt short.txt"
 check "info says lossy" sh -c "'$LLMZ' info lossy.llmz | grep -q LOSSY && '$LLMZ' info --json lossy.llmz | python3 -c 'import json,sys; j = json.load(sys.stdin); assert j[\"mode\"] == \"lossy\" and j[\"lossy\"][\"original_size\"] == 400, j'"
+# A rewrite no smaller than the input is never sent: two bytes cannot be rewritten any shorter.
+printf 'Hi' >tiny.txt
+check "a rewrite no smaller than the input sends the input" sh -c \
+  "'$LLMZ' -m '$TINY' --rewrite --max-rewrite-tokens 30 --context-file prompt.txt tiny.txt -o tiny.llmz 2>tiny.err && grep -q 'no rewrite coded smaller than the input' tiny.err && '$LLMZ' -q -d -m '$TINY' --context-file prompt.txt tiny.llmz -c | cmp - tiny.txt && ! '$LLMZ' info tiny.llmz | grep -q LOSSY"
 check "shortest-of-N" "$LLMZ" -q -m "$TINY" --shortest-of 2 --max-rewrite-tokens 30 --context-file prompt.txt short.txt -o sofn.llmz
 expect_error "shortest-of-N needs the prompt" 1 "context-file" nop.llmz "$LLMZ" -q -m "$TINY" --shortest-of 2 short.txt -o nop.llmz
 expect_error "binary input cannot be rewritten" 1 "UTF-8" bin.llmz "$LLMZ" -q -m "$TINY" --rewrite binary.bin -o bin.llmz

@@ -116,6 +116,23 @@ TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
   EXPECT_EQ(test::error_of([&] { lossy::compress_lossy(tiny, tiny, not_text, options); }), ErrorCode::usage);
 }
 
+TEST(Lossy, ARewriteNoSmallerThanTheInputIsNeverSentNorChecked) {
+  const Model& tiny = cached_model(test::tiny_model_path());
+  const auto input = test::bytes_of("Hi");  // no rewrite codes smaller than two bytes do
+  lossy::LossyOptions options = three_short_rewrites();
+  size_t checks = 0;
+  options.check = [&](const std::string&) { return ++checks > 0; };
+  const auto r = lossy::compress_lossy(tiny, tiny, input, options);
+  const auto lossless = compress(tiny, input, options.coding);
+  for (const auto& c : r.candidates)
+    if (!c.text.empty()) ASSERT_GE(c.coded_bytes, lossless.size()) << c.text;
+  EXPECT_EQ(checks, 0u);
+  EXPECT_TRUE(r.kept_input);
+  EXPECT_EQ(r.file, lossless);
+  options.check = nullptr;
+  EXPECT_EQ(lossy::compress_lossy(tiny, tiny, input, options).file, lossless);
+}
+
 TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInput) {
   const Model& tiny = cached_model(test::tiny_model_path());
   const auto input = test::bytes_of(test::sample_text(300, 5));

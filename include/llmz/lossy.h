@@ -44,7 +44,8 @@ struct LossyOptions {
   bool hide_answer = false;   // ask the rewrite not to state the final answer (for evaluation)
   CompressOptions coding;     // how the chosen text is coded; coding.context is the prompt
   // When set, the kept candidate is the cheapest one the check accepts (they are checked cheapest
-  // first, until one passes); when it accepts none, the input itself is coded, losslessly.
+  // first, until one passes). A rewrite is kept only if its file is smaller than the input's own
+  // lossless file: when none is (or the check accepts none that is), the input itself is coded.
   CandidateCheck check;
 };
 
@@ -62,9 +63,10 @@ struct LossyResult {
   std::vector<Candidate> candidates;
   size_t chosen = 0;         // the candidate the file codes; candidates.size() when kept_input
   size_t cheapest = 0;       // the candidate with the fewest coded bytes: what is sent without a check
-  bool kept_input = false;   // the check accepted no candidate: the file codes the input, losslessly
+  bool kept_input = false;   // no rewrite both passed the check and coded smaller than the input:
+                             // the file codes the input, losslessly
   double seconds = 0;        // the whole call: every candidate written and coded, the checks included
-  double check_seconds = 0;  // of which the checks, and coding the input when none passed
+  double check_seconds = 0;  // of which coding the input (rewrite) and the checks
 };
 
 // coder codes the chosen text; writer writes the candidates (may be the same model).

@@ -227,7 +227,9 @@ class Runner {
       }
     }
     if (!o_.quiet && r.kept_input)
-      fprintf(stderr, "llmz: no rewrite kept the input's answer: the file codes the input itself, losslessly\n");
+      fprintf(
+          stderr, "llmz: %s: the file codes the input itself, losslessly\n",
+          opts.check ? "no rewrite smaller than the input kept its answer" : "no rewrite coded smaller than the input");
     else if (!o_.quiet)
       fprintf(stderr, "llmz: LOSSY: the file decodes to a %zu-byte %s of the input, not to the input\n",
               r.candidates[r.chosen].text.size(), o_.shortest_of ? "fresh answer in place" : "rewrite");

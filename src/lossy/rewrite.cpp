@@ -112,27 +112,30 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   std::stable_sort(cheapest_first.begin(), cheapest_first.end(), [&](size_t a, size_t b) {
     return result.candidates[a].coded_bytes < result.candidates[b].coded_bytes;
   });
-  result.chosen = result.cheapest = cheapest_first.front();
+  result.cheapest = cheapest_first.front();
   const Stopwatch checking;
-  if (options.check) {
-    result.chosen = result.candidates.size();
-    for (size_t i : cheapest_first) {
-      Candidate& c = result.candidates[i];
-      c.accepted = options.check(c.text);
-      if (*c.accepted) {
-        result.chosen = i;
-        break;
-      }
+  // A rewrite is worth sending only if its file is smaller than the input's own, lossless one: the
+  // candidates that are not are never checked, and the input is sent when no other one passes.
+  const bool rewriting = options.method == Method::rewrite;
+  std::vector<uint8_t> input_file;
+  if (rewriting) input_file = compress(coder, input, options.coding);
+  result.chosen = result.candidates.size();
+  for (size_t i : cheapest_first) {
+    Candidate& c = result.candidates[i];
+    if (rewriting && c.coded_bytes >= input_file.size()) break;
+    if (options.check) c.accepted = options.check(c.text);
+    if (!options.check || *c.accepted) {
+      result.chosen = i;
+      break;
     }
   }
-  if (result.chosen == result.candidates.size()) {  // no candidate kept the result: send the input itself
+  result.check_seconds = checking.seconds();
+  if (result.chosen == result.candidates.size()) {
     result.kept_input = true;
-    result.file = compress(coder, input, options.coding);
-    result.check_seconds = checking.seconds();
+    result.file = rewriting ? std::move(input_file) : compress(coder, input, options.coding);
     result.seconds = call.seconds();
     return result;
   }
-  result.check_seconds = checking.seconds();
   std::optional<detail::Coded>& chosen = coded[result.chosen];
 
   // The chosen text's header says what its chunks stand for.
