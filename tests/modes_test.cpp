@@ -88,7 +88,7 @@ lossy::LossyOptions three_short_rewrites() {
 
 TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
   const Model& tiny = cached_model(test::tiny_model_path());
-  const auto input = test::bytes_of(test::sample_text(300, 5));
+  const auto input = test::bytes_of(test::sample_text(2000, 5));
   lossy::LossyOptions options = three_short_rewrites();
   const auto r = lossy::compress_lossy(tiny, tiny, input, options);
   ASSERT_EQ(r.candidates.size(), 3u);
@@ -98,6 +98,7 @@ TEST(Lossy, TheFileDecodesToTheCheapestCandidate) {
   EXPECT_EQ(info.lossy_original_size, input.size());
   EXPECT_EQ(info.candidates, 3u);
   const auto& chosen = r.candidates[r.chosen];
+  EXPECT_EQ(r.file.size(), chosen.coded_bytes);  // the lossy record included
   for (const auto& c : r.candidates) {
     if (c.text.empty()) continue;  // an empty candidate is not coded
     EXPECT_LE(chosen.coded_bytes, c.coded_bytes);
@@ -124,8 +125,11 @@ TEST(Lossy, ARewriteNoSmallerThanTheInputIsNeverSentNorChecked) {
   options.check = [&](const std::string&) { return ++checks > 0; };
   const auto r = lossy::compress_lossy(tiny, tiny, input, options);
   const auto lossless = compress(tiny, input, options.coding);
-  for (const auto& c : r.candidates)
-    if (!c.text.empty()) ASSERT_GE(c.coded_bytes, lossless.size()) << c.text;
+  for (const auto& c : r.candidates) {
+    if (!c.text.empty()) {
+      ASSERT_GE(c.coded_bytes, lossless.size()) << c.text;
+    }
+  }
   EXPECT_EQ(checks, 0u);
   EXPECT_TRUE(r.kept_input);
   EXPECT_EQ(r.file, lossless);
@@ -133,9 +137,38 @@ TEST(Lossy, ARewriteNoSmallerThanTheInputIsNeverSentNorChecked) {
   EXPECT_EQ(lossy::compress_lossy(tiny, tiny, input, options).file, lossless);
 }
 
+// Whole files (the user's measure: a rewrite's file adds its lossy record) or payloads alone (the
+// evaluation's): on a brief input the two disagree.
+TEST(Lossy, ARewriteIsWeighedByWholeFileOrByPayload) {
+  const Model& tiny = cached_model(test::tiny_model_path());
+  bool disagreed = false;
+  for (size_t bytes : {60, 120, 240, 480}) {
+    const auto input = test::bytes_of(test::sample_text(bytes, 7));
+    const auto lossless = compress(tiny, input, three_short_rewrites().coding);
+    const size_t lossless_payload = lossless.size() - inspect(lossless).header_size;
+    bool kept[2];
+    for (bool payloads : {false, true}) {
+      lossy::LossyOptions options = three_short_rewrites();
+      options.weigh_payloads = payloads;
+      const auto r = lossy::compress_lossy(tiny, tiny, input, options);
+      bool any = false;
+      for (const auto& c : r.candidates) {
+        const bool smaller = payloads ? c.payload_bytes < lossless_payload : c.coded_bytes < lossless.size();
+        EXPECT_EQ(c.sendable, !c.text.empty() && smaller) << bytes << " bytes, payloads " << payloads;
+        any |= c.sendable;
+      }
+      EXPECT_EQ(r.kept_input, !any);
+      EXPECT_EQ(r.file.size(), r.kept_input ? lossless.size() : r.candidates[r.chosen].coded_bytes);
+      kept[payloads] = r.kept_input;
+    }
+    disagreed |= kept[false] && !kept[true];
+  }
+  EXPECT_TRUE(disagreed);
+}
+
 TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInput) {
   const Model& tiny = cached_model(test::tiny_model_path());
-  const auto input = test::bytes_of(test::sample_text(300, 5));
+  const auto input = test::bytes_of(test::sample_text(2000, 5));
   lossy::LossyOptions options = three_short_rewrites();
   const auto plain = lossy::compress_lossy(tiny, tiny, input, options);
   // Accept only the dearest candidate: the check runs cheapest first and stops there.
@@ -160,9 +193,13 @@ TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInput) {
   ASSERT_FALSE(asked.empty());
   EXPECT_EQ(asked.back(), plain.candidates[dearest].text);
   for (size_t i = 1; i < asked.size(); i++) EXPECT_LE(coded_size(asked[i - 1]), coded_size(asked[i]));
-  for (const auto& c : checked.candidates) {
-    if (c.coded_bytes < plain.candidates[dearest].coded_bytes) EXPECT_EQ(c.accepted, std::optional<bool>(false));
-    if (c.coded_bytes > plain.candidates[dearest].coded_bytes) EXPECT_FALSE(c.accepted.has_value());
+  for (const auto& c : checked.candidates) {  // (sizes of one call: the lossy record names the method)
+    if (c.coded_bytes < checked.candidates[dearest].coded_bytes) {
+      EXPECT_EQ(c.accepted, std::optional<bool>(false));
+    }
+    if (c.coded_bytes > checked.candidates[dearest].coded_bytes) {
+      EXPECT_FALSE(c.accepted.has_value());
+    }
   }
   auto decoded = decompress(tiny, checked.file, {.context = options.coding.context});
   EXPECT_EQ(std::string(decoded.begin(), decoded.end()), plain.candidates[dearest].text);

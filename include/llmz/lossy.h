@@ -47,6 +47,9 @@ struct LossyOptions {
   // first, until one passes). A rewrite is kept only if its file is smaller than the input's own
   // lossless file: when none is (or the check accepts none that is), the input itself is coded.
   CandidateCheck check;
+  // Weigh a rewrite against the input by coded payload alone, leaving out the header (whose lossy
+  // record a rewrite's file adds): the evaluation's measure, the bits of the text itself.
+  bool weigh_payloads = false;
 };
 
 struct Candidate {
@@ -56,17 +59,18 @@ struct Candidate {
   double seconds = 0;            // writing it and coding it: the greedy one from the call's start (set-up included),
                                  // samples (written side by side) from the end of the greedy one, sharing one time
   std::optional<bool> accepted;  // the check's verdict, where it ran
+  bool sendable = false;         // coded, and (a rewrite) smaller than the input's lossless coding
 };
 
 struct LossyResult {
   std::vector<uint8_t> file;
   std::vector<Candidate> candidates;
   size_t chosen = 0;         // the candidate the file codes; candidates.size() when kept_input
-  size_t cheapest = 0;       // the candidate with the fewest coded bytes: what is sent without a check
-  bool kept_input = false;   // no rewrite both passed the check and coded smaller than the input:
-                             // the file codes the input, losslessly
+  size_t cheapest = 0;       // the candidate with the fewest coded bytes: sent without a check if sendable
+  bool kept_input = false;   // no sendable candidate passed the check (or, unchecked, none was
+                             // sendable): the file codes the input, losslessly
   double seconds = 0;        // the whole call: every candidate written and coded, the checks included
-  double check_seconds = 0;  // of which coding the input (rewrite) and the checks
+  double check_seconds = 0;  // of which the checks
 };
 
 // coder codes the chosen text; writer writes the candidates (may be the same model).

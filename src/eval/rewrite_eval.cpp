@@ -58,6 +58,7 @@ class Runner {
     lo.temperature = o_.temperature;
     lo.max_tokens = o_.max_tokens;
     lo.hide_answer = true;
+    lo.weigh_payloads = true;  // the rows' bits are the coded text's
 
     // Shortest of N fresh answers does not depend on the source text.
     lo.method = lossy::Method::shortest_of_n;
@@ -90,13 +91,17 @@ class Runner {
       const auto best = lossy::compress_lossy(m_.coder, m_.writer,
                                               std::vector<uint8_t>(original.begin(), original.end()), lo, prompts_);
       // Candidate 0 is the greedy rewrite, the single-rewrite row (its bits and seconds are the
-      // sender's: writing it and coding it once, inside compress_lossy).
-      const lossy::Candidate& greedy = best.candidates[0];
-      variant(rewrite_entry(source, "rewrite"), greedy.text, 8 * uint64_t(greedy.payload_bytes), greedy.seconds,
-              result);
-      const lossy::Candidate& cheapest = best.candidates[best.cheapest];
-      variant(rewrite_entry(source, "best_of_n_rewrite"), cheapest.text, 8 * uint64_t(cheapest.payload_bytes),
-              best.seconds - best.check_seconds, result);
+      // sender's: writing it and coding it once, inside compress_lossy). A rewrite no smaller than
+      // the original is not sent: the original is, losslessly.
+      auto sent = [&](nlohmann::json::json_pointer at, const lossy::Candidate& c, double seconds) {
+        if (c.sendable)
+          variant(std::move(at), c.text, 8 * uint64_t(c.payload_bytes), seconds, result);
+        else
+          variant(std::move(at), original, lossless_bits, seconds, result, {{"sent_original", true}});
+      };
+      sent(rewrite_entry(source, "rewrite"), best.candidates[0], best.candidates[0].seconds);
+      sent(rewrite_entry(source, "best_of_n_rewrite"), best.candidates[best.cheapest],
+           best.seconds - best.check_seconds);
       if (checkable) {
         size_t checked = 0;
         for (const auto& c : best.candidates) checked += c.accepted.has_value();

@@ -95,50 +95,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   const double sampled = sampling.seconds();
   for (auto& text : samples) result.candidates.push_back({std::move(text), 0, 0, sampled});
 
-  std::vector<std::optional<detail::Coded>> coded(result.candidates.size());
-  std::vector<size_t> cheapest_first;
-  for (size_t i = 0; i < result.candidates.size(); i++) {
-    Candidate& c = result.candidates[i];
-    c.text = trim(c.text);
-    if (c.text.empty()) continue;
-    const Stopwatch coding;
-    coded[i] = detail::compress_coded(coder, std::vector<uint8_t>(c.text.begin(), c.text.end()), options.coding);
-    c.payload_bytes = coded[i]->payload_bytes();
-    c.coded_bytes = write_header(coded[i]->header).size() + c.payload_bytes;
-    c.seconds += coding.seconds();
-    cheapest_first.push_back(i);
-  }
-  if (cheapest_first.empty()) fail(ErrorCode::model, w.name() + " wrote only empty candidates");
-  std::stable_sort(cheapest_first.begin(), cheapest_first.end(), [&](size_t a, size_t b) {
-    return result.candidates[a].coded_bytes < result.candidates[b].coded_bytes;
-  });
-  result.cheapest = cheapest_first.front();
-  const Stopwatch checking;
-  // A rewrite is worth sending only if its file is smaller than the input's own, lossless one: the
-  // candidates that are not are never checked, and the input is sent when no other one passes.
-  const bool rewriting = options.method == Method::rewrite;
-  std::vector<uint8_t> input_file;
-  if (rewriting) input_file = compress(coder, input, options.coding);
-  result.chosen = result.candidates.size();
-  for (size_t i : cheapest_first) {
-    Candidate& c = result.candidates[i];
-    if (rewriting && c.coded_bytes >= input_file.size()) break;
-    if (options.check) c.accepted = options.check(c.text);
-    if (!options.check || *c.accepted) {
-      result.chosen = i;
-      break;
-    }
-  }
-  result.check_seconds = checking.seconds();
-  if (result.chosen == result.candidates.size()) {
-    result.kept_input = true;
-    result.file = rewriting ? std::move(input_file) : compress(coder, input, options.coding);
-    result.seconds = call.seconds();
-    return result;
-  }
-  std::optional<detail::Coded>& chosen = coded[result.chosen];
-
-  // The chosen text's header says what its chunks stand for.
+  // Every candidate's file carries the same lossy record: its coded size is the file's own.
   LossyInfo info;
   info.method = method_name(options);
   info.original_size = input.size();
@@ -149,8 +106,51 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   info.prompts_hash = prompts.hash;
   info.candidates = options.candidates;
   info.seed = options.seed;
-  chosen->header.lossy = info;
-  result.file = chosen->file();
+  // A rewrite is worth sending only if it is smaller than the input coded losslessly.
+  const bool rewriting = options.method == Method::rewrite;
+  std::optional<detail::Coded> input_coded;
+  if (rewriting) input_coded = detail::compress_coded(coder, input, options.coding);
+
+  std::vector<std::optional<detail::Coded>> coded(result.candidates.size());
+  std::vector<size_t> cheapest_first;
+  for (size_t i = 0; i < result.candidates.size(); i++) {
+    Candidate& c = result.candidates[i];
+    c.text = trim(c.text);
+    if (c.text.empty()) continue;
+    const Stopwatch coding;
+    coded[i] = detail::compress_coded(coder, std::vector<uint8_t>(c.text.begin(), c.text.end()), options.coding);
+    coded[i]->header.lossy = info;
+    c.payload_bytes = coded[i]->payload_bytes();
+    c.coded_bytes = write_header(coded[i]->header).size() + c.payload_bytes;
+    c.seconds += coding.seconds();
+    c.sendable = !input_coded || (options.weigh_payloads ? c.payload_bytes < input_coded->payload_bytes()
+                                                         : c.coded_bytes < input_coded->file().size());
+    cheapest_first.push_back(i);
+  }
+  if (cheapest_first.empty() && !rewriting) fail(ErrorCode::model, w.name() + " wrote only empty answers");
+  std::stable_sort(cheapest_first.begin(), cheapest_first.end(), [&](size_t a, size_t b) {
+    return result.candidates[a].coded_bytes < result.candidates[b].coded_bytes;
+  });
+  if (!cheapest_first.empty()) result.cheapest = cheapest_first.front();
+  // Checked cheapest first, until one passes; those not worth sending are not checked.
+  const Stopwatch checking;
+  result.chosen = result.candidates.size();
+  for (size_t i : cheapest_first) {
+    Candidate& c = result.candidates[i];
+    if (!c.sendable) break;
+    if (options.check) c.accepted = options.check(c.text);
+    if (!options.check || *c.accepted) {
+      result.chosen = i;
+      break;
+    }
+  }
+  result.check_seconds = checking.seconds();
+  if (result.chosen == result.candidates.size()) {
+    result.kept_input = true;
+    result.file = rewriting ? input_coded->file() : compress(coder, input, options.coding);
+  } else {
+    result.file = coded[result.chosen]->file();
+  }
   result.seconds = call.seconds();
   return result;
 }
