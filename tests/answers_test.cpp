@@ -103,6 +103,14 @@ TEST(ExtractCode, FencedUnclosedAndBare) {
   EXPECT_EQ(extract_code("No code, just words."), std::nullopt);
 }
 
+TEST(CodeBlocks, EveryBlockInOrder) {
+  // The LLM's tests: the function again, then the asserts (extract_code would keep the function).
+  EXPECT_EQ(code_blocks("Tests:\n```python\ndef f(x):\n    return x\n```\nand\n```\nassert f(1) == 1\n```"),
+            (std::vector<std::string>{"def f(x):\n    return x\n", "assert f(1) == 1\n"}));
+  EXPECT_EQ(code_blocks("```python\nassert f(2) =="), std::vector<std::string>{"assert f(2) =="});
+  EXPECT_TRUE(code_blocks("No code.").empty());
+}
+
 TEST(ExtractCode, TheDefinitionNotTheUsageExampleAndDedented) {
   // A usage example after the program: the program is what is graded.
   EXPECT_EQ(extract_code("```python\ndef f(x):\n    return x\n```\nTry it:\n```python\nprint(f(3))\n```"),

@@ -10,10 +10,12 @@ namespace llmz::eval {
 namespace {
 
 constexpr int kNoProbe = 3;  // the harness's exit status when the reference answers no probe call
+constexpr int kDiffers = 4;  // ... when the candidate fails or returns another value
 
-// Runs in the sandbox after a line that sets PREFIX, REFERENCE, CANDIDATE and PROBES; exits 1 when
-// the programs differ (or the candidate fails), kNoProbe when nothing can be compared, else runs to
-// its end (the sandbox's sentinel follows).
+// Runs in the sandbox after lines that set NO_PROBE, DIFFERS, PREFIX, REFERENCE, CANDIDATE, SHOWN and
+// PROBES; exits DIFFERS or NO_PROBE, else runs to its end (the sandbox's sentinel follows). Any other
+// end (the harness itself failing) says nothing about the candidate. Time limits are CPU time, so
+// that a busy machine does not change a verdict.
 constexpr const char* kHarness = R"PY(
 import ast, math, signal, sys
 
@@ -23,17 +25,17 @@ class Timeout(BaseException):
 def on_alarm(signum, frame):
     raise Timeout()
 
-signal.signal(signal.SIGALRM, on_alarm)
+signal.signal(signal.SIGPROF, on_alarm)
 
 def parsed(src):
     try:
         return ast.parse(src).body
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):
         return None
 
 def load(body):
     ns = {'__name__': 'solution'}
-    signal.setitimer(signal.ITIMER_REAL, 2.0)
+    signal.setitimer(signal.ITIMER_PROF, 2.0)
     try:
         exec(compile(PREFIX, 'prefix', 'exec'), ns)
         exec(compile(ast.Module(body=body, type_ignores=[]), 'solution', 'exec'), ns)
@@ -41,16 +43,16 @@ def load(body):
     except BaseException:
         return None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
 
 def run(ns, call):
-    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    signal.setitimer(signal.ITIMER_PROF, 1.0)
     try:
         return True, eval(call, ns)
     except BaseException:
         return False, None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
 
 def same(a, b):
     if isinstance(a, float) or isinstance(b, float):
@@ -65,24 +67,27 @@ def same(a, b):
     except BaseException:
         return False
 
-def probe_statements():
-    body = parsed(PROBES)
+def statements(src):
+    body = parsed(src)
     if body is not None:
         return body
     out = []  # the statements that parse on their own line
-    for line in PROBES.splitlines():
+    for line in src.splitlines():
         out += parsed(line.strip()) or []
     return out
 
-def probe_calls(names):
+def calls(src, names):
     found = []
-    for statement in probe_statements():
+    for statement in statements(src):
         for node in ast.walk(statement):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
                 call = ast.unparse(node)
                 if call not in found:
                     found.append(call)
-    return found[:8]
+    return found
+
+def functions(body):
+    return {s.name for s in body or [] if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 reference = parsed(REFERENCE)
 if reference is None:
@@ -91,22 +96,28 @@ reference = [s for s in reference if not isinstance(s, (ast.Assert, ast.Expr))]
 reference_ns = load(reference)
 if reference_ns is None:
     sys.exit(NO_PROBE)
-defined = {s.name for s in reference if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
-expected = []
-for call in probe_calls(defined):
+# The functions the problem asks for: those its shown test calls, else those its stub declares,
+# else every one the reference defines (not its helpers, which a right candidate may lack).
+defined = functions(reference)
+asked = {c.split('(')[0] for c in calls(SHOWN, defined)} or (functions(parsed(PREFIX)) & defined) or defined
+expected = []  # of the first 16 calls, up to 8 the reference answers, the same way twice
+for call in calls(PROBES, asked)[:16]:
     ok, value = run(reference_ns, call)
-    if ok:
+    again_ok, again = run(reference_ns, call)
+    if ok and again_ok and same(value, again):
         expected.append((call, value))
+        if len(expected) == 8:
+            break
 if not expected:
     sys.exit(NO_PROBE)
 candidate = parsed(CANDIDATE)
 candidate_ns = load(candidate) if candidate is not None else None
 if candidate_ns is None:
-    sys.exit(1)
+    sys.exit(DIFFERS)
 for call, value in expected:
     ok, got = run(candidate_ns, call)
     if not ok or not same(value, got):
-        sys.exit(1)
+        sys.exit(DIFFERS)
 )PY";
 
 // A Python expression for any bytes: the text, decoded as UTF-8 (bad bytes replaced).
@@ -122,25 +133,30 @@ const char* const kProbeTestsRequest =
     "line, in one ```python code block, and nothing else.";
 
 std::optional<bool> same_results(const std::string& prefix, const std::string& reference, const std::string& candidate,
-                                 const std::string& probes) {
-  const std::string program = "NO_PROBE = " + std::to_string(kNoProbe) + "\nPREFIX = " + python_text(prefix) +
-                              "\nREFERENCE = " + python_text(reference) + "\nCANDIDATE = " + python_text(candidate) +
+                                 const std::string& shown, const std::string& probes) {
+  const std::string program = "NO_PROBE = " + std::to_string(kNoProbe) + "\nDIFFERS = " + std::to_string(kDiffers) +
+                              "\nPREFIX = " + python_text(prefix) + "\nREFERENCE = " + python_text(reference) +
+                              "\nCANDIDATE = " + python_text(candidate) + "\nSHOWN = " + python_text(shown) +
                               "\nPROBES = " + python_text(probes) + "\n" + kHarness;
-  SandboxLimits limits;  // two loads (2 s each) and up to 16 calls (1 s each)
-  limits.wall_seconds = 30;
-  limits.cpu_seconds = 30;
+  SandboxLimits limits;  // CPU: two loads (2 s each), up to 32 reference calls and 8 candidate calls (1 s each)
+  limits.cpu_seconds = 60;
+  limits.wall_seconds = 120;  // a busy machine's
   const SandboxResult r = run_python(program, limits);
   if (r.passed) return true;
-  if (!r.timed_out && !r.signal && r.exit_code == kNoProbe) return std::nullopt;
-  return false;
+  // A candidate that outlives the limits (a sleep, a loop the CPU timer cannot interrupt) differs.
+  if (r.timed_out || r.signal || r.exit_code == kDiffers) return false;
+  return std::nullopt;  // no probe, or the harness itself failed
 }
 
 void ProgramRunOracle::begin(const qa::Task& task) {
   WordsDecorator::begin(task);
   // Gold reference: the dataset's program as it is; own reference: the program in the LLM's solution.
-  reference_program_ = mode() == qa::OracleMode::gold_reference
-                           ? task.gold
-                           : qa::extract_code(words_->reference()).value_or(std::string());
+  std::string program = mode() == qa::OracleMode::gold_reference
+                            ? task.gold
+                            : qa::extract_code(words_->reference()).value_or(std::string());
+  if (program == reference_program_) return;  // the next N's run: the verdicts stand
+  reference_program_ = std::move(program);
+  verdicts_.clear();
   // The dataset's program is right by definition; the LLM's may be shown wrong.
   reference_fails_shown_ = mode() == qa::OracleMode::own_reference && !reference_program_.empty() && !shown_.empty() &&
                            !run_with_tests(prefix_, reference_program_, shown_).passed;
@@ -148,18 +164,17 @@ void ProgramRunOracle::begin(const qa::Task& task) {
 
 bool ProgramRunOracle::answer(const qa::Question& q) {
   const auto candidate = qa::extract_code(q.text);
-  if (candidate && reference_fails_shown_) {
-    const bool passes = run_with_tests(prefix_, *candidate, shown_).passed;
-    counts_.shown++;
-    counts_.yes += passes;
-    return passes;
-  }
-  if (candidate && !reference_program_.empty())
-    if (const auto same = same_results(prefix_, reference_program_, *candidate, probes_)) {
-      counts_.runs++;
-      counts_.yes += *same;
-      return *same;
+  if (candidate && !reference_program_.empty()) {
+    auto [at, fresh] = verdicts_.try_emplace(*candidate);
+    if (fresh)
+      at->second = reference_fails_shown_ ? std::optional(run_with_tests(prefix_, *candidate, shown_).passed)
+                                          : same_results(prefix_, reference_program_, *candidate, shown_, probes_);
+    if (const auto verdict = at->second) {
+      (reference_fails_shown_ ? counts_.shown : counts_.runs)++;
+      counts_.yes += *verdict;
+      return *verdict;
     }
+  }
   counts_.words++;
   return words_->answer(q);
 }

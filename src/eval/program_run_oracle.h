@@ -8,10 +8,13 @@
 // be wrong. An own reference that fails the shown test is known to be wrong (on MBPP the 1.5B's
 // program fails it on 48 of the 54 problems it gets wrong, and passes it on 44 of the 46 it gets
 // right): then the shown test alone answers (yes if the candidate passes it). A question that quotes
-// no program, or whose reference answers no probe, goes to the LLM's words. How often each way
-// answered is counted for the report.
+// no program, or whose reference answers no probe, goes to the LLM's words. A program is run once
+// per problem: the runs of every N share the verdict. How often each way answered is counted over
+// every question asked, all N's runs together, for the report.
 #pragma once
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "eval/words_decorator.h"
@@ -23,13 +26,16 @@ namespace llmz::eval {
 // problem alone, Qwen2.5-Coder-1.5B wrote the function again before any test); its reply holds the probes.
 extern const char* const kProbeTestsRequest;
 
-// Whether `candidate` returns what `reference` returns on every call, to a function the reference
-// defines, found in `probes` (Python text; statements that do not parse are skipped), up to 8 calls,
-// 1 s each; nullopt if the reference returns on none of them (or cannot be loaded). `prefix` runs
-// before each program (HumanEval's imports and stub). The reference's top-level asserts and
-// expression statements (its own tests and prints) are left out; the candidate runs as it is.
+// Whether `candidate` returns what `reference` returns on the calls found in `probes` (Python text;
+// statements that do not parse are skipped) to the functions the problem asks for: those `shown`
+// (the problem's shown test) calls, else those `prefix` declares, else every one the reference
+// defines. Of the first 16 such calls, the first 8 the reference answers the same way twice are
+// compared, with 1 s of CPU per call. nullopt if there is no such call (or the reference cannot be
+// loaded, or the harness fails). `prefix` runs before each program (HumanEval's imports and stub).
+// The reference's top-level asserts and expression statements (its own tests and prints) are left
+// out; the candidate runs as it is.
 std::optional<bool> same_results(const std::string& prefix, const std::string& reference, const std::string& candidate,
-                                 const std::string& probes);
+                                 const std::string& shown, const std::string& probes);
 
 class ProgramRunOracle : public WordsDecorator {
  public:
@@ -52,6 +58,7 @@ class ProgramRunOracle : public WordsDecorator {
  private:
   std::string prefix_, shown_, probes_, reference_program_;
   bool reference_fails_shown_ = false;
+  std::map<std::string, std::optional<bool>> verdicts_;  // by candidate program (nullopt: to the words)
   Counts counts_;
 };
 

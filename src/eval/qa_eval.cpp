@@ -147,7 +147,10 @@ class Runner {
       const std::string tests = CachedBackend(*llm_backend_, llm_memory_).reply(request, o_.max_tokens);
       row["llm"]["tests"] = tests;
       row["llm"]["tests_seconds"] = tests_watch.seconds();
-      written_tests_ = qa::extract_code(tests).value_or(tests);
+      // Every block: it may write the function again in one and its asserts in the next.
+      const auto blocks = qa::code_blocks(tests);
+      written_tests_ = blocks.empty() ? tests : std::string();
+      for (const auto& block : blocks) *written_tests_ += block + "\n";
     }
     // Multiple choice draws no samples: its candidates are the choices.
     if (o_.mode == qa::QuestionMode::candidates && qa::candidate_kind(prompts_) != qa::CandidateKind::choice)

@@ -314,8 +314,9 @@ std::string qa_eval_markdown(const nlohmann::json& s) {
       md << "\n"
          << config << ": questions about programs answered by running them beside the reference program "
          << r["runs"].get<double>() << ", by the shown test alone (an own reference that fails it) "
-         << r.value("shown", 0.0) << ", " << r["yes"].get<double>() << " of these yes; by the LLM's words (the "
-         << "reference answered none of the probe calls) " << r["words"].get<double>() << ".\n";
+         << r.value("shown", 0.0) << ", " << r["yes"].get<double>() << " of these yes; by the LLM's words (no "
+         << "program quoted or none to run beside, or no probe call the reference answers) " << r["words"].get<double>()
+         << " (every N's questions counted).\n";
     }
   for (const auto& [config, c] : s["configs"].items())
     if (c.contains("letter_answers")) {

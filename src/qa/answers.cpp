@@ -219,16 +219,21 @@ bool defines_something(const std::string& code) {
 
 }  // namespace
 
-std::optional<std::string> extract_code(const std::string& text) {
+std::vector<std::string> code_blocks(const std::string& text) {
   std::vector<size_t> fences;
   for (size_t at = text.find("```"); at != std::string::npos; at = text.find("```", at + 3)) fences.push_back(at);
-  // The fenced blocks in order; an odd count means the reply was cut off inside its last block.
+  // An odd count means the reply was cut off inside its last block.
   std::vector<std::string> blocks;
   for (size_t i = 0; i < fences.size(); i += 2) {
     const size_t close = i + 1 < fences.size() ? fences[i + 1] : text.size();
     const size_t body = text.find('\n', fences[i]);  // skip the language tag
     if (body != std::string::npos && body < close) blocks.push_back(dedent(text.substr(body + 1, close - body - 1)));
   }
+  return blocks;
+}
+
+std::optional<std::string> extract_code(const std::string& text) {
+  const auto blocks = code_blocks(text);
   // The last block that defines something: one that only calls (print(f(3))) shows how to use it.
   for (auto it = blocks.rbegin(); it != blocks.rend(); ++it)
     if (defines_something(*it)) return *it;

@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace llmz::qa {
 
@@ -27,8 +28,11 @@ bool same_answer(const std::string& a, const std::string& b);
 // a line that is only a letter, or "(D)"; nullopt if it picks none.
 std::optional<std::string> extract_choice(const std::string& text);
 
-// The Python program in a reply: its last ``` block, else everything from its first line that starts
-// with "def", "import", "from" or "class"; nullopt if it holds no code.
+// The ``` blocks of a reply in order, each dedented (the last may be cut off).
+std::vector<std::string> code_blocks(const std::string& text);
+
+// The Python program in a reply: its last ``` block that defines something (else its last block), else everything from
+// its first line that starts with "def", "import", "from" or "class"; nullopt if it holds no code.
 std::optional<std::string> extract_code(const std::string& text);
 
 }  // namespace llmz::qa
