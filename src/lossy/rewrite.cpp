@@ -108,8 +108,13 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   info.seed = options.seed;
   // A rewrite is worth sending only if it is smaller than the input coded losslessly.
   const bool rewriting = options.method == Method::rewrite;
-  std::optional<detail::Coded> input_coded;
-  if (rewriting) input_coded = detail::compress_coded(coder, input, options.coding);
+  std::vector<uint8_t> input_file;
+  uint64_t input_payload = 0;
+  if (rewriting) {
+    const auto input_coded = detail::compress_coded(coder, input, options.coding);
+    input_file = input_coded.file();
+    input_payload = input_coded.payload_bytes();
+  }
 
   std::vector<std::optional<detail::Coded>> coded(result.candidates.size());
   std::vector<size_t> cheapest_first;
@@ -123,8 +128,8 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
     c.payload_bytes = coded[i]->payload_bytes();
     c.coded_bytes = write_header(coded[i]->header).size() + c.payload_bytes;
     c.seconds += coding.seconds();
-    c.sendable = !input_coded || (options.weigh_payloads ? c.payload_bytes < input_coded->payload_bytes()
-                                                         : c.coded_bytes < input_coded->file().size());
+    c.sendable =
+        !rewriting || (options.weigh_payloads ? c.payload_bytes < input_payload : c.coded_bytes < input_file.size());
     cheapest_first.push_back(i);
   }
   if (cheapest_first.empty() && !rewriting) fail(ErrorCode::model, w.name() + " wrote only empty answers");
@@ -147,7 +152,7 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
   result.check_seconds = checking.seconds();
   if (result.chosen == result.candidates.size()) {
     result.kept_input = true;
-    result.file = rewriting ? input_coded->file() : compress(coder, input, options.coding);
+    result.file = rewriting ? std::move(input_file) : compress(coder, input, options.coding);
   } else {
     result.file = coded[result.chosen]->file();
   }
