@@ -1,8 +1,11 @@
 // The eval harness without models: the sandbox, grading, bootstrap arithmetic, benchmark loading
 // (against ../shared/data when present) and chart rendering.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -220,6 +223,63 @@ TEST(Sandbox, MemoryIsLimitedForTheWholeTree) {
       l);
   EXPECT_FALSE(r.passed) << gaps();
   EXPECT_TRUE(r.memory_limit) << gaps() << r.error;
+}
+
+std::set<int> open_descriptors() {
+  std::set<int> listed, open;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
+    listed.insert(std::atoi(e.path().filename().c_str()));
+  for (int fd : listed)  // not the listing's own, closed by now
+    if (fcntl(fd, F_GETFD) != -1) open.insert(fd);
+  return open;
+}
+
+// Short of descriptors at each step of the set-up in turn (pipes, output files), a run fails or
+// passes, and either way leaves no folder behind and no descriptor open. Each try runs in a child
+// process, so the test's own limit stays as it was. One spare descriptor at least: removing a
+// folder takes one.
+TEST(Sandbox, NoFolderNorDescriptorOutlivesARunEvenAFailedOne) {
+  const auto tmp = std::filesystem::temp_directory_path() / ("llmz-sandbox-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(tmp);
+  enum Outcome { passed = 1, failed = 2, refused = 3, crashed = 4, left_something = 8 };
+  int refusals = 0, passes = 0;
+  for (int spare = 1; spare < 12; spare++) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      int outcome = crashed;
+      try {
+        setenv("TMPDIR", tmp.c_str(), 1);
+        const auto before = open_descriptors();
+        int limit = 0;  // the lowest limit that leaves `spare` numbers free below it
+        for (int free = 0; free < spare || before.count(limit); limit++) free += !before.count(limit);
+        rlimit r{};
+        getrlimit(RLIMIT_NOFILE, &r);
+        const rlim_t usual = r.rlim_cur;
+        r.rlim_cur = rlim_t(limit);
+        setrlimit(RLIMIT_NOFILE, &r);
+        try {
+          outcome = run_python("assert True\n", quick()).passed ? passed : failed;
+        } catch (const Error&) {
+          outcome = refused;
+        }
+        r.rlim_cur = usual;
+        setrlimit(RLIMIT_NOFILE, &r);
+        if (!std::filesystem::is_empty(tmp) || open_descriptors() != before) outcome |= left_something;
+      } catch (...) {
+      }
+      _exit(outcome);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    const int code = WEXITSTATUS(status);
+    EXPECT_TRUE(code == passed || code == refused) << "with " << spare << " spare descriptors: outcome " << code;
+    refusals += code == refused, passes += code == passed;
+  }
+  std::filesystem::remove_all(tmp);
+  EXPECT_GT(refusals, 0) << "no try ran short of descriptors";
+  EXPECT_GT(passes, 0) << "no try had descriptors enough";
 }
 
 TEST(Grade, NumbersChoicesAndCode) {

@@ -54,6 +54,25 @@ std::string tail_of(const fs::path& file, size_t bytes) {
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
 }
 
+// The sandbox's folder goes on every way out, a failed set-up included.
+struct ScopedDirectory {
+  fs::path path;
+  ~ScopedDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
+// Both ends of a pipe, each closed once, at the latest when the pipe goes out of scope.
+struct Pipe {
+  int fd[2] = {-1, -1};
+  void close_end(int i) {
+    if (fd[i] >= 0) close(fd[i]);
+    fd[i] = -1;
+  }
+  ~Pipe() { close_end(0), close_end(1); }
+};
+
 std::string random_sentinel() {
   std::random_device rd;  // the kernel's random source: a program cannot predict it
   char hex[33];
@@ -141,7 +160,8 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   std::string dir_template = (fs::temp_directory_path() / "llmz-sandbox-XXXXXX").string();
   if (!mkdtemp(dir_template.data()))
     fail(ErrorCode::io, "cannot make a sandbox directory: " + std::string(strerror(errno)));
-  const fs::path dir = dir_template;
+  const ScopedDirectory scoped{dir_template};
+  const fs::path& dir = scoped.path;
   const std::string sentinel = random_sentinel();
   // The sentinel is written to the file descriptor itself: redefining print or sys.stdout does not stop it.
   // What the program printed is flushed first, or it would land after the sentinel (stdout is a file,
@@ -160,9 +180,9 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   if (cgroup)
     for (const auto& f : cgroup->procs_files()) procs_files.push_back(f.c_str());
 
-  int status_pipe[2], info_pipe[2];
-  if (pipe2(status_pipe, O_CLOEXEC) != 0 || pipe2(info_pipe, O_CLOEXEC) != 0)
-    fail(ErrorCode::io, "cannot make a pipe for the sandbox");
+  Pipe status_pipe, info_pipe;
+  if (pipe2(status_pipe.fd, O_CLOEXEC) != 0 || pipe2(info_pipe.fd, O_CLOEXEC) != 0)
+    fail(ErrorCode::io, "cannot make a pipe for the sandbox: " + std::string(strerror(errno)));
   const pid_t pid = fork();
   if (pid < 0) fail(ErrorCode::io, "cannot fork the sandbox: " + std::string(strerror(errno)));
   if (pid == 0) {
@@ -173,7 +193,7 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
     for (const char* procs : procs_files) {
       const int fd = open(procs, O_WRONLY | O_CLOEXEC);
       if (fd < 0 || write(fd, d, size_t(end - d)) != end - d)
-        child_fail(status_pipe[1], "cannot join the sandbox's cgroup");
+        child_fail(status_pipe.fd[1], "cannot join the sandbox's cgroup");
       close(fd);
     }
     limit(RLIMIT_AS, limits.memory_bytes);
@@ -182,21 +202,21 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
     limit(RLIMIT_CORE, 0);
     const int in = open("/dev/null", O_RDONLY), out = open(out_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600),
               err = open(err_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (in < 0 || out < 0 || err < 0) child_fail(status_pipe[1], "cannot redirect the sandbox's input and output");
+    if (in < 0 || out < 0 || err < 0) child_fail(status_pipe.fd[1], "cannot redirect the sandbox's input and output");
     dup2(in, 0), dup2(out, 1), dup2(err, 2);
-    if (dup2(info_pipe[1], kInfoFd) < 0 || fcntl(kInfoFd, F_SETFD, 0) != 0)
-      child_fail(status_pipe[1], "cannot pass a descriptor to bubblewrap");
+    if (dup2(info_pipe.fd[1], kInfoFd) < 0 || fcntl(kInfoFd, F_SETFD, 0) != 0)
+      child_fail(status_pipe.fd[1], "cannot pass a descriptor to bubblewrap");
     // Nothing else of this process (model files, server sockets) reaches the program: every other
     // descriptor closes at exec (the status pipe already does, and reports until then).
     if (close_range(kInfoFd + 1, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
       for (int fd = kInfoFd + 1; fd < 4096; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
     execv(kBwrap, argv.data());
-    child_fail(status_pipe[1], "cannot run bubblewrap");
+    child_fail(status_pipe.fd[1], "cannot run bubblewrap");
   }
-  close(status_pipe[1]);
-  close(info_pipe[1]);
-  std::string setup_error = drain(status_pipe[0]);  // EOF at exec, or the child's failure
-  close(status_pipe[0]);
+  status_pipe.close_end(1);
+  info_pipe.close_end(1);
+  std::string setup_error = drain(status_pipe.fd[0]);  // EOF at exec, or the child's failure
+  status_pipe.close_end(0);
 
   SandboxResult r;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(limits.wall_seconds);
@@ -215,9 +235,9 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
     cgroup->kill_all();
     r.memory_limit = cgroup->memory_limit_hit();
   }
-  fcntl(info_pipe[0], F_SETFL, O_NONBLOCK);
-  const bool started = !drain(info_pipe[0]).empty();
-  close(info_pipe[0]);
+  fcntl(info_pipe.fd[0], F_SETFL, O_NONBLOCK);
+  const bool started = !drain(info_pipe.fd[0]).empty();
+  info_pipe.close_end(0);
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   if (started && r.exit_code > 128 && r.exit_code < 128 + 65)
@@ -226,8 +246,6 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   r.finished = out == sentinel + "\n";
   r.passed = !r.timed_out && r.exit_code == 0 && r.finished;
   r.error = tail_of(err_s, 600);
-  std::error_code ignored;
-  fs::remove_all(dir, ignored);
   if (setup_error.empty() && !started && !r.timed_out) setup_error = "bubblewrap could not start: " + r.error;
   if (!setup_error.empty()) {
     const size_t at = setup_error.rfind(": errno ");  // the child's number, named here
