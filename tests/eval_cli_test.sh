@@ -173,6 +173,20 @@ s = json.load(open('rewrite.json'))
 assert 'checked_rewrite' in s['sources']['reference'], s
 assert s['sources']['reference']['rewrite']['timed'] == 2 and s['sources']['reference']['rewrite']['mean_seconds'] > 0, s
 "
+check "eval rewrite --originals reference: one more problem, resumed, without the writer's own solution" \
+  "$LLMZ" eval rewrite --coder "$TINY" --writer "$OTHER" --solver "$TINY" --data data --limit 3 -N 2 --max-tokens 12 \
+  -q -T 1 --results rewrite.jsonl --resume --originals reference
+check "the new row holds the reference only; the summary counts each source over the rows that have it" python3 -c "
+import json
+rows = [json.loads(l) for l in open('rewrite.jsonl')]
+assert len(rows) == 3 and 'llm' not in rows[2] and 'llm_solution_correct' not in rows[2], rows[2].keys()
+assert 'checked_rewrite' in rows[2]['reference'] and 'shortest_of_n' in rows[2], rows[2]
+s = json.load(open('rewrite.json'))
+assert s['sources']['reference']['rewrite']['n'] == 3 and s['llm_solutions'] == 2, s
+assert 'llm' not in s['sources'] or s['sources']['llm']['rewrite']['n'] <= 2, s
+"
+expect_error "eval rewrite --originals names only known texts" 1 "originals" "" "$LLMZ" eval rewrite --coder "$TINY" \
+  --writer "$OTHER" --solver "$TINY" --data data --limit 1 --originals mine --results never.jsonl
 python3 - <<'PY'  # a row from before the sender's seconds were recorded, beside a timed one
 import json
 with open("rewrite-untimed.jsonl", "w") as f:
@@ -194,10 +208,10 @@ check "eval recode with another coder" "$LLMZ" eval recode rewrite.jsonl --coder
 check "recoded rows: the same coder gives the run's bits, another its own; texts and verdicts kept" python3 -c "
 import json
 rows, same, other = ([json.loads(l) for l in open(f)] for f in ('rewrite.jsonl', 'recoded-same.jsonl', 'recoded-other.jsonl'))
-assert len(rows) == len(same) == len(other) == 2
+assert len(rows) == len(same) == len(other) == 3  # the third without the writer's own solution
 differ = exact = 0
 for r, s, o in zip(rows, same, other):
-    entries = [('shortest_of_n',)] + [(src, m) for src in ('reference', 'llm') if 'lossless' in r[src] for m in ('lossless', 'rewrite', 'best_of_n_rewrite', 'checked_rewrite')]
+    entries = [('shortest_of_n',)] + [(src, m) for src in ('reference', 'llm') if 'lossless' in r.get(src, {}) for m in ('lossless', 'rewrite', 'best_of_n_rewrite', 'checked_rewrite')]
     for e in entries:
         get = lambda row: row[e[0]] if len(e) == 1 else row[e[0]][e[1]]
         # Coded exactly as the run coded it, where the row holds the text itself: JSON cannot hold

@@ -557,6 +557,26 @@ TEST(RewriteSummary, MethodsArePairedWithLosslessCoding) {
   EXPECT_DOUBLE_EQ(checked["bits_vs_lossless"]["value"].get<double>(), 140.0 / 200);
   EXPECT_DOUBLE_EQ(checked["accuracy_minus_lossless"]["value"].get<double>(), 0);
 
+  // A row that rewrote the reference only (--originals reference) holds no llm entry and no verdict on
+  // the writer's own solution: each source and the writer's accuracy count the rows that have them.
+  {
+    std::ofstream out(path);
+    auto p1 = row("p1", 80, true), p2 = row("p2", 120, false), p3 = row("p3", 100, true);
+    p1["llm"] = {{"original_bytes", 200},
+                 {"lossless", v(40, true)},
+                 {"rewrite", v(10, true)},
+                 {"best_of_n_rewrite", v(10, true)}};
+    p2["llm_solution_correct"] = false;
+    p3.erase("llm"), p3.erase("llm_solution_correct");
+    out << p1.dump() << "\n" << p2.dump() << "\n" << p3.dump() << "\n";
+  }
+  const auto partly = summarize_rewrite_eval(path);
+  EXPECT_EQ(partly["sources"]["reference"]["rewrite"]["n"].get<double>(), 3);
+  EXPECT_EQ(partly["sources"]["llm"]["rewrite"]["n"].get<double>(), 1);
+  EXPECT_EQ(partly["llm_solutions"].get<int>(), 2);
+  EXPECT_DOUBLE_EQ(partly["llm_accuracy_alone"].get<double>(), 0.5);
+  EXPECT_NE(rewrite_eval_markdown(partly).find("right on 0.500 of the 2 problems it wrote one for"), std::string::npos);
+
   // In some rows only: rows of different builds, refused rather than summarized over a part.
   {
     std::ofstream out(path);

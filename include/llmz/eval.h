@@ -111,6 +111,9 @@ struct RewriteEvalOptions {
   std::string results;        // the JSONL file
   bool resume = false;
   uint32_t jobs = 1;  // problems solved side by side (one thread and one set of contexts each)
+  // Which originals are rewritten: "reference" (the dataset's solution, as in the paper) and "llm"
+  // (the writer's own solution, which costs about as much again).
+  std::vector<std::string> originals = {"reference", "llm"};
 };
 
 struct RewriteEvalModels {

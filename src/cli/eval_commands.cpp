@@ -107,6 +107,13 @@ struct EvalCommands final : CommandGroup {
         ->capture_default_str();
     rewrite->add_option("--solver", solver, "model that re-derives the answer (and checks rewrites for the sender)")
         ->capture_default_str();
+    rewrite
+        ->add_option("--originals", options.originals,
+                     "texts to rewrite, comma-separated: reference (the dataset's solution), llm (the writer's own; "
+                     "about as much time again)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"reference", "llm"}))
+        ->capture_default_str();
     rewrite->add_option("--data", options.data_dir, "benchmarks folder (default: ../shared/data/benchmarks)");
     rewrite->add_option("--results", options.results,
                         "JSONL results file (default: bench/results/rewrite-BENCH.jsonl)");

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <numeric>
 #include <span>
@@ -47,9 +48,15 @@ class Runner {
                        const std::string& result, nlohmann::json extra = nlohmann::json::object()) {
       variants.push_back({std::move(at), text, bits, seconds, code ? "" : result, std::move(extra)});
     };
-    const std::string own = trim(
-        writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
-    row["llm_solution_correct"] = grade(p, own).correct;
+    auto wanted = [&](const std::string& source) {
+      return std::find(o_.originals.begin(), o_.originals.end(), source) != o_.originals.end();
+    };
+    std::string own;
+    if (wanted("llm")) {
+      own = trim(
+          writer_.greedy(writer_.model().chat_tokens(fill(prompts_.solve, {{"prompt", p.question}})), o_.max_tokens));
+      row["llm_solution_correct"] = grade(p, own).correct;
+    }
 
     const CompressOptions coding = rewrite_coding(p);
     lossy::LossyOptions lo;
@@ -69,6 +76,7 @@ class Runner {
             stated_answer(fresh_text));
 
     for (const char* source : kRewriteSources) {
+      if (!wanted(source)) continue;  // the row holds no entry for it
       const std::string original = std::string(source) == "reference" ? p.solution : own;
       nlohmann::json s = {{"original_bytes", original.size()}};
       if (original.empty()) {
@@ -210,9 +218,10 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
   // original, and whether the solver got the answer; the sender's seconds where the row records them.
   std::map<std::string, std::map<std::string, std::vector<double>>> bits, right, seconds;
   std::map<std::string, std::vector<double>> bytes;
-  size_t problems = 0, llm_right = 0;
+  size_t problems = 0, llm_written = 0, llm_right = 0;
   for (const auto& row : read_results(results_path)) {
     problems++;
+    llm_written += row.contains("llm_solution_correct");  // not in a row that rewrote only the reference
     llm_right += row.value("llm_solution_correct", false);
     summary["benchmark"] = row.value("benchmark", "");
     if (problems > 1 && (row["models"] != summary["models"] || row["settings"] != summary["settings"]))
@@ -222,8 +231,8 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     summary["settings"] = row["settings"];
     if (row.contains("recoded_from")) summary["recoded_from"] = row["recoded_from"];
     for (const char* source : kRewriteSources) {
+      if (!row.contains(source) || !row[source].contains("lossless")) continue;
       const auto& s = row[source];
-      if (!s.contains("lossless")) continue;
       bytes[source].push_back(s["original_bytes"].get<double>());
       for (const char* method : kRewriteMethods) {
         if (!row.contains(rewrite_entry(source, method))) continue;  // checked_rewrite: not where no test is shown
@@ -235,7 +244,8 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     }
   }
   summary["problems"] = problems;
-  summary["llm_accuracy_alone"] = problems ? double(llm_right) / problems : 0;
+  summary["llm_solutions"] = llm_written;
+  summary["llm_accuracy_alone"] = llm_written ? double(llm_right) / llm_written : 0;
   auto sum_at = [](const std::vector<double>& v, std::span<const size_t> idx) {
     double total = 0;
     for (size_t i : idx) total += v[i];
@@ -336,10 +346,14 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
          << int(v["n"].get<double>()) << " |\n";
     }
   }
-  char tail[120];
-  snprintf(tail, sizeof tail, "\nThe writer's own solutions were right on %.3f of the problems.\n",
-           s["llm_accuracy_alone"].get<double>());
-  md << tail;
+  const int written = s.value("llm_solutions", s["problems"].get<int>());  // summaries of older builds: every row
+  if (written > 0) {
+    char tail[160];
+    snprintf(tail, sizeof tail,
+             "\nThe writer's own solutions were right on %.3f of the %d problems it wrote one for.\n",
+             s["llm_accuracy_alone"].get<double>(), written);
+    md << tail;
+  }
   return md.str();
 }
 
