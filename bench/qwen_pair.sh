@@ -11,6 +11,8 @@
 #                                             the 1.5B writes and solves, the 0.5B codes;
 #                                             greedy, best of 4, checked (the 1.5B checks for the sender) and shortest of 4
 #                                             (then the same texts coded by SmolLM2 for reference: eval recode)
+#   bench/qwen_pair.sh sequential BENCH...    free revision (sequential questions, N 1, 2, 5), own- and gold-reference, 100
+#                                             problems: the SLM revises from the transcript as it likes, beside candidates mode
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
 # `full` took 25 minutes for its first GSM8K problem here (2 cores shared with other work): 200 problems
@@ -23,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LLMZ=${LLMZ:-build/llmz}
 JOBS=${JOBS:-1}
-what=${1:?usage: bench/qwen_pair.sh baselines|core|candidates|rewrite|full [BENCH...]}
+what=${1:?usage: bench/qwen_pair.sh baselines|core|candidates|sequential|rewrite|full [BENCH...]}
 shift
 out=bench/results/qwen
 mkdir -p "$out"
@@ -59,6 +61,13 @@ case $what in
       "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit 100 "${these[@]}" --mode candidates --no-qa-plus \
         --results "$results"
     done ;;
+  sequential)
+    (($#)) || { echo "name the benchmarks for the sequential runs" >&2; exit 1; }
+    for b in "$@"; do
+      # On multiple choice the questions name each choice in turn, all of them by N = 4 (N = 10 asks no more).
+      "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit 100 -n 1,2,5 --oracle own-reference,gold-reference \
+        --no-qa-plus --results "$out/qa-$b-sequential.jsonl"
+    done ;;
   rewrite)
     for b in "${@:-gsm8k mbpp}"; do
       for one in $b; do
@@ -79,5 +88,5 @@ case $what in
       "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit "$limit" -n 10 --mode batch --no-qa-plus \
         --oracle own-reference --results "$out/qa-$b-batch.jsonl"
     done ;;
-  *) echo "usage: bench/qwen_pair.sh baselines|core|candidates|rewrite|full [BENCH...]" >&2; exit 1 ;;
+  *) echo "usage: bench/qwen_pair.sh baselines|core|candidates|sequential|rewrite|full [BENCH...]" >&2; exit 1 ;;
 esac
