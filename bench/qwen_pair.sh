@@ -11,7 +11,7 @@
 #                                             the 1.5B writes and solves, the 0.5B codes;
 #                                             greedy, best of 4, checked (the 1.5B checks for the sender) and shortest of 4
 #                                             (then the same texts coded by SmolLM2 for reference: eval recode)
-#   bench/qwen_pair.sh sequential BENCH...    free revision (sequential questions, N 1, 2, 5), own- and gold-reference, 100
+#   bench/qwen_pair.sh sequential BENCH...    free revision (sequential questions, N 1, 2, 5), own- and gold-reference and QA+, 100
 #                                             problems: the SLM revises from the transcript as it likes, beside candidates mode
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
@@ -65,8 +65,9 @@ case $what in
     (($#)) || { echo "name the benchmarks for the sequential runs" >&2; exit 1; }
     for b in "$@"; do
       # On multiple choice the questions name each choice in turn, all of them by N = 4 (N = 10 asks no more).
+      # QA+ beside: the LLM picks the questions (an upper bound, not deployable).
       "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit 100 -n 1,2,5 --oracle own-reference,gold-reference \
-        --no-qa-plus --results "$out/qa-$b-sequential.jsonl"
+        --results "$out/qa-$b-sequential.jsonl"
     done ;;
   rewrite)
     for b in "${@:-gsm8k mbpp}"; do
