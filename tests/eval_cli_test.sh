@@ -185,6 +185,15 @@ s = json.load(open('rewrite.json'))
 assert s['sources']['reference']['rewrite']['n'] == 3 and s['llm_solutions'] == 2, s
 assert 'llm' not in s['sources'] or s['sources']['llm']['rewrite']['n'] <= 2, s
 "
+check "eval rewrite --originals llm: the writer's own solution alone" "$LLMZ" eval rewrite --coder "$TINY" \
+  --writer "$OTHER" --solver "$TINY" --data data --limit 1 -N 2 --max-tokens 12 -q -T 1 --originals llm \
+  --results rewrite-llm.jsonl
+check "report reads a run without the dataset's solutions" sh -c \
+  "\"$LLMZ\" report rewrite-llm.jsonl -o report-llm >/dev/null && python3 -c \"
+import json
+r = json.loads(open('rewrite-llm.jsonl').readline())
+assert 'reference' not in r and 'llm' in r and 'llm_solution_correct' in r, r.keys()
+\" && grep -q 'Lossy rewrite' report-llm/report.md"
 expect_error "eval rewrite --originals names only known texts" 1 "originals" "" "$LLMZ" eval rewrite --coder "$TINY" \
   --writer "$OTHER" --solver "$TINY" --data data --limit 1 --originals mine --results never.jsonl
 python3 - <<'PY'  # a row from before the sender's seconds were recorded, beside a timed one

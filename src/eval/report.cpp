@@ -32,7 +32,7 @@ bool is_qa_run(const std::string& path) {
       try {
         const auto row = nlohmann::json::parse(line);
         if (row.contains("slm")) return true;
-        if (row.contains("reference")) return false;
+        if (row.contains("shortest_of_n")) return false;  // every rewrite row, whichever originals it holds
       } catch (const std::exception&) {
       }
       break;
@@ -112,7 +112,8 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
     } else {
       const auto s = summarize_rewrite_eval(run);
       const std::string bench = s.value("benchmark", "?");
-      for (const auto& [source, methods] : s["sources"].items()) {
+      // (no sources: a run whose rows hold no original yet)
+      for (const auto& [source, methods] : s.value("sources", nlohmann::json::object()).items()) {
         ChartSeries series{"rewrite, " + source + " solutions (" + bench + ", writer " +
                                short_name(s["models"].value("writer", "?")) + ", coder " +
                                short_name(s["models"].value("coder", "?")) +

@@ -54,18 +54,21 @@ std::string tail_of(const fs::path& file, size_t bytes) {
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
 }
 
-// The sandbox's folder goes on every way out, a failed set-up included.
+// The sandbox's folder goes on every way out, a failed set-up included, whatever the program left in it.
 struct ScopedDirectory {
   fs::path path;
-  ~ScopedDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
+  explicit ScopedDirectory(fs::path p) : path(std::move(p)) {}
+  ScopedDirectory(const ScopedDirectory&) = delete;
+  ScopedDirectory& operator=(const ScopedDirectory&) = delete;
+  ~ScopedDirectory() { remove_tree(path); }
 };
 
 // Both ends of a pipe, each closed once, at the latest when the pipe goes out of scope.
 struct Pipe {
   int fd[2] = {-1, -1};
+  Pipe() = default;
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
   void close_end(int i) {
     if (fd[i] >= 0) close(fd[i]);
     fd[i] = -1;
