@@ -160,8 +160,11 @@ try:
     stop.set()
     for t in sessions + slow:
         t.join()
-    check(f"/health within 1 s throughout ({polls} polls, worst {worst:.3f} s) beside 10 slow clients and 20 sessions",
-          worst < 1.0, worst)
+    # Blocked behind the model's queue, /health would wait for the calls queued before it (the 20
+    # sessions' 100 calls take 12 s or more); 3 s leaves room for a loaded machine (the sanitizer build
+    # beside other jobs once took 1.04 s).
+    check(f"/health within 3 s throughout ({polls} polls, worst {worst:.3f} s) beside 10 slow clients and 20 sessions",
+          worst < 3.0, worst)
     check("slow clients are dropped", len(dropped) == 10, f"{len(dropped)} of 10 dropped")
 finally:
     proc.kill()
