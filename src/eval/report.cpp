@@ -112,8 +112,9 @@ std::vector<std::string> write_report(const std::vector<std::string>& runs, cons
     } else {
       const auto s = summarize_rewrite_eval(run);
       const std::string bench = s.value("benchmark", "?");
-      // (no sources: a run whose rows hold no original yet)
-      for (const auto& [source, methods] : s.value("sources", nlohmann::json::object()).items()) {
+      // (no sources: a run whose rows hold no original yet; a local, which the loop's items() refer to)
+      const nlohmann::json sources = s.value("sources", nlohmann::json::object());
+      for (const auto& [source, methods] : sources.items()) {
         ChartSeries series{"rewrite, " + source + " solutions (" + bench + ", writer " +
                                short_name(s["models"].value("writer", "?")) + ", coder " +
                                short_name(s["models"].value("coder", "?")) +
