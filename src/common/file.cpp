@@ -1,5 +1,9 @@
 #include "common/file.h"
 
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -27,6 +31,20 @@ void open_up(const std::filesystem::path& dir) {
 }
 
 }  // namespace
+
+namespace {
+
+std::filesystem::path make_scratch_dir(std::string_view prefix) {
+  const auto temp = std::filesystem::temp_directory_path();
+  std::string name = (temp / (std::string(prefix) + "-XXXXXX")).string();
+  if (!mkdtemp(name.data()))
+    fail(ErrorCode::io, "cannot make a temporary folder in " + temp.string() + ": " + std::strerror(errno));
+  return name;
+}
+
+}  // namespace
+
+ScratchDir::ScratchDir(std::string_view prefix) : path(make_scratch_dir(prefix)) {}
 
 void remove_tree(const std::filesystem::path& path) {
   std::error_code ec;

@@ -54,15 +54,6 @@ std::string tail_of(const fs::path& file, size_t bytes) {
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
 }
 
-// The sandbox's folder goes on every way out, a failed set-up included, whatever the program left in it.
-struct ScopedDirectory {
-  fs::path path;
-  explicit ScopedDirectory(fs::path p) : path(std::move(p)) {}
-  ScopedDirectory(const ScopedDirectory&) = delete;
-  ScopedDirectory& operator=(const ScopedDirectory&) = delete;
-  ~ScopedDirectory() { remove_tree(path); }
-};
-
 // Both ends of a pipe, each closed once, at the latest when the pipe goes out of scope.
 struct Pipe {
   int fd[2] = {-1, -1};
@@ -160,11 +151,9 @@ SandboxResult run_python(const std::string& program, const SandboxLimits& limits
   if (access(kBwrap, X_OK) != 0 || access(kPython, X_OK) != 0)
     fail(ErrorCode::unsupported, std::string("sandbox: needs ") + kBwrap + " and " + kPython +
                                      " (Debian's bubblewrap and python3; ./scripts/setup.sh installs them)");
-  std::string dir_template = (fs::temp_directory_path() / "llmz-sandbox-XXXXXX").string();
-  if (!mkdtemp(dir_template.data()))
-    fail(ErrorCode::io, "cannot make a sandbox directory: " + std::string(strerror(errno)));
-  const ScopedDirectory scoped{dir_template};
-  const fs::path& dir = scoped.path;
+  // Goes on every way out, a failed set-up included, whatever the program left in it.
+  const ScratchDir scratch("llmz-sandbox");
+  const fs::path& dir = scratch.path;
   const std::string sentinel = random_sentinel();
   // The sentinel is written to the file descriptor itself: redefining print or sys.stdout does not stop it.
   // What the program printed is flushed first, or it would land after the sentinel (stdout is a file,

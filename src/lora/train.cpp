@@ -1,5 +1,3 @@
-#include <stdlib.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -27,21 +25,6 @@ namespace llmz::lora {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A scratch folder for the F32 copies, removed whatever happens.
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    std::string templ = (fs::temp_directory_path() / "llmz-lora-XXXXXX").string();
-    if (!mkdtemp(templ.data()))
-      fail(ErrorCode::io, "cannot make a temporary folder in " + fs::temp_directory_path().string());
-    path = templ;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // Training runs on an F32 copy: its values are exactly the quantized ones, but backward passes through
 // quantized matrices dequantize every row again for each use (most of the time in a profile).
@@ -211,7 +194,7 @@ TrainReport train_adapter(const TrainOptions& o, const std::function<void(const 
   llama_model_meta_val_str(base.model(), "general.architecture", arch, sizeof arch);
 
   const Stopwatch watch;
-  ScratchDir scratch;
+  const ScratchDir scratch("llmz-lora");  // for the F32 copies
   TrainReport report;
   const TrainingText text = tokenize_files(base, o.data);
   const std::vector<llama_token>& tokens = text.tokens;
