@@ -13,6 +13,8 @@
 #                                             (then the same texts coded by SmolLM2 for reference: eval recode)
 #   bench/qwen_pair.sh sequential BENCH...    free revision (sequential questions, N 1, 2, 5), own- and gold-reference and QA+, 100
 #                                             problems: the SLM revises from the transcript as it likes, beside candidates mode
+#   bench/qwen_pair.sh batch BENCH...         the paper's setting: 10 questions written at once (free revision), own-reference
+#                                             and the control, 100 problems
 #   bench/qwen_pair.sh full BENCH...          all configurations, N 1,2,5,10 sequential and 10 batch, 200 problems
 #
 # `full` took 25 minutes for its first GSM8K problem here (2 cores shared with other work): 200 problems
@@ -25,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LLMZ=${LLMZ:-build/llmz}
 JOBS=${JOBS:-1}
-what=${1:?usage: bench/qwen_pair.sh baselines|core|candidates|sequential|rewrite|full [BENCH...]}
+what=${1:?usage: bench/qwen_pair.sh baselines|core|candidates|sequential|rewrite|batch|full [BENCH...]}
 shift
 out=bench/results/qwen
 mkdir -p "$out"
@@ -80,14 +82,17 @@ case $what in
         "$LLMZ" eval recode "$out/rewrite-$one.jsonl" --coder smollm2 -T 1 -q -f -o "$out/rewrite-$one-smollm2-coder.jsonl"
       done
     done ;;
-  full)
-    (($#)) || { echo "name the benchmarks for the full runs" >&2; exit 1; }
+  batch|full)
+    (($#)) || { echo "name the benchmarks for the $what runs" >&2; exit 1; }
     for b in "$@"; do
-      limit=200; [[ $b == humaneval ]] && limit=164
-      "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit "$limit" -n 1,2,5,10 \
-        --oracle own-reference,gold-reference --results "$out/qa-$b.jsonl"
+      limit=100
+      if [[ $what == full ]]; then
+        limit=200; [[ $b == humaneval ]] && limit=164
+        "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit "$limit" -n 1,2,5,10 \
+          --oracle own-reference,gold-reference --results "$out/qa-$b.jsonl"
+      fi
       "$LLMZ" eval qa "${common[@]}" --benchmark "$b" --limit "$limit" -n 10 --mode batch --no-qa-plus \
         --oracle own-reference --results "$out/qa-$b-batch.jsonl"
     done ;;
-  *) echo "usage: bench/qwen_pair.sh baselines|core|candidates|sequential|rewrite|full [BENCH...]" >&2; exit 1 ;;
+  *) echo "usage: bench/qwen_pair.sh baselines|core|candidates|sequential|rewrite|batch|full [BENCH...]" >&2; exit 1 ;;
 esac
