@@ -15,7 +15,7 @@ for f in "$q"/qa-{gsm8k,svamp,math500,mbpp,humaneval,arc-challenge,arc-easy,bool
          "$q"/qa-{gsm8k,arc-challenge,arc-easy,mbpp,svamp}-candidates.jsonl "$q"/qa-mbpp-candidates-run.jsonl \
          "$q"/qa-{arc-challenge,arc-easy,gsm8k}-sequential.jsonl "$q"/qa-gsm8k-{core,batch}.jsonl \
          "$q"/rewrite-{gsm8k,mbpp}.jsonl "$q"/rewrite-{gsm8k,mbpp}-smollm2-coder.jsonl \
-         "$q"/rewrite-gsm8k-answer-visible{,-smollm2-coder}.jsonl "$q"/rewrite-gsm8k-n2.jsonl; do
+         "$q"/rewrite-gsm8k-answer-visible{,-smollm2-coder}.jsonl "$q"/rewrite-gsm8k-{n2,sent-original}.jsonl; do
   if [[ -s $f ]]; then runs+=("$f"); fi
 done
 "$LLMZ" report -o "${OUT:-$r}" "${runs[@]}"

@@ -19,11 +19,16 @@ expect_error "shortest-of-N needs the prompt" 1 "context-file" nop.llmz "$LLMZ" 
 expect_error "binary input cannot be rewritten" 1 "UTF-8" bin.llmz "$LLMZ" -q -m "$TINY" --rewrite binary.bin -o bin.llmz
 expect_error "empty input cannot be rewritten" 1 "empty" e.llmz "$LLMZ" -q -m "$TINY" --rewrite empty.txt -o e.llmz
 
-# --keep-answer: the tiny solver never works out 987654, so no rewrite keeps the answer and the input
-# itself is sent, losslessly.
-printf 'She sells 9 eggs.\nShe makes 9 * 109739.33 = <<9*109739.33=987654>>987654.\n#### 987654\n' >answer.txt
-check "--keep-answer sends the input when no rewrite keeps its answer" sh -c \
-  "'$LLMZ' -m '$TINY' --rewrite --keep-answer --candidates 2 --max-rewrite-tokens 20 --context-file prompt.txt answer.txt -o kept.llmz 2>kept.err && grep -q 'codes the input itself' kept.err && '$LLMZ' -q -d -m '$TINY' --context-file prompt.txt kept.llmz -c | cmp - answer.txt && ! '$LLMZ' info kept.llmz | grep -q LOSSY"
+# --keep-answer: the tiny solver never works out 987654, from a rewrite or from the input itself, so the
+# check cannot tell them apart and the cheapest rewrite (20 tokens against the input's ~300 bytes) is sent.
+{ for i in 1 2 3 4 5 6; do printf 'On day %s she sells 9 eggs and counts them twice over.\n' $i; done
+  printf 'She makes 9 * 109739.33 = <<9*109739.33=987654>>987654.\n#### 987654\n'; } >answer.txt
+check "--keep-answer keeps the cheapest rewrite when the input fails the check too" sh -c \
+  "'$LLMZ' -m '$TINY' --rewrite --keep-answer --candidates 2 --max-rewrite-tokens 20 --context-file prompt.txt answer.txt -o kept.llmz 2>kept.err && grep -q 'cheapest rewrite is kept' kept.err && grep -q LOSSY kept.err && '$LLMZ' info kept.llmz | grep -q 'checked best-of-N rewrite'"
+# A rewrite never smaller than the input (a one-line input) leaves the input, losslessly.
+printf '#### 987654\n' >short_answer.txt
+check "--keep-answer sends the input when no rewrite is smaller" sh -c \
+  "'$LLMZ' -m '$TINY' --rewrite --keep-answer --candidates 2 --max-rewrite-tokens 20 --context-file prompt.txt short_answer.txt -o short.llmz 2>short.err && grep -q 'codes the input itself' short.err && '$LLMZ' -q -d -m '$TINY' --context-file prompt.txt short.llmz -c | cmp - short_answer.txt && ! '$LLMZ' info short.llmz | grep -q LOSSY"
 expect_error "--keep-answer checks rewrites only" 1 "compress with --rewrite" k1.llmz "$LLMZ" -q -m "$TINY" \
   --keep-answer --shortest-of 2 --context-file prompt.txt answer.txt -o k1.llmz
 expect_error "--keep-answer is no lossless option" 1 "compress with --rewrite" k0.llmz "$LLMZ" -q -m "$TINY" \

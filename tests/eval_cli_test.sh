@@ -146,6 +146,7 @@ check "rewrite rows: every method, bits, the sender's seconds and solver answers
 import json
 rows = [json.loads(l) for l in open('rewrite.jsonl')]
 assert len(rows) == 2
+failed_originals = 0
 for r in rows:
     for m in ('lossless', 'rewrite', 'best_of_n_rewrite'):
         v = r['reference'][m]
@@ -156,7 +157,8 @@ for r in rows:
     assert r['reference']['lossless']['text'].endswith('#### ' + r['gold'])
     assert r['settings']['solver_view'] == 'answer hidden and masked', r['settings']
     # The checked rewrite: the cheapest candidate the sender's solver got the original's answer from,
-    # else the original itself; checking costs the sender time on top of best of N.
+    # else the original itself, unless the solver misses the answer from the original too (the check
+    # and the grade are one request): then the cheapest candidate.
     for src in ('reference', 'llm'):
         if 'lossless' not in r[src]:
             continue
@@ -164,15 +166,24 @@ for r in rows:
         assert c['checked'] <= 2 and c['text'], c
         if c['sent_original']:
             assert c['text'] == plain['text'] and c['bits'] == plain['bits'], (c, plain)
+            assert c['checked'] == 0 or plain['correct'], (c, plain)
+        elif c.get('original_failed_check'):
+            best = r[src]['best_of_n_rewrite']
+            assert not plain['correct'] and c['text'] == best['text'] and c['bits'] == best['bits'], (c, plain, best)
+            failed_originals += 1
         elif c['checked'] == 1:  # the cheapest candidate passed: best of N itself
             best = r[src]['best_of_n_rewrite']
             assert c['text'] == best['text'] and c['bits'] == best['bits'], (c, best)
         else:  # the cheapest failed, the other passed
             assert c['checked'] == 2 and c['text'] != r[src]['best_of_n_rewrite']['text'], c
+assert failed_originals > 0, 'the tiny solver works out no original, so its check passes nothing'
 s = json.load(open('rewrite.json'))
 assert 'checked_rewrite' in s['sources']['reference'], s
 assert s['sources']['reference']['rewrite']['timed'] == 2 and s['sources']['reference']['rewrite']['mean_seconds'] > 0, s
 "
+expect_error "a rewrite run resumes only with its own settings" 1 "other models or settings" rewrite-none.jsonl \
+  "$LLMZ" eval rewrite --coder "$TINY" --writer "$OTHER" --solver "$TINY" --data data --limit 3 -N 3 --max-tokens 12 \
+  -q -T 1 --results rewrite.jsonl --resume
 check "eval rewrite --originals reference: one more problem, resumed, without the writer's own solution" \
   "$LLMZ" eval rewrite --coder "$TINY" --writer "$OTHER" --solver "$TINY" --data data --limit 3 -N 2 --max-tokens 12 \
   -q -T 1 --results rewrite.jsonl --resume --originals reference
@@ -270,6 +281,9 @@ for r in rows:
     # Checked by the test the problem shows: the cheapest rewrite the solver's program passes it from.
     c = r['reference']['checked_rewrite']
     assert 1 <= c['checked'] <= 2 and (not c['sent_original'] or c['text'] == r['gold']), c
+    # The solver's program from the original fails the shown test too: then the cheapest rewrite went.
+    assert not c.get('original_failed_check') or (not r['reference']['lossless']['correct'] and
+                                                  c['text'] == r['reference']['best_of_n_rewrite']['text']), (c, r)
     for m in ('lossless', 'rewrite', 'best_of_n_rewrite'):  # graded by running a program: right, or why not
         v = r['reference'][m]
         assert v['correct'] or v['note'] in ('no code in the reply',) or 'Error' in v['note'], v

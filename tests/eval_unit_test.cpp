@@ -592,17 +592,35 @@ TEST(RewriteSummary, MethodsArePairedWithLosslessCoding) {
   EXPECT_NE(md.find("| reference | rewrite | 0.0312 | 25.0 ["), std::string::npos) << md;
   EXPECT_EQ(md.find("checked_rewrite |"), std::string::npos) << md;
 
-  // With it: the original sent where no candidate passed (p2) counts its full bits.
+  // With it: the original sent where no candidate passed (p2) counts its full bits; where the solver
+  // missed the original too (p3), the cheapest candidate went. Each fallback is counted.
   {
     std::ofstream out(path);
-    auto p1 = row("p1", 80, true), p2 = row("p2", 120, false);
+    auto p1 = row("p1", 80, true), p2 = row("p2", 120, false), p3 = row("p3", 100, false);
     p1["reference"]["checked_rewrite"] = v(20, true);
     p2["reference"]["checked_rewrite"] = v(120, true);
-    out << p1.dump() << "\n" << p2.dump() << "\n";
+    p2["reference"]["checked_rewrite"]["sent_original"] = true;
+    p3["reference"]["lossless"]["correct"] = false;
+    p3["reference"]["checked_rewrite"] = v(20, false);
+    p3["reference"]["checked_rewrite"]["original_failed_check"] = true;
+    for (auto* p : {&p1, &p2, &p3}) {
+      (*p)["settings"]["checked_fallback"] = "the cheapest";
+      (*p)["settings"]["solver_view"] = "answer hidden and masked";
+    }
+    out << p1.dump() << "\n" << p2.dump() << "\n" << p3.dump() << "\n";
   }
-  const auto checked = summarize_rewrite_eval(path)["sources"]["reference"]["checked_rewrite"];
-  EXPECT_DOUBLE_EQ(checked["bits_vs_lossless"]["value"].get<double>(), 140.0 / 200);
+  const auto with_checked = summarize_rewrite_eval(path);
+  const auto& checked = with_checked["sources"]["reference"]["checked_rewrite"];
+  EXPECT_DOUBLE_EQ(checked["bits_vs_lossless"]["value"].get<double>(), 160.0 / 300);
   EXPECT_DOUBLE_EQ(checked["accuracy_minus_lossless"]["value"].get<double>(), 0);
+  EXPECT_EQ(checked["sent_original"].get<int>(), 1);
+  EXPECT_EQ(checked["original_failed_check"].get<int>(), 1);
+  const std::string checked_md = rewrite_eval_markdown(with_checked);
+  EXPECT_NE(checked_md.find("the original sent on 1 of 3 problems; the cheapest candidate sent because the solver "
+                            "missed the answer from the original too on 1."),
+            std::string::npos)
+      << checked_md;
+  EXPECT_NE(checked_md.find("where the solver misses it from the original too"), std::string::npos) << checked_md;
 
   // A row that rewrote the reference only (--originals reference) holds no llm entry and no verdict on
   // the writer's own solution: each source and the writer's accuracy count the rows that have them.

@@ -166,7 +166,7 @@ TEST(Lossy, ARewriteIsWeighedByWholeFileOrByPayload) {
   EXPECT_TRUE(disagreed);
 }
 
-TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInput) {
+TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInputUnlessTheInputFailsToo) {
   const Model& tiny = cached_model(test::tiny_model_path());
   const auto input = test::bytes_of(test::sample_text(2000, 5));
   lossy::LossyOptions options = three_short_rewrites();
@@ -205,14 +205,29 @@ TEST(Lossy, ACheckKeepsTheCheapestCandidateItAcceptsElseTheInput) {
   EXPECT_EQ(std::string(decoded.begin(), decoded.end()), plain.candidates[dearest].text);
   EXPECT_GE(checked.seconds, checked.check_seconds);
 
-  // A check that accepts nothing sends the input itself, losslessly.
-  options.check = [](const std::string&) { return false; };
+  // A check that accepts the input but no candidate sends the input itself, losslessly.
+  const std::string input_text(input.begin(), input.end());
+  options.check = [&](const std::string& text) { return text == input_text; };
   const auto none = lossy::compress_lossy(tiny, tiny, input, options);
   EXPECT_TRUE(none.kept_input);
+  EXPECT_EQ(none.input_accepted, std::optional<bool>(true));
   EXPECT_EQ(none.chosen, none.candidates.size());
   EXPECT_FALSE(inspect(none.file).lossy);
   EXPECT_EQ(decompress(tiny, none.file, {.context = options.coding.context}), input);
   for (const auto& c : none.candidates) EXPECT_EQ(c.accepted, std::optional<bool>(false));
+
+  // A check the input fails too cannot tell texts apart: the cheapest candidate is sent.
+  options.check = [](const std::string&) { return false; };
+  const auto blind = lossy::compress_lossy(tiny, tiny, input, options);
+  EXPECT_FALSE(blind.kept_input);
+  EXPECT_EQ(blind.input_accepted, std::optional<bool>(false));
+  EXPECT_EQ(blind.chosen, blind.cheapest);
+  EXPECT_EQ(blind.candidates[blind.chosen].text, plain.candidates[plain.cheapest].text);
+  EXPECT_EQ(inspect(blind.file).lossy_method, "checked best-of-N rewrite");
+  auto blind_decoded = decompress(tiny, blind.file, {.context = options.coding.context});
+  EXPECT_EQ(std::string(blind_decoded.begin(), blind_decoded.end()), plain.candidates[plain.cheapest].text);
+  // ... and the check was not asked about the input where a candidate passed.
+  EXPECT_FALSE(checked.input_accepted.has_value());
 
   // The answer check needs a result to check against.
   EXPECT_EQ(test::error_of([&] {

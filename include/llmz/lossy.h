@@ -45,7 +45,9 @@ struct LossyOptions {
   CompressOptions coding;     // how the chosen text is coded; coding.context is the prompt
   // When set, the kept candidate is the cheapest one the check accepts (they are checked cheapest
   // first, until one passes). A rewrite is kept only if its file is smaller than the input's own
-  // lossless file: when none is (or the check accepts none that is), the input itself is coded.
+  // lossless file: when none is (or the check accepts none that is), the input itself is coded,
+  // unless the input fails the check too: a check nothing passes cannot tell texts apart, and the
+  // cheapest candidate is kept (the receiver loses nothing the input would have given it).
   CandidateCheck check;
   // Weigh a rewrite against the input by coded payload alone, leaving out the header (whose lossy
   // record a rewrite's file adds): the evaluation's measure, the bits of the text itself.
@@ -65,12 +67,13 @@ struct Candidate {
 struct LossyResult {
   std::vector<uint8_t> file;
   std::vector<Candidate> candidates;
-  size_t chosen = 0;         // the candidate the file codes; candidates.size() when kept_input
-  size_t cheapest = 0;       // the candidate with the fewest coded bytes: sent without a check if sendable
-  bool kept_input = false;   // no sendable candidate passed the check (or, unchecked, none was
-                             // sendable): the file codes the input, losslessly
-  double seconds = 0;        // the whole call: every candidate written and coded, the checks included
-  double check_seconds = 0;  // of which the checks
+  size_t chosen = 0;                   // the candidate the file codes; candidates.size() when kept_input
+  size_t cheapest = 0;                 // the candidate with the fewest coded bytes: sent without a check if sendable
+  bool kept_input = false;             // no sendable candidate passed the check, the input did (or, unchecked,
+                                       // none was sendable): the file codes the input, losslessly
+  std::optional<bool> input_accepted;  // the check's verdict on the input, where it ran (no candidate passed)
+  double seconds = 0;                  // the whole call: every candidate written and coded, the checks included
+  double check_seconds = 0;            // of which the checks
 };
 
 // coder codes the chosen text; writer writes the candidates (may be the same model).

@@ -226,6 +226,10 @@ class Runner {
                 i == r.chosen ? " (kept)" : "");
       }
     }
+    if (!o_.quiet && r.input_accepted == false)
+      fprintf(stderr,
+              "llmz: the solver works out the input's answer from neither the rewrites nor the input itself: "
+              "the check cannot tell them apart, so the cheapest rewrite is kept\n");
     if (!o_.quiet && r.kept_input)
       fprintf(
           stderr, "llmz: %s: the file codes the input itself, losslessly\n",
@@ -425,9 +429,10 @@ void add_lossy_options(CLI::App& app, Options& o) {
   app.add_option("--temperature", o.lossy.temperature, "sampling temperature")->capture_default_str();
   app.add_option("--max-rewrite-tokens", o.lossy.max_tokens, "longest rewrite or answer")->capture_default_str();
   app.add_flag("--hide-answer", o.hide_answer, "ask the rewrite not to state the final answer");
-  app.add_flag("--keep-answer", o.keep_answer,
-               "send only a rewrite from which --solver, not told the answer, works out the input's final answer; "
-               "if none, the input itself (lossless)");
+  app.add_flag(
+      "--keep-answer", o.keep_answer,
+      "send only a rewrite from which --solver, not told the answer, works out the input's final answer; "
+      "if none, the input itself (lossless), unless the solver fails on the input too: then the cheapest rewrite");
   app.add_option("--solver", o.solver, "model that checks rewrites for --keep-answer (default: the rewriter)");
   app.add_option("--rewrite-prompts", o.rewrite_prompts, "rewrite template file (default: built-in rewrite-v1)");
 }

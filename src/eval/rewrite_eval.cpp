@@ -109,9 +109,11 @@ class Runner {
       if (checkable) {
         size_t checked = 0;
         for (const auto& c : best.candidates) checked += c.accepted.has_value();
+        nlohmann::json extra = {{"checked", checked}, {"sent_original", best.kept_input}};
+        if (best.input_accepted == false) extra["original_failed_check"] = true;  // so the cheapest went
         variant(rewrite_entry(source, "checked_rewrite"),
                 best.kept_input ? original : best.candidates[best.chosen].text, payload_bits(best.file), best.seconds,
-                result, {{"checked", checked}, {"sent_original", best.kept_input}});
+                result, extra);
       } else if (!code) {
         variant(rewrite_entry(source, "checked_rewrite"), original, lossless_bits, best.seconds, result,
                 {{"checked", 0}, {"sent_original", true}});
@@ -188,20 +190,27 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
     fail(ErrorCode::usage,
          "eval rewrite needs worked solutions or programs to rewrite: '" + options.benchmark + "' is multiple choice");
   const auto& prompts = code ? lossy::code_rewrite_prompts() : lossy::default_rewrite_prompts();
-  ResultsFile results(options.results, options.resume, nullptr);
+  // A resumed run continues only a file made with the same settings (the check's fallback among them:
+  // files from before it have other rows and are refused).
+  const nlohmann::json settings = {
+      {"candidates", options.candidates},
+      {"seed", options.seed},
+      {"temperature", options.temperature},
+      {"max_tokens", options.max_tokens},
+      {"prompts", prompts.version},
+      {"solver_view", code ? "program" : "answer hidden and masked"},
+      {"checked_fallback", "the cheapest candidate when the original fails the check too"}};
+  ResultsFile results(options.results, options.resume, settings);
   run_problems(
       problems, results, options.jobs,
       [&]() -> SolveProblem {
         auto runner = std::make_shared<Runner>(models, options, prompts);
-        return [runner, &models, &options, &prompts, code](const Problem& p) {
+        return [runner, &models, &options, &settings](const Problem& p) {
           nlohmann::json row = runner->problem(p);
           row["benchmark"] = options.benchmark;
           row["models"] = {
               {"coder", models.coder.name()}, {"writer", models.writer.name()}, {"solver", models.solver.name()}};
-          row["settings"] = {
-              {"candidates", options.candidates},   {"seed", options.seed},
-              {"temperature", options.temperature}, {"max_tokens", options.max_tokens},
-              {"prompts", prompts.version},         {"solver_view", code ? "program" : "answer hidden and masked"}};
+          row["settings"] = settings;
           return row;
         };
       },

@@ -20,6 +20,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
   // original, and whether the solver got the answer; the sender's seconds where the row records them.
   std::map<std::string, std::map<std::string, std::vector<double>>> bits, right, seconds;
   std::map<std::string, std::vector<double>> bytes;
+  std::map<std::string, size_t> sent_original, original_failed;  // the checked rewrite's fallbacks
   size_t problems = 0, llm_written = 0, llm_right = 0;
   for (const auto& row : read_results(results_path)) {
     problems++;
@@ -42,6 +43,10 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
         bits[source][method].push_back(v["bits"].get<double>());
         right[source][method].push_back(v["correct"].get<bool>());
         if (v.contains("seconds")) seconds[source][method].push_back(v["seconds"].get<double>());
+        if (std::string(method) == "checked_rewrite") {
+          sent_original[source] += v.value("sent_original", false);
+          original_failed[source] += v.value("original_failed_check", false);
+        }
       }
     }
   }
@@ -84,6 +89,10 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
         summary["sources"][source][method]["mean_seconds"] = std::accumulate(sec.begin(), sec.end(), 0.0) / sec.size();
         summary["sources"][source][method]["timed"] = sec.size();
       }
+      if (std::string(method) == "checked_rewrite") {
+        summary["sources"][source][method]["sent_original"] = sent_original[source];
+        summary["sources"][source][method]["original_failed_check"] = original_failed[source];
+      }
     }
   }
   return summary;
@@ -91,13 +100,22 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
 
 namespace {
 
-// What the solver was shown, as the rows' settings record it (rows of builds before the mask record nothing).
-std::string solver_view_text(const std::string& view) {
-  if (view == "program") return "program, written from the text, passes the tests, in %";
+// What the solver was shown, as the rows' settings record it (rows of builds before the mask record
+// nothing), and what the checked rewrite sends.
+std::string solver_view_text(const nlohmann::json& settings) {
+  const std::string view = settings.value("solver_view", "");
+  const std::string fallback = settings.contains("checked_fallback")
+                                   ? " (the cheapest candidate where the solver misses it from the original too)"
+                                   : "";
+  if (view == "program")
+    return "program, written from the text, passes the tests, in %; checked_rewrite = the cheapest candidate from "
+           "which the solver's program passes the test the problem shows, else the original" +
+           fallback;
   if (view == "answer hidden and masked")
     return "final answer from the text with the result it carries hidden (answer lines removed, every copy of the "
            "original's final answer masked), in %; checked_rewrite = the cheapest candidate from which the solver, "
-           "run by the sender, still gets the original's answer, else the original itself";
+           "run by the sender, still gets the original's answer, else the original itself" +
+           fallback;
   return "final answer from the text with its answer lines removed (graded before the mask: a text that states the "
          "result elsewhere shows it to the solver), in %";
 }
@@ -123,7 +141,7 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
      << ", solver " << s["models"].value("solver", "?") << "; N = " << s["settings"].value("candidates", 0)
      << ". Ratio = coded bits of what is sent (container header excluded) / (8 x bytes of the original "
         "solution); % of lossless = its bits over those of coding the original losslessly; accuracy = the solver's "
-     << solver_view_text(s["settings"].value("solver_view", ""))
+     << solver_view_text(s["settings"])
      << "; minus lossless = that accuracy minus the solver's on the original, in points; sender s = mean wall "
         "seconds per problem to write and code what is sent (over the rows that record it). Intervals: "
         "problem-level bootstrap 95%, paired by problem.\n\n";
@@ -147,6 +165,17 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
          << (lossless ? "" : interval_text(v["accuracy_minus_lossless"])) << " | " << sender_seconds(v) << " | "
          << int(v["n"].get<double>()) << " |\n";
     }
+  }
+  for (const char* source : kRewriteSources) {
+    if (!s.contains("sources") || !s["sources"].contains(source) || !s["sources"][source].contains("checked_rewrite"))
+      continue;
+    const auto& c = s["sources"][source]["checked_rewrite"];
+    md << "\nchecked_rewrite of the " << source << " texts: the original sent on " << c.value("sent_original", 0)
+       << " of " << int(c["n"].get<double>()) << " problems";
+    if (c.value("original_failed_check", 0) > 0)
+      md << "; the cheapest candidate sent because the solver missed the answer from the original too on "
+         << c.value("original_failed_check", 0);
+    md << ".\n";
   }
   const int written = s.value("llm_solutions", s["problems"].get<int>());  // summaries of older builds: every row
   if (written > 0) {
