@@ -259,6 +259,38 @@ expect_error "eval recode refuses rows of other problems (another --data)" 3 "an
 expect_error "eval recode refuses QA results" 1 "not the results of \`llmz eval rewrite\`" "recoded-qa.jsonl" \
   "$LLMZ" eval recode smoke.jsonl --coder "$OTHER" --data data -q -T 1 -o recoded-qa.jsonl
 
+check "eval resolve with the run's own solver" "$LLMZ" eval resolve rewrite.jsonl --solver "$TINY" --data data -q -T 1 \
+  -o resolved-same.jsonl
+check "eval resolve with another solver" "$LLMZ" eval resolve rewrite.jsonl --solver "$OTHER" --data data -q -T 1 \
+  -o resolved-other.jsonl
+cat >resolved_check.py <<'PY'
+import json, sys
+run, same, other = sys.argv[1:4]
+rows, same, other = ([json.loads(l) for l in open(f)] for f in (run, same, other))
+assert len(rows) == len(same) == len(other) >= 2
+exact = 0
+for r, s, o in zip(rows, same, other):
+    entries = [('shortest_of_n',)] + [(src, m) for src in ('reference', 'llm') if 'lossless' in r.get(src, {}) for m in ('lossless', 'rewrite', 'best_of_n_rewrite', 'checked_rewrite') if m in r[src]]
+    for e in entries:
+        get = lambda row: row[e[0]] if len(e) == 1 else row[e[0]][e[1]]
+        # The run's own solver reads each text as the run did: the same verdicts (where the row holds
+        # the text itself: bytes that are not UTF-8 are stored replaced).
+        if '\ufffd' not in get(r)['text']:
+            assert (get(s)['solver_answer'], get(s)['correct'], get(s).get('note')) == \
+                   (get(r)['solver_answer'], get(r)['correct'], get(r).get('note')), (e, get(s), get(r))
+            exact += 1
+        for x in (s, o):  # what was sent stays the run's
+            assert get(x)['text'] == get(r)['text'] and get(x)['bits'] == get(r)['bits'], e
+    assert o['resolved_from'] == r['models']['solver'] and o['models']['coder'] == r['models']['coder'], o
+    assert 'seconds' not in o
+assert exact >= 2, 'no text to compare'
+PY
+check "resolved rows: the run's solver gives the run's verdicts; texts and bits kept" python3 resolved_check.py \
+  rewrite.jsonl resolved-same.jsonl resolved-other.jsonl
+check "resolved summary says what was solved again" grep -q "Solved again by" resolved-other.md
+expect_error "eval resolve refuses QA results" 1 "not the results of \`llmz eval rewrite\`" "resolved-qa.jsonl" \
+  "$LLMZ" eval resolve smoke.jsonl --solver "$OTHER" --data data -q -T 1 -o resolved-qa.jsonl
+
 mkdir -p data/mbpp
 python3 - <<'PY'
 import json
@@ -288,6 +320,11 @@ for r in rows:
         v = r['reference'][m]
         assert v['correct'] or v['note'] in ('no code in the reply',) or 'Error' in v['note'], v
 "
+check "eval resolve on programs: the run's solver again, then another" sh -c "\"$LLMZ\" eval resolve rewrite-mbpp.jsonl \
+  --solver \"$TINY\" --data data -q -T 1 -o resolved-mbpp-same.jsonl && \"$LLMZ\" eval resolve rewrite-mbpp.jsonl \
+  --solver \"$OTHER\" --data data -q -T 1 -o resolved-mbpp-other.jsonl"
+check "resolved program rows: the run's verdicts from its own solver" python3 resolved_check.py rewrite-mbpp.jsonl \
+  resolved-mbpp-same.jsonl resolved-mbpp-other.jsonl
 check "eval qa --run-programs: candidates on programs, the oracles run them" "$LLMZ" eval qa --slm "$TINY" \
   --llm "$OTHER" --data data -n 2 --max-tokens 12 -q -T 1 --benchmark mbpp --limit 2 --mode candidates \
   --oracle own-reference,gold-reference --run-programs --results run-programs.jsonl

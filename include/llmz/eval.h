@@ -134,6 +134,14 @@ size_t recode_rewrite_eval(const Model& coder, const std::string& results_path, 
                            bool overwrite, const std::string& data_dir,
                            const std::function<void(size_t, size_t)>& progress);
 
+// `llmz eval resolve`: every text of a rewrite results file solved again by solver, as the run solved
+// them (verdicts replaced, texts and bits kept: the checked rewrite stays the one the run's solver
+// chose), written to out_path as recode_rewrite_eval writes. A second reader of the same texts: the
+// run's checked rewrite is graded by the solver that checked it, this one did not.
+size_t resolve_rewrite_eval(const Model& solver, const std::string& results_path, const std::string& out_path,
+                            bool overwrite, const std::string& data_dir,
+                            const std::function<void(size_t, size_t)>& progress);
+
 // Aggregates a results file: JSON summary and a Markdown table.
 nlohmann::json summarize_rewrite_eval(const std::string& results_path);
 std::string rewrite_eval_markdown(const nlohmann::json& summary);

@@ -44,11 +44,12 @@ void write_summary(const std::string& results, const nlohmann::json& summary, co
 }
 
 struct EvalCommands final : CommandGroup {
-  CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr, *regrade = nullptr, *recode = nullptr;
+  CLI::App *rewrite = nullptr, *qa = nullptr, *report = nullptr, *regrade = nullptr, *recode = nullptr,
+           *resolve = nullptr;
   std::vector<std::string> regrade_runs;
-  std::string stored_data;  // --data of regrade and recode, which read stored results
-  std::string recode_run, recode_out;
-  bool recode_force = false;
+  std::string stored_data;             // --data of regrade, recode and resolve, which read stored results
+  std::string rework_run, rework_out;  // recode's and resolve's
+  bool rework_force = false;
   std::vector<std::string> report_runs;
   std::string report_dir = "bench/results";
   eval::RewriteEvalOptions options;
@@ -72,15 +73,13 @@ struct EvalCommands final : CommandGroup {
     recode = e->add_subcommand("recode",
                                "code the texts of `eval rewrite` results again with another coder (the writer's texts "
                                "and the solver's verdicts are kept), then summarize");
-    recode->add_option("run", recode_run, "results file of `llmz eval rewrite`")->required()->check(CLI::ExistingFile);
     recode->add_option("--coder", coder, "model that codes the texts")->required();
-    recode->add_option("-o,--output", recode_out, "JSONL results file to write (summary .json and .md beside it)")
-        ->required();
-    recode->add_flag("-f,--force", recode_force, "overwrite an existing output");
-    recode->add_option("--data", stored_data, "benchmarks folder (default: ../shared/data/benchmarks)");
-    add_threads_option(*recode, threads);
-    add_compute_option(*recode, compute);
-    recode->add_flag("-q,--quiet", quiet, "no progress bar");
+    add_rework_options(*recode);
+    resolve = e->add_subcommand("resolve",
+                                "solve the texts of `eval rewrite` results again with another solver (texts and "
+                                "their bits are kept: a second reader of what was sent), then summarize");
+    resolve->add_option("--solver", solver, "model that re-derives the answer from each text")->required();
+    add_rework_options(*resolve);
     report =
         app.add_subcommand("report", "Markdown tables and SVG charts from eval results (qa-*.jsonl, rewrite-*.jsonl)");
     report->add_option("runs", report_runs, "results files of `llmz eval qa` / `llmz eval rewrite`")
@@ -219,7 +218,8 @@ struct EvalCommands final : CommandGroup {
   }
 
   bool parsed() const override {
-    return rewrite->parsed() || qa->parsed() || report->parsed() || regrade->parsed() || recode->parsed();
+    return rewrite->parsed() || qa->parsed() || report->parsed() || regrade->parsed() || recode->parsed() ||
+           resolve->parsed();
   }
 
   int run_regrade() {
@@ -236,17 +236,33 @@ struct EvalCommands final : CommandGroup {
     return 0;
   }
 
-  int run_recode() {
+  // The options recode and resolve share: they read a rewrite run and write a reworked copy.
+  void add_rework_options(CLI::App& sub) {
+    sub.add_option("run", rework_run, "results file of `llmz eval rewrite`")->required()->check(CLI::ExistingFile);
+    sub.add_option("-o,--output", rework_out, "JSONL results file to write (summary .json and .md beside it)")
+        ->required();
+    sub.add_flag("-f,--force", rework_force, "overwrite an existing output");
+    sub.add_option("--data", stored_data, "benchmarks folder (default: ../shared/data/benchmarks)");
+    add_threads_option(sub, threads);
+    add_compute_option(sub, compute);
+    sub.add_flag("-q,--quiet", quiet, "no progress bar");
+  }
+
+  // recode (--coder) or resolve (--solver): the rows reworked with model, then summarized.
+  int run_rework(bool recoding) {
     if (stored_data.empty()) stored_data = eval::default_benchmarks_dir();
-    check_results_path(recode_out);
-    const Model coder_model = Model::load({resolve_model(coder), threads});
+    check_results_path(rework_out);
+    const Model model = Model::load({resolve_model(recoding ? coder : solver), threads});
     {
-      ProgressBar bar("recoding", quiet ? Progress::none : Progress::bar, "rows");
-      eval::recode_rewrite_eval(coder_model, recode_run, recode_out, recode_force, stored_data,
-                                [&](size_t done, size_t total) { bar.update(done, total); });
+      ProgressBar bar(recoding ? "recoding" : "solving again", quiet ? Progress::none : Progress::bar, "rows");
+      const auto update = [&](size_t done, size_t total) { bar.update(done, total); };
+      if (recoding)
+        eval::recode_rewrite_eval(model, rework_run, rework_out, rework_force, stored_data, update);
+      else
+        eval::resolve_rewrite_eval(model, rework_run, rework_out, rework_force, stored_data, update);
     }
-    const auto summary = eval::summarize_rewrite_eval(recode_out);
-    write_summary(recode_out, summary, eval::rewrite_eval_markdown(summary));
+    const auto summary = eval::summarize_rewrite_eval(rework_out);
+    write_summary(rework_out, summary, eval::rewrite_eval_markdown(summary));
     return 0;
   }
 
@@ -257,7 +273,7 @@ struct EvalCommands final : CommandGroup {
       return 0;
     }
     use_compute(compute);
-    if (recode->parsed()) return run_recode();
+    if (recode->parsed() || resolve->parsed()) return run_rework(recode->parsed());
     return qa->parsed() ? run_qa() : run_rewrite();
   }
 };

@@ -8,13 +8,13 @@
 #include "eval/grading.h"
 #include "eval/results_file.h"
 #include "eval/rewrite_rows.h"
+#include "eval/rewrite_solving.h"
 #include "eval/run_problems.h"
 #include "llmz/eval.h"
 #include "llmz/lossy.h"
 #include "lossy/answer_check.h"
 #include "model/generator.h"
 #include "model/loaded_model.h"
-#include "qa/answers.h"
 
 namespace llmz::eval {
 
@@ -27,8 +27,7 @@ class Runner {
         o_(o),
         prompts_(prompts),
         writer_(detail::loaded_model(m.writer), kCapacity),
-        solver_(detail::loaded_model(m.solver), kCapacity,
-                detail::Generator::slots_side_by_side(1 + 3 * std::size(kRewriteSources), kCapacity)) {
+        solver_(detail::loaded_model(m.solver), kSolverCapacity, solver_slots()) {
     // Fresh answers for shortest-of-N come from the same prompt as the writer's own solution.
     fresh_prompts_ = prompts_;
     fresh_prompts_.answer = prompts_.solve;
@@ -149,21 +148,15 @@ class Runner {
     };
   }
 
-  // The final answer a text states ("" for programs, and where it states none).
-  static std::string stated_answer(const std::string& text) { return qa::extract_answer(text).value_or(""); }
-
   // What the solver makes of each text, with the result it was meant to carry hidden (a program has
   // none to hide: it is shown whole): all solved side by side, and graded as benchmark replies are
   // (programs by tests). A check of the same text was the same request, answered from memory.
   void solve_all(const Problem& p, const std::vector<Variant>& variants, nlohmann::json& row) {
-    std::vector<std::vector<llama_token>> prompts;
-    for (const auto& v : variants)
-      prompts.push_back(lossy::detail::solve_request(
-          solver_.model(), prompts_, p.question,
-          p.kind == AnswerKind::code ? v.text : lossy::detail::answer_hidden(v.text, v.result)));
-    const auto replies = solver_.greedy(prompts, o_.max_tokens);
+    std::vector<ShownText> shown;
+    for (const auto& v : variants) shown.push_back({v.text, v.result});
+    const auto grades = solve_texts(solver_, prompts_, p, shown, o_.max_tokens);
     for (size_t i = 0; i < variants.size(); i++) {
-      const Grade g = grade(p, replies[i]);
+      const Grade& g = grades[i];
       auto& j = row[variants[i].at];
       j = {{"text", variants[i].text},       {"bytes", variants[i].text.size()}, {"bits", variants[i].bits},
            {"seconds", variants[i].seconds}, {"solver_answer", g.extracted},     {"correct", g.correct}};
@@ -189,7 +182,7 @@ void run_rewrite_eval(const RewriteEvalModels& models, const RewriteEvalOptions&
   if (answers_are(problems, AnswerKind::choice))
     fail(ErrorCode::usage,
          "eval rewrite needs worked solutions or programs to rewrite: '" + options.benchmark + "' is multiple choice");
-  const auto& prompts = code ? lossy::code_rewrite_prompts() : lossy::default_rewrite_prompts();
+  const auto& prompts = rewrite_prompts_for(code);
   // A resumed run continues only a file made with the same settings (the check's fallback among them:
   // files from before it have other rows and are refused).
   const nlohmann::json settings = {

@@ -33,6 +33,7 @@ nlohmann::json summarize_rewrite_eval(const std::string& results_path) {
     summary["models"] = row["models"];
     summary["settings"] = row["settings"];
     if (row.contains("recoded_from")) summary["recoded_from"] = row["recoded_from"];
+    if (row.contains("resolved_from")) summary["resolved_from"] = row["resolved_from"];
     for (const char* source : kRewriteSources) {
       if (!row.contains(source) || !row[source].contains("lossless")) continue;
       const auto& s = row[source];
@@ -150,6 +151,10 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
        << s["recoded_from"].get<std::string>()
        << " (best-of-N, checked and shortest-of-N keep the text that coder chose); the solver's verdicts are that "
           "run's, and sender seconds are not measured.\n\n";
+  if (s.contains("resolved_from"))
+    md << "Solved again by `llmz eval resolve`: the texts and their bits are those of a run whose solver was "
+       << s["resolved_from"].get<std::string>()
+       << "; that solver's check chose the checked rewrite, this one only reads it.\n\n";
   md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | sender s | n |\n"
         "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const char* source : kRewriteSources) {
