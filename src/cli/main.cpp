@@ -59,7 +59,8 @@ struct Options {
 
 const char* kExitCodes =
     "Exit codes: 0 success, 1 usage error, 2 file I/O or network error, 3 corrupt or truncated input,\n"
-    "4 model missing or not the one the file was made with, 5 unsupported format version.\n"
+    "4 model missing or not the one the file was made with, 5 unsupported format version,\n"
+    "70 internal error (a bug: please report it).\n"
     "Environment: LLMZ_MODEL (default model), LLMZ_MODELS_DIR (where short model names are found).";
 
 class Runner {
