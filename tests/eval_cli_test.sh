@@ -288,6 +288,22 @@ PY
 check "resolved rows: the run's solver gives the run's verdicts; texts and bits kept" python3 resolved_check.py \
   rewrite.jsonl resolved-same.jsonl resolved-other.jsonl
 check "resolved summary says what was solved again" grep -q "Solved again by" resolved-other.md
+check "eval resolve sampling, on one thread and on two" sh -c "\"$LLMZ\" eval resolve rewrite.jsonl --solver \"$TINY\" \
+  --temperature 0.8 --seed 3 --data data -q -T 1 -o resolved-sampled.jsonl && \"$LLMZ\" eval resolve rewrite.jsonl \
+  --solver \"$TINY\" --temperature 0.8 --seed 3 --data data -q -T 2 -o resolved-sampled-2.jsonl"
+check "sampled readings are the same on any thread count" cmp resolved-sampled.jsonl resolved-sampled-2.jsonl
+check "sampled rows say how they were read and keep what was sent" python3 -c "
+import json, sys
+run = [json.loads(l) for l in open('rewrite.jsonl')]
+for r, s in zip(run, [json.loads(l) for l in open('resolved-sampled.jsonl')]):
+    assert abs(s['settings']['solver_temperature'] - 0.8) < 1e-6 and s['settings']['solver_seed'] == 3, s['settings']
+    assert s['reference']['checked_rewrite']['text'] == r['reference']['checked_rewrite']['text']
+    assert s['reference']['checked_rewrite']['bits'] == r['reference']['checked_rewrite']['bits']
+"
+check "sampled summary says so" grep -q "sampled at temperature 0.8 (seed 3)" resolved-sampled.md
+check "a sampled reading read again greedily is the run's own reading" sh -c "\"$LLMZ\" eval resolve \
+  resolved-sampled.jsonl --solver \"$TINY\" --data data -q -T 1 -o resolved-greedy-again.jsonl && \
+  cmp resolved-same.jsonl resolved-greedy-again.jsonl"
 expect_error "eval resolve refuses QA results" 1 "not the results of \`llmz eval rewrite\`" "resolved-qa.jsonl" \
   "$LLMZ" eval resolve smoke.jsonl --solver "$OTHER" --data data -q -T 1 -o resolved-qa.jsonl
 

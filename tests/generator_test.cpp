@@ -141,6 +141,21 @@ TEST(Generator, SideBySideGreedyRepliesEqualOneByOne) {
   EXPECT_EQ(g.greedy(prompts[1], 20), together[1]);  // remembered
 }
 
+// Several prompts sampled side by side with one seed: each gets the reply sample() gives it alone.
+TEST(Generator, SideBySideSampledRepliesEqualOneByOne) {
+  const LoadedModel& m = detail::loaded_model(test::cached_model(test::tiny_model_path()));
+  const LoadedModel& m1 = detail::loaded_model(test::cached_model(test::tiny_model_path(), 1));
+  auto t = [&](const std::string& text) { return m.tokenize(text, false); };
+  const std::vector<std::vector<llama_token>> prompts = {t("Once upon a time"), t("A different start"),
+                                                         t("Once upon a time"), t("Yet another prompt")};
+  Generator g(m, 64, 3);
+  const auto together = g.sample(prompts, 16, 0.7f, 5);
+  for (size_t i = 0; i < prompts.size(); i++)
+    EXPECT_EQ(together[i], Generator(m1, 64, 1).sample(prompts[i], 16, 0.7f, 5)) << "prompt " << i;
+  EXPECT_NE(together, g.sample(prompts, 16, 0.7f, 6));  // another seed draws other replies
+  EXPECT_EQ(g.sample(prompts, 16, 0.0f, 5), g.greedy(prompts, 16));
+}
+
 // The memory of replies is cleared when full; one that fills up in the middle of a side-by-side call
 // must not lose the replies written before in that call.
 TEST(Generator, SideBySideRepliesSurviveTheMemoryFillingUp) {

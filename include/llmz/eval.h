@@ -134,12 +134,20 @@ size_t recode_rewrite_eval(const Model& coder, const std::string& results_path, 
                            bool overwrite, const std::string& data_dir,
                            const std::function<void(size_t, size_t)>& progress);
 
+// How `llmz eval resolve`'s solver writes its replies: greedily (temperature 0, as every run's solver
+// does), or sampled at temperature with seed (the same draws on every machine).
+struct Reading {
+  float temperature = 0;
+  uint64_t seed = 1;
+};
+
 // `llmz eval resolve`: every text of a rewrite results file solved again by solver, as the run solved
 // them (verdicts replaced, texts and bits kept: the checked rewrite stays the one the run's solver
 // chose), written to out_path as recode_rewrite_eval writes. A second reader of the same texts: the
-// run's checked rewrite is graded by the solver that checked it, this one did not.
-size_t resolve_rewrite_eval(const Model& solver, const std::string& results_path, const std::string& out_path,
-                            bool overwrite, const std::string& data_dir,
+// run's checked rewrite is graded by the solver that checked it, this one did not (or, sampling, did
+// not make the check's greedy choice).
+size_t resolve_rewrite_eval(const Model& solver, const Reading& reading, const std::string& results_path,
+                            const std::string& out_path, bool overwrite, const std::string& data_dir,
                             const std::function<void(size_t, size_t)>& progress);
 
 // Aggregates a results file: JSON summary and a Markdown table.

@@ -54,6 +54,7 @@ struct EvalCommands final : CommandGroup {
   std::string report_dir = "bench/results";
   eval::RewriteEvalOptions options;
   eval::QaEvalOptions qa_options;
+  eval::Reading reading;  // resolve's
   std::string coder = default_model(), writer = "gemma3", solver = default_model();
   std::string slm = default_model(), llm = "gemma3", question_mode = "sequential", qa_prompts;
   std::vector<std::string> oracle_modes = {"own-reference"};
@@ -79,6 +80,12 @@ struct EvalCommands final : CommandGroup {
                                 "solve the texts of `eval rewrite` results again with another solver (texts and "
                                 "their bits are kept: a second reader of what was sent), then summarize");
     resolve->add_option("--solver", solver, "model that re-derives the answer from each text")->required();
+    resolve
+        ->add_option("--temperature", reading.temperature,
+                     "0: greedy replies, as the run's solver wrote them; above 0: sampled at this temperature")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0f, 2.0f));
+    resolve->add_option("--seed", reading.seed, "sampling seed (with --temperature above 0)")->capture_default_str();
     add_rework_options(*resolve);
     report =
         app.add_subcommand("report", "Markdown tables and SVG charts from eval results (qa-*.jsonl, rewrite-*.jsonl)");
@@ -259,7 +266,7 @@ struct EvalCommands final : CommandGroup {
       if (recoding)
         eval::recode_rewrite_eval(model, rework_run, rework_out, rework_force, stored_data, update);
       else
-        eval::resolve_rewrite_eval(model, rework_run, rework_out, rework_force, stored_data, update);
+        eval::resolve_rewrite_eval(model, reading, rework_run, rework_out, rework_force, stored_data, update);
     }
     const auto summary = eval::summarize_rewrite_eval(rework_out);
     write_summary(rework_out, summary, eval::rewrite_eval_markdown(summary));

@@ -43,7 +43,8 @@ void recode_row(const Model& coder, const Problem& p, nlohmann::json& row) {
 
 // Solves every text of one row again with solver, as the run solved them (the same view and
 // prompts), and says so in the row. The bits, and the sender's choice of texts, stay the run's.
-void resolve_row(detail::Generator& solver, const Problem& p, nlohmann::json& row, const std::string& where) {
+void resolve_row(detail::Generator& solver, const Reading& reading, const Problem& p, nlohmann::json& row,
+                 const std::string& where) {
   const auto& prompts = rewrite_prompts_for(p.kind == AnswerKind::code);
   if (row.at("settings").at("prompts") != prompts.version)
     fail(ErrorCode::corrupt,
@@ -58,7 +59,8 @@ void resolve_row(detail::Generator& solver, const Problem& p, nlohmann::json& ro
     entries.push_back(&entry);
     shown.push_back({text, stated_answer(original)});
   });
-  const auto grades = solve_texts(solver, prompts, p, shown, row.at("settings").at("max_tokens").get<uint32_t>());
+  const auto grades =
+      solve_texts(solver, prompts, p, shown, row.at("settings").at("max_tokens").get<uint32_t>(), reading);
   for (size_t i = 0; i < entries.size(); i++) {
     auto& entry = *entries[i];
     entry["solver_answer"] = grades[i].extracted;
@@ -69,6 +71,13 @@ void resolve_row(detail::Generator& solver, const Problem& p, nlohmann::json& ro
   row.erase("seconds");
   if (!row.contains("resolved_from")) row["resolved_from"] = row.at("models").at("solver");
   row["models"]["solver"] = solver.model().name();
+  auto& settings = row["settings"];
+  settings.erase("solver_temperature");
+  settings.erase("solver_seed");
+  if (reading.temperature > 0) {
+    settings["solver_temperature"] = reading.temperature;
+    settings["solver_seed"] = reading.seed;
+  }
 }
 
 // Reworks every row of a rewrite results file into out_path. Each row must be about problem p as the
@@ -117,13 +126,15 @@ size_t recode_rewrite_eval(const Model& coder, const std::string& results_path, 
       [&](const Problem& p, nlohmann::json& row, const std::string&) { recode_row(coder, p, row); }, progress);
 }
 
-size_t resolve_rewrite_eval(const Model& solver, const std::string& results_path, const std::string& out_path,
-                            bool overwrite, const std::string& data_dir,
+size_t resolve_rewrite_eval(const Model& solver, const Reading& reading, const std::string& results_path,
+                            const std::string& out_path, bool overwrite, const std::string& data_dir,
                             const std::function<void(size_t, size_t)>& progress) {
   detail::Generator generator(detail::loaded_model(solver), kSolverCapacity, solver_slots());
   return rework_rewrite_rows(
       results_path, out_path, overwrite, data_dir,
-      [&](const Problem& p, nlohmann::json& row, const std::string& where) { resolve_row(generator, p, row, where); },
+      [&](const Problem& p, nlohmann::json& row, const std::string& where) {
+        resolve_row(generator, reading, p, row, where);
+      },
       progress);
 }
 

@@ -151,10 +151,15 @@ std::string rewrite_eval_markdown(const nlohmann::json& s) {
        << s["recoded_from"].get<std::string>()
        << " (best-of-N, checked and shortest-of-N keep the text that coder chose); the solver's verdicts are that "
           "run's, and sender seconds are not measured.\n\n";
-  if (s.contains("resolved_from"))
+  if (s.contains("resolved_from")) {
     md << "Solved again by `llmz eval resolve`: the texts and their bits are those of a run whose solver was "
        << s["resolved_from"].get<std::string>()
-       << "; that solver's check chose the checked rewrite, this one only reads it.\n\n";
+       << "; that solver's check chose the checked rewrite, this one only reads it";
+    if (s["settings"].contains("solver_temperature"))
+      md << ", its replies sampled at temperature " << s["settings"]["solver_temperature"].get<double>() << " (seed "
+         << s["settings"]["solver_seed"] << ")";
+    md << ".\n\n";
+  }
   md << "| source | method | ratio | % of lossless bits | solver accuracy | minus lossless | sender s | n |\n"
         "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const char* source : kRewriteSources) {

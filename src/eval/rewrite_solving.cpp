@@ -12,14 +12,15 @@ const lossy::RewritePrompts& rewrite_prompts_for(bool code) {
 }
 
 std::vector<Grade> solve_texts(detail::Generator& solver, const lossy::RewritePrompts& prompts, const Problem& p,
-                               const std::vector<ShownText>& texts, uint32_t max_tokens) {
+                               const std::vector<ShownText>& texts, uint32_t max_tokens, const Reading& reading) {
   std::vector<std::vector<llama_token>> requests;
   for (const auto& t : texts)
     requests.push_back(lossy::detail::solve_request(
         solver.model(), prompts, p.question,
         p.kind == AnswerKind::code ? t.text : lossy::detail::answer_hidden(t.text, t.result)));
   std::vector<Grade> grades;
-  for (const auto& reply : solver.greedy(requests, max_tokens)) grades.push_back(grade(p, reply));
+  for (const auto& reply : solver.sample(requests, max_tokens, reading.temperature, reading.seed))
+    grades.push_back(grade(p, reply));
   return grades;
 }
 

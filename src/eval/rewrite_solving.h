@@ -33,8 +33,8 @@ std::string stated_answer(const std::string& text);
 const lossy::RewritePrompts& rewrite_prompts_for(bool code);
 
 // What the solver makes of each text, all solved side by side and graded as benchmark replies are
-// (programs by tests).
+// (programs by tests). Greedily unless reading says to sample.
 std::vector<Grade> solve_texts(detail::Generator& solver, const lossy::RewritePrompts& prompts, const Problem& p,
-                               const std::vector<ShownText>& texts, uint32_t max_tokens);
+                               const std::vector<ShownText>& texts, uint32_t max_tokens, const Reading& reading = {});
 
 }  // namespace llmz::eval

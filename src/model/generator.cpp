@@ -223,9 +223,19 @@ std::vector<std::string> Generator::sample(const std::vector<llama_token>& promp
 }
 
 std::vector<std::string> Generator::greedy(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens) {
+  return sample(prompts, max_tokens, 0.0f, 0);
+}
+
+std::vector<std::string> Generator::sample(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens,
+                                           float temperature, uint64_t seed) {
+  if (temperature <= 0) seed = 0;  // greedy replies are remembered under one key
   std::vector<ReplyKey> keys;
-  for (const auto& prompt : prompts) keys.push_back({prompt, max_tokens, false, 0.0f, 0});
-  return remembered_side_by_side(keys, std::vector<Pick>(prompts.size(), argmax));
+  std::vector<Pick> picks;
+  for (const auto& prompt : prompts) {
+    keys.push_back({prompt, max_tokens, false, std::max(temperature, 0.0f), seed});
+    picks.push_back(temperature > 0 ? temperature_pick(temperature, seed) : Pick(argmax));
+  }
+  return remembered_side_by_side(keys, picks);
 }
 
 std::vector<std::string> Generator::remembered_side_by_side(const std::vector<ReplyKey>& keys,

@@ -61,6 +61,10 @@ class Generator {
   // Greedy replies to several prompts, written side by side in the same way: the replies greedy()
   // gives to each.
   std::vector<std::string> greedy(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens);
+  // Sampled replies to several prompts, side by side: the reply sample() gives to each with this seed
+  // (greedy ones at temperature 0).
+  std::vector<std::string> sample(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens,
+                                  float temperature, uint64_t seed);
 
  private:
   using Pick = std::function<llama_token(std::span<const float>)>;
