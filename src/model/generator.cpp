@@ -193,33 +193,38 @@ void Generator::remember(ReplyKey key, const std::string& reply) {
   replies_.emplace(std::move(key), reply);
 }
 
-std::string Generator::remembered(ReplyKey key, const Pick& pick) {
+Generator::ReplyKey Generator::reply_key(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line,
+                                         float temperature, uint64_t seed) {
+  if (temperature <= 0) return {std::move(prompt), max_tokens, single_line, 0.0f, 0};
+  return {std::move(prompt), max_tokens, single_line, temperature, seed};
+}
+
+Generator::Pick Generator::pick_for(const ReplyKey& key) {
+  const float temperature = std::get<3>(key);
+  return temperature > 0 ? temperature_pick(temperature, std::get<4>(key)) : Pick(argmax);
+}
+
+std::string Generator::remembered(ReplyKey key) {
   if (auto it = replies_.find(key); it != replies_.end()) return it->second;
   const auto& [prompt, max_tokens, single_line, temperature, seed] = key;
-  std::string reply = generate(prompt, max_tokens, single_line, pick);
+  std::string reply = generate(prompt, max_tokens, single_line, pick_for(key));
   remember(std::move(key), reply);
   return reply;
 }
 
 std::string Generator::greedy(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line) {
-  return remembered({std::move(prompt), max_tokens, single_line, 0.0f, 0}, argmax);
+  return remembered(reply_key(std::move(prompt), max_tokens, single_line, 0.0f, 0));
 }
 
 std::string Generator::sample(std::vector<llama_token> prompt, uint32_t max_tokens, float temperature, uint64_t seed) {
-  if (temperature <= 0) return greedy(std::move(prompt), max_tokens);
-  return remembered({std::move(prompt), max_tokens, false, temperature, seed}, temperature_pick(temperature, seed));
+  return remembered(reply_key(std::move(prompt), max_tokens, false, temperature, seed));
 }
 
 std::vector<std::string> Generator::sample(const std::vector<llama_token>& prompt, uint32_t max_tokens,
                                            float temperature, std::span<const uint64_t> seeds) {
-  if (temperature <= 0) return greedy(std::vector<std::vector<llama_token>>(seeds.size(), prompt), max_tokens);
   std::vector<ReplyKey> keys;
-  std::vector<Pick> picks;
-  for (uint64_t seed : seeds) {
-    keys.push_back({prompt, max_tokens, false, temperature, seed});
-    picks.push_back(temperature_pick(temperature, seed));
-  }
-  return remembered_side_by_side(keys, picks);
+  for (uint64_t seed : seeds) keys.push_back(reply_key(prompt, max_tokens, false, temperature, seed));
+  return remembered_side_by_side(keys);
 }
 
 std::vector<std::string> Generator::greedy(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens) {
@@ -228,18 +233,12 @@ std::vector<std::string> Generator::greedy(const std::vector<std::vector<llama_t
 
 std::vector<std::string> Generator::sample(const std::vector<std::vector<llama_token>>& prompts, uint32_t max_tokens,
                                            float temperature, uint64_t seed) {
-  if (temperature <= 0) seed = 0;  // greedy replies are remembered under one key
   std::vector<ReplyKey> keys;
-  std::vector<Pick> picks;
-  for (const auto& prompt : prompts) {
-    keys.push_back({prompt, max_tokens, false, std::max(temperature, 0.0f), seed});
-    picks.push_back(temperature > 0 ? temperature_pick(temperature, seed) : Pick(argmax));
-  }
-  return remembered_side_by_side(keys, picks);
+  for (const auto& prompt : prompts) keys.push_back(reply_key(prompt, max_tokens, false, temperature, seed));
+  return remembered_side_by_side(keys);
 }
 
-std::vector<std::string> Generator::remembered_side_by_side(const std::vector<ReplyKey>& keys,
-                                                            const std::vector<Pick>& picks) {
+std::vector<std::string> Generator::remembered_side_by_side(const std::vector<ReplyKey>& keys) {
   std::vector<std::string> out(keys.size());
   std::vector<size_t> missing;                            // the first request of each reply not in memory
   std::vector<size_t> written_as(keys.size(), SIZE_MAX);  // for the others: their index in missing
@@ -260,7 +259,7 @@ std::vector<std::string> Generator::remembered_side_by_side(const std::vector<Re
     std::vector<Pick> wave_picks;
     for (size_t j = first; j < std::min(missing.size(), first + wave); j++) {
       prompts.push_back(&std::get<0>(keys[missing[j]]));
-      wave_picks.push_back(picks[missing[j]]);
+      wave_picks.push_back(pick_for(keys[missing[j]]));
     }
     for (auto& reply : generate_side_by_side(prompts, std::get<1>(keys[missing[first]]), std::move(wave_picks))) {
       remember(keys[missing[written.size()]], reply);

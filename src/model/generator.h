@@ -75,12 +75,18 @@ class Generator {
   // Evaluates tokens into the slot that shares most of them (see logits_after), passing over the slots
   // marked in taken; returns the slot.
   uint32_t evaluate(std::span<const llama_token> tokens, const std::vector<bool>& taken = {});
-  // A reply from memory, else written by pick and remembered (bounded: a long run asks ever new questions).
+  // A request: prompt, max_tokens, single_line, temperature, seed (both 0 for a greedy reply).
   using ReplyKey = std::tuple<std::vector<llama_token>, uint32_t, bool, float, uint64_t>;
-  std::string remembered(ReplyKey key, const Pick& pick);
+  // The key of a request; every temperature <= 0 is greedy, whatever the seed, so it has one key.
+  static ReplyKey reply_key(std::vector<llama_token> prompt, uint32_t max_tokens, bool single_line, float temperature,
+                            uint64_t seed);
+  // How the key's reply draws each token: greedily, or sampled at its temperature with its seed.
+  static Pick pick_for(const ReplyKey& key);
+  // A reply from memory, else written and remembered (bounded: a long run asks ever new questions).
+  std::string remembered(ReplyKey key);
   // Replies from memory, else written side by side (requests alike are written once); all keys hold
   // one max_tokens and no single_line.
-  std::vector<std::string> remembered_side_by_side(const std::vector<ReplyKey>& keys, const std::vector<Pick>& picks);
+  std::vector<std::string> remembered_side_by_side(const std::vector<ReplyKey>& keys);
   void remember(ReplyKey key, const std::string& reply);
 
   struct Slot {
