@@ -48,7 +48,7 @@ def main():
                        check=True, stdout=subprocess.DEVNULL)
         recoded = [json.loads(line) for line in open(out)]
 
-    run_bits = {r["id"]: r["reference"]["lossless"]["bits"] for r in map(json.loads, open(a.run))}
+    run_bits = {r["id"]: r["reference"]["lossless"]["bits"] for r in rows}  # each row kept its lossless entry
     lossless = sum(r["reference"]["lossless"]["bits"] for r in recoded)
     layout = sum(r["reference"]["rewrite"]["bits"] for r in recoded)
     mismatched = [r["id"] for r in recoded if r["reference"]["lossless"]["bits"] != run_bits[r["id"]]]
